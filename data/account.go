@@ -1,0 +1,149 @@
+package data
+
+import (
+	"fmt"
+)
+
+// NewAccount is what Init needs: the account and its first Owner.
+type NewAccount struct {
+	AccountName   string
+	OwnerName     string
+	OwnerEmail    string
+	OwnerPassword string
+}
+
+// Init creates the account and its first Owner in a new data directory.
+func (s *Store) Init(req NewAccount) (Account, User, error) {
+	if err := ValidateName("account name", req.AccountName); err != nil {
+		return Account{}, User{}, err
+	}
+	if err := ValidateName("owner's name", req.OwnerName); err != nil {
+		return Account{}, User{}, err
+	}
+	if err := ValidateEmail(req.OwnerEmail); err != nil {
+		return Account{}, User{}, err
+	}
+	pw, err := HashPassword(req.OwnerPassword)
+	if err != nil {
+		return Account{}, User{}, err
+	}
+	var acct accountRecord
+	var owner userRecord
+	actor := Actor{Name: req.OwnerName, Role: RoleOwner}
+	err = s.update(actor, func(t *tx) error {
+		if s.ix.account != nil {
+			return Errorf(EConflict, "This data directory already has an account (%s).", s.ix.account.Name)
+		}
+		acctID, err := next(s.accountSeq)
+		if err != nil {
+			return err
+		}
+		userID, err := next(s.userSeq)
+		if err != nil {
+			return err
+		}
+		acct = accountRecord{V: recordVersion, ID: acctID, Name: req.AccountName, CreatedAt: t.now, UpdatedAt: t.now}
+		owner = userRecord{V: recordVersion, ID: userID, Name: req.OwnerName, Email: req.OwnerEmail, Role: RoleOwner,
+			CreatedAt: t.now, UpdatedAt: t.now, Password: &pw}
+		t.actor.UserID = userID
+		if err := t.put(keyAccount, acct); err != nil {
+			return err
+		}
+		if err := t.put(idKey(prefixUser, userID), owner); err != nil {
+			return err
+		}
+		if err := t.log(ChangeAccount, ResourceAccount, acctID, EventAccountCreated, fmt.Sprintf("Created the account %s", acct.Name)); err != nil {
+			return err
+		}
+		if err := t.log(ChangeUsers, ResourceUser, userID, EventUserAdded, fmt.Sprintf("Added %s (%s) to the team as Owner", owner.Name, owner.Email)); err != nil {
+			return err
+		}
+		t.then(func(ix *index) {
+			a := acct
+			ix.account = &a
+			ix.putUser(owner)
+		})
+		return nil
+	})
+	if err != nil {
+		return Account{}, User{}, err
+	}
+	u := &userEntry{rec: owner}
+	return acct.account(), u.user(), nil
+}
+
+// SetAPIEnabled turns the REST API on or off. Turning it on issues a new
+// account key (any earlier one stops working); turning it off forgets the
+// key, and every request is refused until it is turned on again. Asking for
+// the state the API is already in changes nothing.
+func (s *Store) SetAPIEnabled(actor Actor, enabled bool) (Account, error) {
+	var out Account
+	err := s.change(actor, func(t *tx) error {
+		if s.ix.account == nil {
+			return errNotInitialized
+		}
+		rec := *s.ix.account
+		out = rec.account()
+		if rec.APIEnabled == enabled {
+			return nil
+		}
+		var key string
+		rec.APIEnabled, rec.UpdatedAt, rec.SealedKey = enabled, t.now, nil
+		event, desc := EventAPIDisabled, "Disabled the REST API; the account key was revoked"
+		if enabled {
+			var err error
+			if key, err = NewAccountKey(); err != nil {
+				return err
+			}
+			if rec.SealedKey, err = s.sealAccountKey(rec.ID, key); err != nil {
+				return err
+			}
+			event, desc = EventAPIEnabled, "Enabled the REST API and issued a new account key"
+		}
+		if err := t.put(keyAccount, rec); err != nil {
+			return err
+		}
+		if err := t.log(ChangeAccount, ResourceAccount, rec.ID, event, desc); err != nil {
+			return err
+		}
+		out = rec.account()
+		t.then(func(ix *index) {
+			ix.account, ix.accountKey, ix.accountKeyErr = &rec, key, nil
+		})
+		return nil
+	})
+	return out, err
+}
+
+// AccountKeyUse says why the account key is read, for the system log.
+type AccountKeyUse int
+
+// The uses of the account key that are logged.
+const (
+	ShowAccountKey AccountKeyUse = iota // displayed on screen or printed
+	CopyAccountKey                      // put on the clipboard
+)
+
+// AccountKey returns the account key to an Owner and logs that it was shown
+// or copied.
+func (s *Store) AccountKey(actor Actor, use AccountKeyUse) (string, error) {
+	var key string
+	err := s.change(actor, func(t *tx) error {
+		acct := s.ix.account
+		switch {
+		case acct == nil:
+			return errNotInitialized
+		case !acct.APIEnabled:
+			return Errorf(EConflict, "The REST API is disabled, so there is no account key: enable the API first.")
+		case s.ix.accountKeyErr != nil:
+			return s.ix.accountKeyErr
+		}
+		key = s.ix.accountKey
+		event, desc := EventAccountKeyShown, "Showed the account key"
+		if use == CopyAccountKey {
+			event, desc = EventAccountKeyCopied, "Copied the account key"
+		}
+		return t.log(ChangeAccount, ResourceAccount, acct.ID, event, desc)
+	})
+	return key, err
+}

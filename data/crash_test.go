@@ -1,0 +1,177 @@
+package data
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+const crashChildEnv = "KEYWARD_CRASH_CHILD_DIR"
+
+// TestMain turns the test binary into TestCrashSafety's child when that
+// test starts it.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(crashChildEnv); dir != "" {
+		crashChild(dir)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// crashChild makes changes as fast as it can and prints each one once the
+// store has acknowledged it, until it is killed.
+func crashChild(dir string) {
+	s, err := Open(dir, Options{FlushInterval: 10 * time.Millisecond})
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(3)
+	}
+	owner := s.Users()[0]
+	out := bufio.NewWriter(os.Stdout)
+	fmt.Fprintln(out, "ready")
+	out.Flush()
+	round := os.Getenv("KEYWARD_CRASH_ROUND")
+	for i := 0; ; i++ {
+		name := fmt.Sprintf("crash-%s-%05d", round, i)
+		k, secret, err := s.CreateUserKey(CommandLine, name, owner.ID)
+		if err != nil {
+			fmt.Fprintln(out, "error", err)
+			out.Flush()
+			os.Exit(3)
+		}
+		fmt.Fprintln(out, "key", k.ID, name, secret)
+		out.Flush()
+		rule, err := s.AddCIDRRule(CommandLine, k.ID, fmt.Sprintf("10.%d.%d.0/24", i/256%256, i%256))
+		if err != nil {
+			fmt.Fprintln(out, "error", err)
+			out.Flush()
+			os.Exit(3)
+		}
+		fmt.Fprintln(out, "rule", k.ID, rule.ID, rule.Prefix)
+		out.Flush()
+		if i%3 == 2 {
+			if err := s.DeleteUserKey(CommandLine, k.ID); err != nil {
+				fmt.Fprintln(out, "error", err)
+				out.Flush()
+				os.Exit(3)
+			}
+			fmt.Fprintln(out, "deleted", k.ID)
+			out.Flush()
+		}
+	}
+}
+
+// TestCrashSafety kills a child process that is making changes at random
+// moments, over several rounds. After each kill the store must open cleanly
+// and hold every change the child saw acknowledged.
+func TestCrashSafety(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs SIGKILL")
+	}
+	dir := t.TempDir()
+	s, _ := MustOpen(t, dir)
+	setUpFixture(t, s, newTestClock())
+	accountKey, err := s.AccountKey(CommandLine, ShowAccountKey)
+	must(t, err)
+	must(t, s.Close())
+
+	type ackedKey struct {
+		name, secret string
+		rule         string
+		deleted      bool
+	}
+	acked := map[string]*ackedKey{}
+	record := func(line string) {
+		fields := strings.Fields(line)
+		switch fields[0] {
+		case "key":
+			acked[fields[1]] = &ackedKey{name: fields[2], secret: fields[3]}
+		case "rule":
+			acked[fields[1]].rule = fields[3]
+		case "deleted":
+			acked[fields[1]].deleted = true
+		default:
+			t.Fatalf("the child said %q", line)
+		}
+	}
+	rounds := 6
+	for round := range rounds {
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), crashChildEnv+"="+dir, fmt.Sprintf("KEYWARD_CRASH_ROUND=%d", round))
+		stdout, err := cmd.StdoutPipe()
+		must(t, err)
+		must(t, cmd.Start())
+		lines := make(chan string)
+		go func() {
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		if first := <-lines; first != "ready" {
+			cmd.Process.Kill()
+			t.Fatalf("round %d: child said %q", round, first)
+		}
+		deadline := time.After(time.Duration(30+rand.IntN(300)) * time.Millisecond)
+		changes := 0
+	read:
+		for {
+			select {
+			case line, ok := <-lines:
+				if !ok {
+					break read
+				}
+				changes++
+				record(line)
+			case <-deadline:
+				must(t, cmd.Process.Kill())
+				// Whatever the child printed before it died was acknowledged.
+				for line := range lines {
+					changes++
+					record(line)
+				}
+				break read
+			}
+		}
+		cmd.Wait()
+
+		s, err := Open(dir, Options{})
+		if err != nil {
+			t.Fatalf("round %d: the store does not open after a kill: %v", round, err)
+		}
+		for id, a := range acked {
+			k, err := s.UserKeyByName(a.name)
+			if a.deleted {
+				if err == nil {
+					t.Errorf("round %d: deleted key %s is back", round, a.name)
+				}
+				continue
+			}
+			if err != nil || k.ID.String() != id {
+				t.Fatalf("round %d: acknowledged key %s is missing: %v", round, a.name, err)
+			}
+			if a.rule != "" && (len(k.AllowList) != 1 || k.AllowList[0].Prefix.String() != a.rule) {
+				t.Fatalf("round %d: key %s has allow list %v, want [%s]", round, a.name, k.AllowList.Strings(), a.rule)
+			}
+			if a.rule != "" {
+				client := netip.MustParsePrefix(a.rule).Addr().Next()
+				if _, err := s.Authenticate(accountKey, a.secret, client); err != nil {
+					t.Fatalf("round %d: key %s does not authenticate: %v", round, a.name, err)
+				}
+			}
+		}
+		must(t, s.Close())
+		t.Logf("round %d: %d acknowledged changes, %d keys so far", round, changes, len(acked))
+	}
+	if len(acked) == 0 {
+		t.Fatal("the child made no changes")
+	}
+}

@@ -1,0 +1,78 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes: the small vocabulary every caller maps to its own terms (the
+// CLI to exit statuses, the REST API to HTTP status codes, the console to
+// dialogs).
+const (
+	EInvalid         = "invalid"         // the input breaks a rule; the message says which
+	ENotFound        = "not_found"       // the named thing does not exist
+	EConflict        = "conflict"        // the change clashes with stored data or another process
+	EForbidden       = "forbidden"       // the caller is known but may not do this
+	EUnauthenticated = "unauthenticated" // the credentials are missing, malformed or unknown
+	EInternal        = "internal"        // the store failed; the message names the operation
+)
+
+// Error is the error type of package data. Message is written for a person:
+// it says what went wrong and, where it can, what to do instead. It never
+// contains a secret.
+type Error struct {
+	Code    string
+	Message string
+	Err     error // the underlying cause, if any; never shown by itself
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Unwrap returns the cause so that errors.Is and errors.As see through.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err, EInternal when err is not an *Error and
+// "" when err is nil.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the message of err fit to show a person.
+func ErrorMessage(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error: " + err.Error()
+}
+
+// storageError reports a failure of the underlying store while doing op.
+func storageError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Code: EInternal, Message: "Could not " + op + ": " + err.Error(), Err: err}
+}
+
+// ErrInUse is the cause of the error Open returns when another process holds
+// the data directory. Test for it with errors.Is.
+var ErrInUse = errors.New("data directory in use")

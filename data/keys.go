@@ -1,0 +1,199 @@
+package data
+
+import (
+	"encoding/hex"
+	"fmt"
+	"slices"
+
+	"github.com/google/uuid"
+)
+
+// MaxKeysPerUser bounds the keys of one user, so that deleting a user and
+// all their keys always fits in one transaction.
+const MaxKeysPerUser = 1000
+
+// CreateUserKey creates an API user key named name for the user with id
+// userID and returns it with its value. The value is returned this once:
+// the store keeps only its SHA-256 and a hint.
+func (s *Store) CreateUserKey(actor Actor, name string, userID int64) (UserKey, string, error) {
+	if err := ValidateKeyName(name); err != nil {
+		return UserKey{}, "", err
+	}
+	secret, err := NewUserKey()
+	if err != nil {
+		return UserKey{}, "", err
+	}
+	hash := HashKey(secret)
+	var out UserKey
+	err = s.change(actor, func(t *tx) error {
+		u := s.ix.users[userID]
+		if u == nil {
+			return Errorf(ENotFound, "There is no user with id %d.", userID)
+		}
+		if !u.rec.Role.CanOwnKeys() {
+			return Errorf(EInvalid, "%s is a %s: only Owner, Viewer and Logs Viewer users can own API user keys.", u.rec.Name, u.rec.Role)
+		}
+		if len(u.keys) >= MaxKeysPerUser {
+			return Errorf(EConflict, "%s already owns %d API user keys, the most one user can own: delete keys that are no longer used first.", u.rec.Name, MaxKeysPerUser)
+		}
+		if other := s.ix.names[keyNameKey(name)]; other != nil {
+			return Errorf(EConflict, "An API user key named %s already exists (names are compared regardless of case): choose another name.", other.rec.Name)
+		}
+		id, err := uuid.NewRandom()
+		if err != nil {
+			return storageError("generate a key id", err)
+		}
+		k := &keyEntry{rec: keyRecord{V: recordVersion, ID: id, Name: name, UserID: userID, SHA256: hex.EncodeToString(hash[:]),
+			Hint: KeyHint(secret), CreatedAt: t.now, CreatedBy: t.actor.Name}, hash: hash}
+		if err := t.put(uuidKey(prefixKey, id), k.rec); err != nil {
+			return err
+		}
+		if err := t.log(ChangeKeys, ResourceKey, userID, EventKeyCreated,
+			fmt.Sprintf("Created API user key %s for %s (%s)", name, u.rec.Name, u.rec.Email)); err != nil {
+			return err
+		}
+		t.changes = append(t.changes, Change{Kind: ChangeUsers}) // the user now has a key
+		t.then(func(ix *index) { ix.putKey(k) })
+		out = UserKey{ID: id, Name: name, UserID: userID, UserName: u.rec.Name, UserEmail: u.rec.Email, Active: true,
+			Hint: k.rec.Hint, CreatedAt: t.now, CreatedBy: t.actor.Name}
+		return nil
+	})
+	if err != nil {
+		return UserKey{}, "", err
+	}
+	return out, secret, nil
+}
+
+// DeleteUserKey deletes a key. Requests made with it fail from the moment
+// the deletion is saved.
+func (s *Store) DeleteUserKey(actor Actor, id uuid.UUID) error {
+	return s.change(actor, func(t *tx) error {
+		k := s.ix.keys[id]
+		if k == nil {
+			return Errorf(ENotFound, "There is no API user key with id %s.", id)
+		}
+		desc := fmt.Sprintf("Deleted API user key %s", k.rec.Name)
+		if k.user != nil {
+			desc += fmt.Sprintf(" of %s (%s)", k.user.rec.Name, k.user.rec.Email)
+		}
+		if err := t.deleteKey(id, k, desc); err != nil {
+			return err
+		}
+		t.changes = append(t.changes, Change{Kind: ChangeUsers})
+		return nil
+	})
+}
+
+// deleteKey removes a key's records and logs it; shared by DeleteUserKey
+// and DeleteUser.
+func (t *tx) deleteKey(id uuid.UUID, k *keyEntry, description string) error {
+	if err := t.del(uuidKey(prefixKey, id)); err != nil {
+		return err
+	}
+	if err := t.del(uuidKey(prefixLastUsed, id)); err != nil {
+		return err
+	}
+	if err := t.log(ChangeKeys, ResourceKey, k.rec.UserID, EventKeyDeleted, description); err != nil {
+		return err
+	}
+	t.then(func(ix *index) { ix.removeKey(id) })
+	return nil
+}
+
+// AddCIDRRule adds a rule, typed as input (see ParseCIDR), to a key's allow
+// list.
+func (s *Store) AddCIDRRule(actor Actor, keyID uuid.UUID, input string) (CIDRRule, error) {
+	p, err := ParseCIDR(input)
+	if err != nil {
+		return CIDRRule{}, err
+	}
+	var rule CIDRRule
+	err = s.changeAllowList(actor, keyID, func(t *tx, k *keyEntry, l AllowList) (AllowList, string, string, error) {
+		if l.Find(p) >= 0 {
+			return nil, "", "", Errorf(EConflict, "%s is already in the allow list of %s.", p, k.rec.Name)
+		}
+		if len(l) >= MaxCIDRRules {
+			return nil, "", "", Errorf(EInvalid, "The allow list of %s already has %d rules, the most it can hold: remove one first, or cover several addresses with a shorter prefix.", k.rec.Name, MaxCIDRRules)
+		}
+		id, err := uuid.NewRandom()
+		if err != nil {
+			return nil, "", "", storageError("generate a rule id", err)
+		}
+		rule = CIDRRule{ID: id, Prefix: p, CreatedAt: t.now, UpdatedAt: t.now}
+		return append(l, rule), EventCIDRRuleAdded, fmt.Sprintf("Added CIDR rule %s to the allow list of API user key %s", p, k.rec.Name), nil
+	})
+	return rule, err
+}
+
+// EditCIDRRule replaces the prefix of one rule of a key's allow list.
+func (s *Store) EditCIDRRule(actor Actor, keyID, ruleID uuid.UUID, input string) (CIDRRule, error) {
+	p, err := ParseCIDR(input)
+	if err != nil {
+		return CIDRRule{}, err
+	}
+	var rule CIDRRule
+	err = s.changeAllowList(actor, keyID, func(t *tx, k *keyEntry, l AllowList) (AllowList, string, string, error) {
+		i := slices.IndexFunc(l, func(r CIDRRule) bool { return r.ID == ruleID })
+		if i < 0 {
+			return nil, "", "", Errorf(ENotFound, "The allow list of %s has no such rule (it may have been deleted meanwhile).", k.rec.Name)
+		}
+		old := l[i].Prefix
+		rule = l[i]
+		if old == p {
+			return nil, "", "", nil
+		}
+		if l.Find(p) >= 0 {
+			return nil, "", "", Errorf(EConflict, "%s is already in the allow list of %s.", p, k.rec.Name)
+		}
+		rule.Prefix, rule.UpdatedAt = p, t.now
+		l[i] = rule
+		return l, EventCIDRRuleEdited, fmt.Sprintf("Changed CIDR rule %s to %s in the allow list of API user key %s", old, p, k.rec.Name), nil
+	})
+	return rule, err
+}
+
+// DeleteCIDRRule removes one rule from a key's allow list. When the last
+// rule goes, the key is allowed from every address again.
+func (s *Store) DeleteCIDRRule(actor Actor, keyID, ruleID uuid.UUID) error {
+	return s.changeAllowList(actor, keyID, func(t *tx, k *keyEntry, l AllowList) (AllowList, string, string, error) {
+		i := slices.IndexFunc(l, func(r CIDRRule) bool { return r.ID == ruleID })
+		if i < 0 {
+			return nil, "", "", Errorf(ENotFound, "The allow list of %s has no such rule (it may have been deleted meanwhile).", k.rec.Name)
+		}
+		desc := fmt.Sprintf("Deleted CIDR rule %s from the allow list of API user key %s", l[i].Prefix, k.rec.Name)
+		if len(l) == 1 {
+			desc += "; the key is now allowed from every address"
+		}
+		return slices.Delete(l, i, i+1), EventCIDRRuleDeleted, desc, nil
+	})
+}
+
+// changeAllowList runs edit on a copy of a key's allow list and saves the
+// list it returns, with a log entry of the given event and description. An
+// edit that returns no event changes nothing.
+func (s *Store) changeAllowList(actor Actor, keyID uuid.UUID,
+	edit func(t *tx, k *keyEntry, l AllowList) (AllowList, string, string, error)) error {
+	return s.change(actor, func(t *tx) error {
+		k := s.ix.keys[keyID]
+		if k == nil {
+			return Errorf(ENotFound, "There is no API user key with id %s.", keyID)
+		}
+		l, event, desc, err := edit(t, k, slices.Clone(k.allow))
+		if err != nil || event == "" {
+			return err
+		}
+		if err := l.Validate(); err != nil {
+			return err
+		}
+		rec := k.rec
+		rec.Rules = rulesRecord(l)
+		if err := t.put(uuidKey(prefixKey, keyID), rec); err != nil {
+			return err
+		}
+		if err := t.log(ChangeKeys, ResourceKey, k.rec.UserID, event, desc); err != nil {
+			return err
+		}
+		t.then(func(*index) { k.allow = l })
+		return nil
+	})
+}

@@ -1,0 +1,180 @@
+package data
+
+import (
+	"net/mail"
+	"net/netip"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Account is the one account of a data directory.
+type Account struct {
+	ID         int64
+	Name       string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	APIEnabled bool
+}
+
+// User is a member of the account's team.
+type User struct {
+	ID          int64
+	Name        string
+	Email       string
+	Role        Role
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	HasPassword bool // whether the user can sign in to the console
+	KeyCount    int  // how many user keys the user owns
+}
+
+// UserKey is an API user key as the store keeps it: everything but its
+// value, of which only a hash and a hint remain.
+type UserKey struct {
+	ID           uuid.UUID
+	Name         string
+	UserID       int64
+	UserName     string
+	UserEmail    string
+	Active       bool   // false once the user's role no longer allows keys
+	Hint         string // prefix and last four characters, "kwu_…a1B2"
+	CreatedAt    time.Time
+	CreatedBy    string
+	LastUsedAt   time.Time  // zero if never used
+	LastUsedFrom netip.Addr // the client address of the last authenticated request
+	// The latest request with this key that its allow list refused.
+	LastRefusedAt   time.Time
+	LastRefusedFrom netip.Addr
+	AllowList       AllowList
+}
+
+// LastSeenFrom returns the address of the latest request made with the key,
+// whether its allow list let it through or not, and whether there was one:
+// the console offers it as a one-click rule.
+func (k UserKey) LastSeenFrom() (netip.Addr, bool) {
+	if k.LastRefusedAt.After(k.LastUsedAt) {
+		return k.LastRefusedFrom, k.LastRefusedFrom.IsValid()
+	}
+	return k.LastUsedFrom, k.LastUsedFrom.IsValid()
+}
+
+// SystemLogEntry is one entry of the account's system log, with the fields
+// of Redis Cloud's.
+type SystemLogEntry struct {
+	ID          int64
+	Time        time.Time
+	Originator  string // the user who made the change
+	APIKeyName  string // the key used, for changes made through the REST API
+	Resource    string // what kind of thing changed: ResourceAccount, ResourceUser, ResourceKey
+	ResourceID  int64  // the account id, or the id of the user the change concerns
+	Type        string // what happened, one of the Event constants
+	Description string
+}
+
+// SessionLogEntry is one sign-in attempt to the console.
+type SessionLogEntry struct {
+	ID        int64
+	Time      time.Time
+	User      string // the email that was entered
+	UserAgent string
+	IPAddress string
+	UserRole  string // empty when the sign-in failed
+	Type      string // EventSignIn
+	Action    string // what came of it, "succeeded" or why it failed
+}
+
+// Resources named in the system log.
+const (
+	ResourceAccount = "Account"
+	ResourceUser    = "User"
+	ResourceKey     = "API key"
+)
+
+// Events written to the system and session logs.
+const (
+	EventAccountCreated     = "account-created"
+	EventAPIEnabled         = "api-enabled"
+	EventAPIDisabled        = "api-disabled"
+	EventAccountKeyShown    = "account-key-shown"
+	EventAccountKeyCopied   = "account-key-copied"
+	EventUserAdded          = "user-added"
+	EventUserChanged        = "user-changed"
+	EventUserDeleted        = "user-deleted"
+	EventKeyCreated         = "user-key-created"
+	EventKeyDeleted         = "user-key-deleted"
+	EventCIDRRuleAdded      = "cidr-rule-added"
+	EventCIDRRuleEdited     = "cidr-rule-edited"
+	EventCIDRRuleDeleted    = "cidr-rule-deleted"
+	EventSignIn             = "sign-in"
+	SignInSucceeded         = "succeeded"
+	SignInFailed            = "failed: wrong email or password"
+	SignInRefusedLogsViewer = "refused: Logs Viewer users cannot sign in"
+)
+
+// Actor is who makes a change: a signed-in user, a REST API key's user, or
+// the command line. Its Role decides what it may change; its Name and
+// APIKeyName go into the system log.
+type Actor struct {
+	UserID     int64 // 0 for the command line
+	Name       string
+	Role       Role
+	APIKeyName string
+}
+
+// CommandLine is the actor of changes made with the keyward command: whoever
+// can open the data directory controls it.
+var CommandLine = Actor{Name: "command line", Role: RoleOwner}
+
+// ActorFor returns the actor for a signed-in user.
+func ActorFor(u User) Actor { return Actor{UserID: u.ID, Name: u.Name, Role: u.Role} }
+
+// Bounds of names.
+const (
+	NameMaxLen  = 100
+	EmailMaxLen = 254
+)
+
+// ValidateName checks an account or user name; what names the field
+// ("account name", "name").
+func ValidateName(what, name string) error {
+	n := utf8.RuneCountInString(name)
+	switch {
+	case strings.TrimSpace(name) == "":
+		return Errorf(EInvalid, "Enter a %s.", what)
+	case n > NameMaxLen:
+		return Errorf(EInvalid, "The %s must be at most %d characters long (it has %d).", what, NameMaxLen, n)
+	case !utf8.ValidString(name):
+		return Errorf(EInvalid, "The %s is not valid UTF-8 text.", what)
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return Errorf(EInvalid, "The %s cannot contain control characters such as tabs or line breaks.", what)
+	case name != strings.TrimSpace(name):
+		return Errorf(EInvalid, "The %s cannot start or end with a space.", what)
+	}
+	return nil
+}
+
+// ValidateEmail checks that email is a plain address such as
+// ada@example.com.
+func ValidateEmail(email string) error {
+	if strings.TrimSpace(email) == "" {
+		return Errorf(EInvalid, "Enter an email address.")
+	}
+	if len(email) > EmailMaxLen {
+		return Errorf(EInvalid, "The email address must be at most %d characters long.", EmailMaxLen)
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || a.Name != "" {
+		return Errorf(EInvalid, "%q is not an email address: write it as name@example.com, without a display name or angle brackets.", email)
+	}
+	return nil
+}
+
+// emailKey is the form in which emails are compared: case-insensitively.
+func emailKey(email string) string { return strings.ToLower(email) }
+
+// keyNameKey is the form in which key names are compared: case-insensitively.
+func keyNameKey(name string) string { return strings.ToLower(name) }

@@ -1,0 +1,131 @@
+package data
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// The account key must be shown again on demand, so unlike user keys it
+// cannot be kept as a hash. It is stored sealed with AES-256-GCM under a
+// random seal key kept in its own file beside the database, readable by the
+// owner only. The database files (and backups of them) therefore never hold
+// the account key in plaintext; whoever can read both the database and the
+// seal file can recover it, as with any credential a program must reproduce.
+
+const sealFileName = "seal.key"
+
+func (s *Store) sealPath() string { return filepath.Join(s.dir, sealFileName) }
+
+// sealKey returns the seal key, creating the file when create is true and
+// there is none. A new file is written to a temporary name, synced and
+// renamed into place, so that a crash leaves either no seal key or a whole
+// one.
+func (s *Store) sealKey(create bool) ([]byte, error) {
+	key, err := os.ReadFile(s.sealPath())
+	if err == nil {
+		if len(key) != 32 {
+			return nil, Errorf(EInternal, "The seal key %s is damaged (it should be 32 bytes).", s.sealPath())
+		}
+		return key, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) || !create {
+		return nil, storageError("read the seal key "+s.sealPath(), err)
+	}
+	key = make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, storageError("generate a seal key", err)
+	}
+	tmp := s.sealPath() + ".tmp"
+	if err := writeFileSync(tmp, key); err != nil {
+		return nil, storageError("write the seal key", err)
+	}
+	if err := os.Rename(tmp, s.sealPath()); err != nil {
+		return nil, storageError("write the seal key", err)
+	}
+	if err := syncDir(s.dir); err != nil {
+		return nil, storageError("write the seal key", err)
+	}
+	return key, nil
+}
+
+func writeFileSync(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	// Windows cannot sync a directory; its rename is durable enough there.
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
+	return nil
+}
+
+func sealAAD(accountID int64) []byte {
+	return binary.BigEndian.AppendUint64([]byte("keyward account key v1/"), uint64(accountID))
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
+}
+
+// sealAccountKey encrypts the account key; the nonce is stored in front.
+func (s *Store) sealAccountKey(accountID int64, accountKey string) ([]byte, error) {
+	key, err := s.sealKey(true)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := newGCM(key)
+	if err != nil {
+		return nil, storageError("seal the account key", err)
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, storageError("seal the account key", err)
+	}
+	return aead.Seal(nonce, nonce, []byte(accountKey), sealAAD(accountID)), nil
+}
+
+// unsealAccountKey decrypts a sealed account key.
+func (s *Store) unsealAccountKey(accountID int64, sealed []byte) (string, error) {
+	const advice = " Disable and re-enable the API to issue a new account key."
+	key, err := s.sealKey(false)
+	if err != nil {
+		return "", Errorf(EInternal, "The account key cannot be read: %s.%s", ErrorMessage(err), advice)
+	}
+	aead, err := newGCM(key)
+	if err != nil || len(sealed) < aead.NonceSize() {
+		return "", Errorf(EInternal, "The stored account key is damaged.%s", advice)
+	}
+	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], sealAAD(accountID))
+	if err != nil {
+		return "", Errorf(EInternal, "The account key cannot be read: the seal key %s does not match it.%s", s.sealPath(), advice)
+	}
+	return string(plain), nil
+}

@@ -1,0 +1,252 @@
+package data
+
+import (
+	"fmt"
+	"strings"
+)
+
+// NewUser is a team member to add. Password may be empty: such a user can
+// hold API keys but cannot sign in to the console until an Owner sets one.
+type NewUser struct {
+	Name     string
+	Email    string
+	Role     Role
+	Password string
+}
+
+// AddUser adds a member to the team.
+func (s *Store) AddUser(actor Actor, req NewUser) (User, error) {
+	if err := ValidateName("name", req.Name); err != nil {
+		return User{}, err
+	}
+	if err := ValidateEmail(req.Email); err != nil {
+		return User{}, err
+	}
+	if err := req.Role.Validate(); err != nil {
+		return User{}, err
+	}
+	var pw *PasswordHash
+	if req.Password != "" {
+		h, err := HashPassword(req.Password)
+		if err != nil {
+			return User{}, err
+		}
+		pw = &h
+	}
+	var out User
+	err := s.change(actor, func(t *tx) error {
+		if s.ix.account == nil {
+			return errNotInitialized
+		}
+		if other := s.ix.emails[emailKey(req.Email)]; other != nil {
+			return Errorf(EConflict, "%s already uses the email %s.", other.rec.Name, other.rec.Email)
+		}
+		id, err := next(s.userSeq)
+		if err != nil {
+			return err
+		}
+		rec := userRecord{V: recordVersion, ID: id, Name: req.Name, Email: req.Email, Role: req.Role,
+			CreatedAt: t.now, UpdatedAt: t.now, Password: pw}
+		if err := t.put(idKey(prefixUser, id), rec); err != nil {
+			return err
+		}
+		if err := t.log(ChangeUsers, ResourceUser, id, EventUserAdded,
+			fmt.Sprintf("Added %s (%s) to the team as %s", rec.Name, rec.Email, rec.Role)); err != nil {
+			return err
+		}
+		out = (&userEntry{rec: rec}).user()
+		t.then(func(ix *index) { ix.putUser(rec) })
+		return nil
+	})
+	return out, err
+}
+
+// UserChange is an edit of a user; nil fields stay as they are.
+type UserChange struct {
+	Name     *string
+	Role     *Role
+	Password *string
+}
+
+// UpdateUser changes a user's name, role or console password. The last
+// Owner cannot be demoted. A user demoted to a role that cannot own keys
+// keeps them, but they stop authenticating at once.
+func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
+	if ch.Name != nil {
+		if err := ValidateName("name", *ch.Name); err != nil {
+			return User{}, err
+		}
+	}
+	if ch.Role != nil {
+		if err := ch.Role.Validate(); err != nil {
+			return User{}, err
+		}
+	}
+	var pw *PasswordHash
+	if ch.Password != nil {
+		h, err := HashPassword(*ch.Password)
+		if err != nil {
+			return User{}, err
+		}
+		pw = &h
+	}
+	var out User
+	err := s.change(actor, func(t *tx) error {
+		u := s.ix.users[id]
+		if u == nil {
+			return Errorf(ENotFound, "There is no user with id %d.", id)
+		}
+		rec := u.rec
+		var what []string
+		if ch.Name != nil && *ch.Name != rec.Name {
+			what = append(what, fmt.Sprintf("name was changed to %s", *ch.Name))
+			rec.Name = *ch.Name
+		}
+		if ch.Role != nil && *ch.Role != rec.Role {
+			if rec.Role == RoleOwner && s.ownerCount() == 1 {
+				return Errorf(EConflict, "%s is the account's last Owner and cannot be given another role: make another user an Owner first.", rec.Name)
+			}
+			what = append(what, fmt.Sprintf("role was changed from %s to %s", rec.Role, *ch.Role))
+			if n := len(u.keys); n > 0 && !ch.Role.CanOwnKeys() {
+				what[len(what)-1] += fmt.Sprintf(" (%s inactive)", plural(n, "API user key is now", "API user keys are now"))
+			}
+			rec.Role = *ch.Role
+		}
+		if pw != nil {
+			what = append(what, "console password was changed")
+			rec.Password = pw
+		}
+		out = u.user()
+		if len(what) == 0 {
+			return nil
+		}
+		rec.UpdatedAt = t.now
+		if err := t.put(idKey(prefixUser, id), rec); err != nil {
+			return err
+		}
+		desc := fmt.Sprintf("%s (%s)'s %s", u.rec.Name, rec.Email, strings.Join(what, "; "))
+		if err := t.log(ChangeUsers, ResourceUser, id, EventUserChanged, desc); err != nil {
+			return err
+		}
+		if ch.Role != nil || ch.Name != nil {
+			t.changes = append(t.changes, Change{Kind: ChangeKeys}) // keys show their user's name and state
+		}
+		out = (&userEntry{rec: rec, keys: u.keys}).user()
+		t.then(func(ix *index) { ix.putUser(rec) })
+		return nil
+	})
+	return out, err
+}
+
+// ownerCount counts the Owners; the caller holds writeMu.
+func (s *Store) ownerCount() int {
+	n := 0
+	for _, u := range s.ix.users {
+		if u.rec.Role == RoleOwner {
+			n++
+		}
+	}
+	return n
+}
+
+// DeleteUser removes a user and every key the user owns, in one
+// transaction, and returns how many keys went with the user. The last Owner
+// cannot be deleted, and nobody can delete themselves.
+func (s *Store) DeleteUser(actor Actor, id int64) (deletedKeys int, err error) {
+	err = s.change(actor, func(t *tx) error {
+		u := s.ix.users[id]
+		if u == nil {
+			return Errorf(ENotFound, "There is no user with id %d.", id)
+		}
+		if u.rec.Role == RoleOwner && s.ownerCount() == 1 {
+			return Errorf(EConflict, "%s is the account's last Owner and cannot be deleted: make another user an Owner first.", u.rec.Name)
+		}
+		if actor.UserID != 0 && actor.UserID == id {
+			return Errorf(EConflict, "You cannot delete your own user: ask another Owner to do it.")
+		}
+		for kid, k := range u.keys {
+			if err := t.deleteKey(kid, k, fmt.Sprintf("Deleted API user key %s with its user %s (%s)", k.rec.Name, u.rec.Name, u.rec.Email)); err != nil {
+				return err
+			}
+		}
+		if err := t.del(idKey(prefixUser, id)); err != nil {
+			return err
+		}
+		deletedKeys = len(u.keys)
+		desc := fmt.Sprintf("Removed %s (%s) from the team", u.rec.Name, u.rec.Email)
+		if deletedKeys > 0 {
+			desc += fmt.Sprintf(" with %s", plural(deletedKeys, "API user key", "API user keys"))
+		}
+		if err := t.log(ChangeUsers, ResourceUser, id, EventUserDeleted, desc); err != nil {
+			return err
+		}
+		t.then(func(ix *index) { ix.removeUser(id) })
+		return nil
+	})
+	return deletedKeys, err
+}
+
+// SessionClient describes where a sign-in comes from, for the session log.
+type SessionClient struct {
+	UserAgent string
+	IPAddress string
+}
+
+var (
+	errWrongPassword  = &Error{Code: EUnauthenticated, Message: "The email or password is incorrect."}
+	errLogsViewerAuth = &Error{Code: EForbidden, Message: "Logs Viewer users use the REST API only and cannot sign in to the console. Ask an Owner for another role."}
+)
+
+// SignIn checks a console sign-in and writes it to the session log,
+// whatever its outcome. A wrong email and a wrong password get the same
+// answer, after the same work.
+func (s *Store) SignIn(email, password string, client SessionClient) (User, error) {
+	s.mu.RLock()
+	u := s.ix.emails[emailKey(strings.TrimSpace(email))]
+	var rec userRecord
+	if u != nil {
+		rec = u.rec
+	}
+	s.mu.RUnlock()
+	hash := dummyPassword
+	if rec.Password != nil {
+		hash = *rec.Password
+	}
+	ok := hash.Verify(password) && u != nil && rec.Password != nil
+	entry := sessionRecord{V: recordVersion, User: email, UserAgent: client.UserAgent, IPAddress: client.IPAddress,
+		Type: EventSignIn, Action: SignInFailed}
+	var result error = errWrongPassword
+	if ok {
+		entry.User, entry.UserRole = rec.Email, string(rec.Role)
+		entry.Action, result = SignInSucceeded, nil
+		if !rec.Role.CanSignIn() {
+			entry.Action, result = SignInRefusedLogsViewer, errLogsViewerAuth
+		}
+	}
+	if err := s.logSession(entry); err != nil {
+		return User{}, err
+	}
+	if result != nil {
+		return User{}, result
+	}
+	return s.User(rec.ID)
+}
+
+func (s *Store) logSession(entry sessionRecord) error {
+	return s.update(Actor{}, func(t *tx) error {
+		id, err := next(s.logSeq)
+		if err != nil {
+			return err
+		}
+		entry.ID, entry.Time = id, t.now
+		t.changes = append(t.changes, Change{Kind: ChangeSessionLog})
+		return t.put(idKey(prefixSession, id), entry)
+	})
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
