@@ -54,6 +54,9 @@ func (r Role) Validate() error {
 			return nil
 		}
 	}
+	if known, err := ParseRole(string(r)); err == nil {
+		return Errorf(EInvalid, "The role %q must be spelled %q.", r, known)
+	}
 	_, err := ParseRole(string(r))
 	return err
 }

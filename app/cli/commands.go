@@ -1,0 +1,492 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/term"
+
+	"keyward/data"
+)
+
+// commands is the command table; usage() lists the same commands for people.
+var commands = map[string]*command{
+	"init": {usage: "init --account NAME --owner-name NAME --owner-email EMAIL", setup: setupInit, creates: true,
+		required: []string{"account", "owner-name", "owner-email"}},
+	"users list": {usage: "users list", setup: setupUsersList},
+	"users add": {usage: "users add --name NAME --email EMAIL --role ROLE", setup: setupUsersAdd,
+		required: []string{"name", "email", "role"}},
+	"users set-role":  {usage: "users set-role EMAIL ROLE", nargs: 2, setup: setupUsersSetRole},
+	"users delete":    {usage: "users delete EMAIL", nargs: 1, setup: setupUsersDelete},
+	"api enable":      {usage: "api enable", setup: setupAPIEnable(true)},
+	"api disable":     {usage: "api disable", setup: setupAPIEnable(false)},
+	"api status":      {usage: "api status", setup: setupAPIStatus},
+	"api account-key": {usage: "api account-key", setup: setupAPIAccountKey},
+	"keys list":       {usage: "keys list", setup: setupKeysList},
+	"keys create": {usage: "keys create --name NAME --user EMAIL", setup: setupKeysCreate,
+		required: []string{"name", "user"}},
+	"keys delete": {usage: "keys delete NAME", nargs: 1, setup: setupKeysDelete},
+	"cidr list":   {usage: "cidr list KEY", nargs: 1, setup: setupCIDRList},
+	"cidr add":    {usage: "cidr add KEY CIDR", nargs: 2, setup: setupCIDRAdd},
+	"cidr edit":   {usage: "cidr edit KEY OLD NEW", nargs: 3, setup: setupCIDREdit},
+	"cidr delete": {usage: "cidr delete KEY CIDR", nargs: 2, setup: setupCIDRDelete},
+	"logs":        {usage: "logs [--limit N]", setup: setupLogs},
+}
+
+// actor is who the command line acts as in the system log.
+var actor = data.CommandLine
+
+func setupInit(fs *flag.FlagSet) func(*runner, []string) error {
+	fs.String("account", "", "account name")
+	fs.String("owner-name", "", "owner's name")
+	fs.String("owner-email", "", "owner's email")
+	return func(r *runner, _ []string) error {
+		if r.store.Initialized() {
+			a, _ := r.store.Account()
+			return data.Errorf(data.EConflict, "The data directory %s already has the account %s.", r.store.Dir(), a.Name)
+		}
+		pw, err := readPassword(r.env)
+		if err != nil {
+			return err
+		}
+		acct, owner, err := r.store.Init(data.NewAccount{
+			AccountName:   fs.Lookup("account").Value.String(),
+			OwnerName:     fs.Lookup("owner-name").Value.String(),
+			OwnerEmail:    fs.Lookup("owner-email").Value.String(),
+			OwnerPassword: pw,
+		})
+		if err != nil {
+			return err
+		}
+		return r.print(map[string]any{"account": accountJSON(acct), "owner": userJSON(owner), "dataDir": r.store.Dir()},
+			fmt.Sprintf("Created the account %s with its Owner %s (%s).\nData directory: %s\n", acct.Name, owner.Name, owner.Email, r.store.Dir()))
+	}
+}
+
+// readPassword reads the owner's password: from a terminal without echo,
+// asked twice; otherwise the first line of stdin.
+func readPassword(env Env) (string, error) {
+	if f, ok := env.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprintf(env.Stderr, "Owner's console password (at least %d characters): ", data.PasswordMinLen)
+		first, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(env.Stderr)
+		if err != nil {
+			return "", err
+		}
+		if err := data.ValidatePassword(string(first)); err != nil {
+			return "", err
+		}
+		fmt.Fprint(env.Stderr, "Repeat the password: ")
+		second, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(env.Stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(first) != string(second) {
+			return "", data.Errorf(data.EInvalid, "The two passwords differ; run keyward init again.")
+		}
+		return string(first), nil
+	}
+	line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", data.Errorf(data.EInvalid, "Could not read the password from standard input: %v.", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", data.Errorf(data.EInvalid, "No password on standard input: pipe the owner's console password (at least %d characters) into keyward init.", data.PasswordMinLen)
+	}
+	return line, nil
+}
+
+type userOut struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Email     string    `json:"email"`
+	Role      data.Role `json:"role"`
+	APIKeys   int       `json:"apiKeys"`
+	CanSignIn bool      `json:"canSignIn"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+func userJSON(u data.User) userOut {
+	return userOut{u.ID, u.Name, u.Email, u.Role, u.KeyCount, u.HasPassword && u.Role.CanSignIn(), u.CreatedAt}
+}
+
+type accountOut struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	APIEnabled bool      `json:"apiEnabled"`
+	CreatedAt  time.Time `json:"createdAt"`
+}
+
+func accountJSON(a data.Account) accountOut {
+	return accountOut{a.ID, a.Name, a.APIEnabled, a.CreatedAt}
+}
+
+// table renders rows as aligned columns.
+func table(header []string, rows [][]string) string {
+	var b strings.Builder
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(w, strings.Join(header, "\t"))
+	for _, row := range rows {
+		fmt.Fprintln(w, strings.Join(row, "\t"))
+	}
+	w.Flush()
+	return b.String()
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func setupUsersList(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, _ []string) error {
+		users := r.store.Users()
+		out := make([]userOut, len(users))
+		rows := make([][]string, len(users))
+		for i, u := range users {
+			out[i] = userJSON(u)
+			rows[i] = []string{strconv.FormatInt(u.ID, 10), u.Name, u.Email, string(u.Role), strconv.Itoa(u.KeyCount), yesNo(out[i].CanSignIn)}
+		}
+		return r.print(out, table([]string{"ID", "NAME", "EMAIL", "ROLE", "API KEYS", "CONSOLE"}, rows))
+	}
+}
+
+func setupUsersAdd(fs *flag.FlagSet) func(*runner, []string) error {
+	name := fs.String("name", "", "name")
+	email := fs.String("email", "", "email")
+	role := fs.String("role", "", "role")
+	return func(r *runner, _ []string) error {
+		ro, err := data.ParseRole(*role)
+		if err != nil {
+			return err
+		}
+		u, err := r.store.AddUser(actor, data.NewUser{Name: *name, Email: *email, Role: ro})
+		if err != nil {
+			return err
+		}
+		return r.print(userJSON(u), fmt.Sprintf("Added %s (%s) to the team as %s (id %d).\n", u.Name, u.Email, u.Role, u.ID))
+	}
+}
+
+func setupUsersSetRole(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		u, err := r.store.UserByEmail(args[0])
+		if err != nil {
+			return err
+		}
+		role, err := data.ParseRole(args[1])
+		if err != nil {
+			return err
+		}
+		u, err = r.store.UpdateUser(actor, u.ID, data.UserChange{Role: &role})
+		if err != nil {
+			return err
+		}
+		text := fmt.Sprintf("%s (%s) is now %s.\n", u.Name, u.Email, u.Role)
+		if u.KeyCount > 0 && !u.Role.CanOwnKeys() {
+			text += fmt.Sprintf("Their %s will not authenticate while they have this role.\n", plural(u.KeyCount, "API user key"))
+		}
+		return r.print(userJSON(u), text)
+	}
+}
+
+func setupUsersDelete(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		u, err := r.store.UserByEmail(args[0])
+		if err != nil {
+			return err
+		}
+		n, err := r.store.DeleteUser(actor, u.ID)
+		if err != nil {
+			return err
+		}
+		return r.print(map[string]any{"deleted": userJSON(u), "deletedKeys": n},
+			fmt.Sprintf("Removed %s (%s) from the team, with %s.\n", u.Name, u.Email, plural(n, "API user key")))
+	}
+}
+
+func setupAPIEnable(enable bool) func(*flag.FlagSet) func(*runner, []string) error {
+	return func(*flag.FlagSet) func(*runner, []string) error {
+		return func(r *runner, _ []string) error {
+			before, err := r.store.Account()
+			if err != nil {
+				return err
+			}
+			a, err := r.store.SetAPIEnabled(actor, enable)
+			if err != nil {
+				return err
+			}
+			var text string
+			switch {
+			case before.APIEnabled == enable && enable:
+				text = "The REST API is already enabled.\n"
+			case before.APIEnabled == enable:
+				text = "The REST API is already disabled.\n"
+			case enable:
+				text = "The REST API is enabled and a new account key was issued; print it with 'keyward api account-key'.\n"
+			default:
+				text = "The REST API is disabled: the account key is revoked and every request will be refused.\n"
+			}
+			return r.print(accountJSON(a), text)
+		}
+	}
+}
+
+func setupAPIStatus(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, _ []string) error {
+		a, err := r.store.Account()
+		if err != nil {
+			return err
+		}
+		keys := r.store.UserKeys()
+		state := "disabled"
+		if a.APIEnabled {
+			state = "enabled"
+		}
+		return r.print(map[string]any{"account": accountJSON(a), "apiEnabled": a.APIEnabled, "userKeys": len(keys)},
+			fmt.Sprintf("Account:       %s (id %d)\nREST API:      %s\nAPI user keys: %d\n", a.Name, a.ID, state, len(keys)))
+	}
+}
+
+func setupAPIAccountKey(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, _ []string) error {
+		key, err := r.store.AccountKey(actor, data.ShowAccountKey)
+		if err != nil {
+			return err
+		}
+		return r.print(map[string]string{"accountKey": key}, key+"\n")
+	}
+}
+
+type ruleOut struct {
+	ID        string    `json:"id"`
+	Prefix    string    `json:"prefix"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+type keyOut struct {
+	ID           string     `json:"id"`
+	Name         string     `json:"name"`
+	User         string     `json:"user"`
+	UserEmail    string     `json:"userEmail"`
+	Active       bool       `json:"active"`
+	Hint         string     `json:"hint"`
+	AllowList    []ruleOut  `json:"allowList"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	CreatedBy    string     `json:"createdBy"`
+	LastUsedAt   *time.Time `json:"lastUsedAt"`
+	LastUsedFrom string     `json:"lastUsedFrom,omitempty"`
+}
+
+func rulesJSON(l data.AllowList) []ruleOut {
+	out := make([]ruleOut, len(l))
+	for i, r := range l {
+		out[i] = ruleOut{r.ID.String(), r.Prefix.String(), r.CreatedAt, r.UpdatedAt}
+	}
+	return out
+}
+
+func keyJSON(k data.UserKey) keyOut {
+	out := keyOut{ID: k.ID.String(), Name: k.Name, User: k.UserName, UserEmail: k.UserEmail, Active: k.Active, Hint: k.Hint,
+		AllowList: rulesJSON(k.AllowList), CreatedAt: k.CreatedAt, CreatedBy: k.CreatedBy}
+	if !k.LastUsedAt.IsZero() {
+		t := k.LastUsedAt
+		out.LastUsedAt, out.LastUsedFrom = &t, k.LastUsedFrom.String()
+	}
+	return out
+}
+
+// timeText is how times are shown to people: UTC, to the minute.
+func timeText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+
+// allowListSummary is how an allow list is summed up in one cell.
+func allowListSummary(l data.AllowList) string {
+	if len(l) == 0 {
+		return "All addresses"
+	}
+	return plural(len(l), "rule")
+}
+
+func setupKeysList(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, _ []string) error {
+		keys := r.store.UserKeys()
+		out := make([]keyOut, len(keys))
+		rows := make([][]string, len(keys))
+		for i, k := range keys {
+			out[i] = keyJSON(k)
+			used := "Never"
+			if !k.LastUsedAt.IsZero() {
+				used = timeText(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
+			}
+			state := "active"
+			if !k.Active {
+				state = "inactive"
+			}
+			rows[i] = []string{k.Name, k.UserName, allowListSummary(k.AllowList), timeText(k.CreatedAt), used, state}
+		}
+		if len(keys) == 0 && !r.json {
+			return r.print(nil, "There are no API user keys yet; create one with 'keyward keys create --name NAME --user EMAIL'.\n")
+		}
+		return r.print(out, table([]string{"NAME", "USER", "CIDR ALLOW LIST", "CREATED", "LAST USED", "STATE"}, rows))
+	}
+}
+
+func setupKeysCreate(fs *flag.FlagSet) func(*runner, []string) error {
+	name := fs.String("name", "", "key name")
+	user := fs.String("user", "", "the email of the user who owns the key")
+	return func(r *runner, _ []string) error {
+		u, err := r.store.UserByEmail(*user)
+		if err != nil {
+			return err
+		}
+		k, secret, err := r.store.CreateUserKey(actor, *name, u.ID)
+		if err != nil {
+			return err
+		}
+		out := struct {
+			keyOut
+			Key string `json:"key"`
+		}{keyJSON(k), secret}
+		return r.print(out, secret+"\n")
+	}
+}
+
+func setupKeysDelete(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		k, err := r.store.UserKeyByName(args[0])
+		if err != nil {
+			return err
+		}
+		if err := r.store.DeleteUserKey(actor, k.ID); err != nil {
+			return err
+		}
+		return r.print(keyJSON(k), fmt.Sprintf("Deleted the API user key %s of %s; requests with it are refused from now on.\n", k.Name, k.UserName))
+	}
+}
+
+func setupCIDRList(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		k, err := r.store.UserKeyByName(args[0])
+		if err != nil {
+			return err
+		}
+		if len(k.AllowList) == 0 {
+			return r.print([]ruleOut{}, fmt.Sprintf("The allow list of %s is empty: all addresses are allowed.\n", k.Name))
+		}
+		return r.print(rulesJSON(k.AllowList), strings.Join(k.AllowList.Strings(), "\n")+"\n")
+	}
+}
+
+func setupCIDRAdd(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		k, err := r.store.UserKeyByName(args[0])
+		if err != nil {
+			return err
+		}
+		rule, err := r.store.AddCIDRRule(actor, k.ID, args[1])
+		if err != nil {
+			return err
+		}
+		return r.print(rulesJSON(data.AllowList{rule})[0], fmt.Sprintf("Added %s to the allow list of %s.\n", rule.Prefix, k.Name))
+	}
+}
+
+// findRule returns the rule of k's allow list that input names.
+func findRule(k data.UserKey, input string) (data.CIDRRule, error) {
+	p, err := data.ParseCIDR(input)
+	if err != nil {
+		return data.CIDRRule{}, err
+	}
+	i := k.AllowList.Find(p)
+	if i < 0 {
+		return data.CIDRRule{}, data.Errorf(data.ENotFound, "%s is not in the allow list of %s; see 'keyward cidr list %s'.", p, k.Name, k.Name)
+	}
+	return k.AllowList[i], nil
+}
+
+func setupCIDREdit(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		k, err := r.store.UserKeyByName(args[0])
+		if err != nil {
+			return err
+		}
+		old, err := findRule(k, args[1])
+		if err != nil {
+			return err
+		}
+		rule, err := r.store.EditCIDRRule(actor, k.ID, old.ID, args[2])
+		if err != nil {
+			return err
+		}
+		return r.print(rulesJSON(data.AllowList{rule})[0], fmt.Sprintf("Changed %s to %s in the allow list of %s.\n", old.Prefix, rule.Prefix, k.Name))
+	}
+}
+
+func setupCIDRDelete(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		k, err := r.store.UserKeyByName(args[0])
+		if err != nil {
+			return err
+		}
+		rule, err := findRule(k, args[1])
+		if err != nil {
+			return err
+		}
+		if err := r.store.DeleteCIDRRule(actor, k.ID, rule.ID); err != nil {
+			return err
+		}
+		text := fmt.Sprintf("Deleted %s from the allow list of %s.\n", rule.Prefix, k.Name)
+		if len(k.AllowList) == 1 {
+			text += "The list is now empty: all addresses are allowed.\n"
+		}
+		return r.print(rulesJSON(data.AllowList{rule})[0], text)
+	}
+}
+
+type logOut struct {
+	ID          int64     `json:"id"`
+	Time        time.Time `json:"time"`
+	Originator  string    `json:"originator"`
+	APIKeyName  string    `json:"apiKeyName,omitempty"`
+	Resource    string    `json:"resource"`
+	ResourceID  int64     `json:"resourceId"`
+	Type        string    `json:"type"`
+	Description string    `json:"description"`
+}
+
+func setupLogs(fs *flag.FlagSet) func(*runner, []string) error {
+	limit := fs.Int("limit", data.DefaultLogLimit, "entries to print")
+	return func(r *runner, _ []string) error {
+		if *limit < 1 || *limit > 100000 {
+			return usagef("--limit must be between 1 and 100000, not %d", *limit)
+		}
+		entries, err := r.store.SystemLog(data.LogQuery{Limit: *limit})
+		if err != nil {
+			return err
+		}
+		out := make([]logOut, len(entries))
+		rows := make([][]string, len(entries))
+		for i, e := range entries {
+			out[i] = logOut{e.ID, e.Time, e.Originator, e.APIKeyName, e.Resource, e.ResourceID, e.Type, e.Description}
+			by := e.Originator
+			if e.APIKeyName != "" {
+				by += " (API key " + e.APIKeyName + ")"
+			}
+			rows[i] = []string{timeText(e.Time), by, e.Type, e.Description}
+		}
+		return r.print(out, table([]string{"TIME", "BY", "EVENT", "DESCRIPTION"}, rows))
+	}
+}
