@@ -26,44 +26,50 @@ func TestMain(m *testing.M) {
 }
 
 // crashChild makes changes as fast as it can and prints each one once the
-// store has acknowledged it, until it is killed.
+// store has acknowledged it, until it is killed. Keys go to a new user every
+// 300 keys, so that no user reaches MaxKeysPerUser.
 func crashChild(dir string) {
-	s, err := Open(dir, Options{FlushInterval: 10 * time.Millisecond})
-	if err != nil {
-		fmt.Println("error", err)
+	out := bufio.NewWriter(os.Stdout)
+	say := func(args ...any) {
+		fmt.Fprintln(out, args...)
+		out.Flush()
+	}
+	fail := func(err error) {
+		say("error", err)
 		os.Exit(3)
 	}
-	owner := s.Users()[0]
-	out := bufio.NewWriter(os.Stdout)
-	fmt.Fprintln(out, "ready")
-	out.Flush()
+	s, err := Open(dir, Options{FlushInterval: 10 * time.Millisecond})
+	if err != nil {
+		fail(err)
+	}
+	say("ready")
 	round := os.Getenv("KEYWARD_CRASH_ROUND")
+	var owner User
 	for i := 0; ; i++ {
+		if i%300 == 0 {
+			email := fmt.Sprintf("crash-%s-%d@example.com", round, i)
+			if owner, err = s.AddUser(CommandLine, NewUser{Name: "Crash " + round, Email: email, Role: RoleViewer}); err != nil {
+				fail(err)
+			}
+			say("user", owner.ID, email)
+		}
 		name := fmt.Sprintf("crash-%s-%05d", round, i)
 		k, secret, err := s.CreateUserKey(CommandLine, name, owner.ID)
 		if err != nil {
-			fmt.Fprintln(out, "error", err)
-			out.Flush()
-			os.Exit(3)
+			fail(err)
 		}
-		fmt.Fprintln(out, "key", k.ID, name, secret)
-		out.Flush()
+		say("key", k.ID, name, secret)
 		rule, err := s.AddCIDRRule(CommandLine, k.ID, fmt.Sprintf("10.%d.%d.0/24", i/256%256, i%256))
 		if err != nil {
-			fmt.Fprintln(out, "error", err)
-			out.Flush()
-			os.Exit(3)
+			fail(err)
 		}
-		fmt.Fprintln(out, "rule", k.ID, rule.ID, rule.Prefix)
-		out.Flush()
+		say("rule", k.ID, rule.ID, rule.Prefix)
 		if i%3 == 2 {
+			say("deleting", k.ID) // from here the key may be gone
 			if err := s.DeleteUserKey(CommandLine, k.ID); err != nil {
-				fmt.Fprintln(out, "error", err)
-				out.Flush()
-				os.Exit(3)
+				fail(err)
 			}
-			fmt.Fprintln(out, "deleted", k.ID)
-			out.Flush()
+			say("deleted", k.ID)
 		}
 	}
 }
@@ -85,16 +91,22 @@ func TestCrashSafety(t *testing.T) {
 	type ackedKey struct {
 		name, secret string
 		rule         string
+		deleting     bool // the deletion started: the key may or may not be there
 		deleted      bool
 	}
 	acked := map[string]*ackedKey{}
+	users := map[string]string{} // email by id
 	record := func(line string) {
 		fields := strings.Fields(line)
 		switch fields[0] {
+		case "user":
+			users[fields[1]] = fields[2]
 		case "key":
 			acked[fields[1]] = &ackedKey{name: fields[2], secret: fields[3]}
 		case "rule":
 			acked[fields[1]].rule = fields[3]
+		case "deleting":
+			acked[fields[1]].deleting = true
 		case "deleted":
 			acked[fields[1]].deleted = true
 		default:
@@ -147,8 +159,16 @@ func TestCrashSafety(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: the store does not open after a kill: %v", round, err)
 		}
+		for id, email := range users {
+			if u, err := s.UserByEmail(email); err != nil || fmt.Sprint(u.ID) != id {
+				t.Fatalf("round %d: acknowledged user %s is missing: %v", round, email, err)
+			}
+		}
 		for id, a := range acked {
 			k, err := s.UserKeyByName(a.name)
+			if a.deleting && !a.deleted {
+				continue
+			}
 			if a.deleted {
 				if err == nil {
 					t.Errorf("round %d: deleted key %s is back", round, a.name)

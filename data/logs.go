@@ -61,7 +61,7 @@ func (s *Store) SystemLog(q LogQuery) ([]SystemLogEntry, error) {
 		}
 		keep := (q.ResourceID == 0 || r.ResourceID == q.ResourceID) &&
 			q.matches(r.Time, r.Originator, r.APIKeyName, r.Resource, r.Type, r.Description)
-		return r.entry(), keep, nil
+		return r.SystemLogEntry, keep, nil
 	})
 }
 
@@ -73,7 +73,7 @@ func (s *Store) SessionLog(q LogQuery) ([]SessionLogEntry, error) {
 		if err := decode(b, &r); err != nil {
 			return SessionLogEntry{}, false, err
 		}
-		return r.entry(), q.matches(r.Time, r.User, r.UserAgent, r.IPAddress, r.UserRole, r.Type, r.Action), nil
+		return r.SessionLogEntry, q.matches(r.Time, r.User, r.UserAgent, r.IPAddress, r.UserRole, r.Type, r.Action), nil
 	})
 }
 

@@ -63,28 +63,29 @@ func (k UserKey) LastSeenFrom() (netip.Addr, bool) {
 }
 
 // SystemLogEntry is one entry of the account's system log, with the fields
-// of Redis Cloud's.
+// (and JSON names) of Redis Cloud's.
 type SystemLogEntry struct {
-	ID          int64
-	Time        time.Time
-	Originator  string // the user who made the change
-	APIKeyName  string // the key used, for changes made through the REST API
-	Resource    string // what kind of thing changed: ResourceAccount, ResourceUser, ResourceKey
-	ResourceID  int64  // the account id, or the id of the user the change concerns
-	Type        string // what happened, one of the Event constants
-	Description string
+	ID          int64     `json:"id"`
+	Time        time.Time `json:"time"`
+	Originator  string    `json:"originator"`           // the user who made the change
+	APIKeyName  string    `json:"apiKeyName,omitempty"` // the key used, for changes made through the REST API
+	Resource    string    `json:"resource"`             // what kind of thing changed: ResourceAccount, ResourceUser, ResourceKey
+	ResourceID  int64     `json:"resourceId"`           // the account id, or the id of the user the change concerns
+	Type        string    `json:"type"`                 // what happened, one of the Event constants
+	Description string    `json:"description"`
 }
 
-// SessionLogEntry is one sign-in attempt to the console.
+// SessionLogEntry is one sign-in attempt to the console, with the fields
+// (and JSON names) of Redis Cloud's session log.
 type SessionLogEntry struct {
-	ID        int64
-	Time      time.Time
-	User      string // the email that was entered
-	UserAgent string
-	IPAddress string
-	UserRole  string // empty when the sign-in failed
-	Type      string // EventSignIn
-	Action    string // what came of it, "succeeded" or why it failed
+	ID        int64     `json:"id"`
+	Time      time.Time `json:"time"`
+	User      string    `json:"user"` // the email that was entered
+	UserAgent string    `json:"userAgent"`
+	IPAddress string    `json:"ipAddress"`
+	UserRole  string    `json:"userRole"` // empty when the sign-in failed
+	Type      string    `json:"type"`     // EventSignIn
+	Action    string    `json:"action"`   // what came of it, "succeeded" or why it failed
 }
 
 // Resources named in the system log.

@@ -106,40 +106,19 @@ type lastUsedRecord struct {
 
 func (r *lastUsedRecord) version() int { return r.V }
 
+// The log records are the entries themselves, whose JSON names are Redis
+// Cloud's, plus the schema version.
+
 type logRecord struct {
-	V           int       `json:"v"`
-	ID          int64     `json:"id"`
-	Time        time.Time `json:"time"`
-	Originator  string    `json:"originator"`
-	APIKeyName  string    `json:"apiKeyName,omitempty"`
-	Resource    string    `json:"resource"`
-	ResourceID  int64     `json:"resourceId"`
-	Type        string    `json:"type"`
-	Description string    `json:"description"`
+	V int `json:"v"`
+	SystemLogEntry
 }
 
 func (r *logRecord) version() int { return r.V }
 
-func (r *logRecord) entry() SystemLogEntry {
-	return SystemLogEntry{ID: r.ID, Time: r.Time, Originator: r.Originator, APIKeyName: r.APIKeyName,
-		Resource: r.Resource, ResourceID: r.ResourceID, Type: r.Type, Description: r.Description}
-}
-
 type sessionRecord struct {
-	V         int       `json:"v"`
-	ID        int64     `json:"id"`
-	Time      time.Time `json:"time"`
-	User      string    `json:"user"`
-	UserAgent string    `json:"userAgent"`
-	IPAddress string    `json:"ipAddress"`
-	UserRole  string    `json:"userRole"`
-	Type      string    `json:"type"`
-	Action    string    `json:"action"`
+	V int `json:"v"`
+	SessionLogEntry
 }
 
 func (r *sessionRecord) version() int { return r.V }
-
-func (r *sessionRecord) entry() SessionLogEntry {
-	return SessionLogEntry{ID: r.ID, Time: r.Time, User: r.User, UserAgent: r.UserAgent, IPAddress: r.IPAddress,
-		UserRole: r.UserRole, Type: r.Type, Action: r.Action}
-}

@@ -317,8 +317,8 @@ func (t *tx) log(what ChangeKind, resource string, resourceID int64, event, desc
 	if err != nil {
 		return err
 	}
-	rec := logRecord{V: recordVersion, ID: id, Time: t.now, Originator: t.actor.Name, APIKeyName: t.actor.APIKeyName,
-		Resource: resource, ResourceID: resourceID, Type: event, Description: description}
+	rec := logRecord{V: recordVersion, SystemLogEntry: SystemLogEntry{ID: id, Time: t.now, Originator: t.actor.Name,
+		APIKeyName: t.actor.APIKeyName, Resource: resource, ResourceID: resourceID, Type: event, Description: description}}
 	t.changes = append(t.changes, Change{Kind: what}, Change{Kind: ChangeSystemLog})
 	return t.put(idKey(prefixSysLog, id), rec)
 }

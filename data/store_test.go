@@ -431,7 +431,7 @@ func TestAuthenticate(t *testing.T) {
 	otherAccount, err := NewAccountKey()
 	must(t, err)
 	typo := []byte(secret)
-	typo[10] ^= 1
+	typo[10] = map[bool]byte{true: 'b', false: 'a'}[typo[10] == 'a']
 	tests := []struct {
 		name          string
 		account, user string

@@ -213,7 +213,7 @@ func (s *Store) SignIn(email, password string, client SessionClient) (User, erro
 		hash = *rec.Password
 	}
 	ok := hash.Verify(password) && u != nil && rec.Password != nil
-	entry := sessionRecord{V: recordVersion, User: email, UserAgent: client.UserAgent, IPAddress: client.IPAddress,
+	entry := SessionLogEntry{User: email, UserAgent: client.UserAgent, IPAddress: client.IPAddress,
 		Type: EventSignIn, Action: SignInFailed}
 	var result error = errWrongPassword
 	if ok {
@@ -232,7 +232,7 @@ func (s *Store) SignIn(email, password string, client SessionClient) (User, erro
 	return s.User(rec.ID)
 }
 
-func (s *Store) logSession(entry sessionRecord) error {
+func (s *Store) logSession(entry SessionLogEntry) error {
 	return s.update(Actor{}, func(t *tx) error {
 		id, err := next(s.logSeq)
 		if err != nil {
@@ -240,7 +240,7 @@ func (s *Store) logSession(entry sessionRecord) error {
 		}
 		entry.ID, entry.Time = id, t.now
 		t.changes = append(t.changes, Change{Kind: ChangeSessionLog})
-		return t.put(idKey(prefixSession, id), entry)
+		return t.put(idKey(prefixSession, id), sessionRecord{V: recordVersion, SessionLogEntry: entry})
 	})
 }
 

@@ -456,17 +456,6 @@ func setupCIDRDelete(*flag.FlagSet) func(*runner, []string) error {
 	}
 }
 
-type logOut struct {
-	ID          int64     `json:"id"`
-	Time        time.Time `json:"time"`
-	Originator  string    `json:"originator"`
-	APIKeyName  string    `json:"apiKeyName,omitempty"`
-	Resource    string    `json:"resource"`
-	ResourceID  int64     `json:"resourceId"`
-	Type        string    `json:"type"`
-	Description string    `json:"description"`
-}
-
 func setupLogs(fs *flag.FlagSet) func(*runner, []string) error {
 	limit := fs.Int("limit", data.DefaultLogLimit, "entries to print")
 	return func(r *runner, _ []string) error {
@@ -477,16 +466,14 @@ func setupLogs(fs *flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
-		out := make([]logOut, len(entries))
 		rows := make([][]string, len(entries))
 		for i, e := range entries {
-			out[i] = logOut{e.ID, e.Time, e.Originator, e.APIKeyName, e.Resource, e.ResourceID, e.Type, e.Description}
 			by := e.Originator
 			if e.APIKeyName != "" {
 				by += " (API key " + e.APIKeyName + ")"
 			}
 			rows[i] = []string{timeText(e.Time), by, e.Type, e.Description}
 		}
-		return r.print(out, table([]string{"TIME", "BY", "EVENT", "DESCRIPTION"}, rows))
+		return r.print(entries, table([]string{"TIME", "BY", "EVENT", "DESCRIPTION"}, rows))
 	}
 }
