@@ -73,6 +73,13 @@ func storageError(op string, err error) error {
 	return &Error{Code: EInternal, Message: "Could not " + op + ": " + err.Error(), Err: err}
 }
 
+// Causes of EConflict errors that callers tell apart with errors.Is.
+var (
+	ErrLastOwner = errors.New("last owner")
+	ErrOwnRole   = errors.New("own role")
+	ErrOwnUser   = errors.New("own user")
+)
+
 // ErrInUse is the cause of the error Open returns when another process holds
 // the data directory. Test for it with errors.Is.
 var ErrInUse = errors.New("data directory in use")

@@ -78,7 +78,7 @@ type SystemLogEntry struct {
 // SessionLogEntry is one sign-in attempt to the console, with the fields
 // (and JSON names) of Redis Cloud's session log.
 type SessionLogEntry struct {
-	ID        int64     `json:"id"`
+	ID        int64     `json:"id,string"` // Redis Cloud sends session-log ids as strings
 	Time      time.Time `json:"time"`
 	User      string    `json:"user"` // the email that was entered
 	UserAgent string    `json:"userAgent"`

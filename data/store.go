@@ -231,7 +231,7 @@ func next(seq *badger.Sequence) (int64, error) {
 }
 
 // tx is one change in progress: a Badger transaction, the time it is made
-// at, the index updates to apply once it is committed and the
+// at (whole seconds, as Redis Cloud's API shows times), the index updates to apply once it is committed and the
 // notifications to send after that.
 type tx struct {
 	s       *Store
@@ -261,7 +261,7 @@ func (s *Store) update(actor Actor, fn func(*tx) error) error {
 	}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
-	t := &tx{s: s, txn: txn, now: s.opts.Now().UTC().Truncate(time.Millisecond), actor: actor}
+	t := &tx{s: s, txn: txn, now: s.opts.Now().UTC().Truncate(time.Second), actor: actor}
 	if err := fn(t); err != nil {
 		s.writeMu.Unlock()
 		if errors.Is(err, badger.ErrTxnTooBig) {

@@ -742,3 +742,29 @@ func TestUserWithMostKeys(t *testing.T) {
 		t.Fatalf("deleted %d keys, %d left", n, len(f.s.UserKeys()))
 	}
 }
+
+func TestOwnUserRules(t *testing.T) {
+	f := newFixture(t)
+	owner := RoleOwner
+	second, err := f.s.UpdateUser(CommandLine, f.viewer.ID, UserChange{Role: &owner})
+	must(t, err)
+	viewer := RoleViewer
+	_, err = f.s.UpdateUser(ActorFor(second), second.ID, UserChange{Role: &viewer})
+	if !errors.Is(err, ErrOwnRole) || ErrorCode(err) != EConflict {
+		t.Fatalf("changing one's own role = %v", err)
+	}
+	name := "Vic the Owner"
+	if _, err := f.s.UpdateUser(ActorFor(second), second.ID, UserChange{Name: &name}); err != nil {
+		t.Fatalf("changing one's own name = %v", err)
+	}
+	_, err = f.s.DeleteUser(ActorFor(second), second.ID)
+	if !errors.Is(err, ErrOwnUser) {
+		t.Fatalf("deleting oneself = %v", err)
+	}
+	_, err = f.s.DeleteUser(ActorFor(second), f.owner.ID)
+	must(t, err)
+	_, err = f.s.UpdateUser(CommandLine, second.ID, UserChange{Role: &viewer})
+	if !errors.Is(err, ErrLastOwner) {
+		t.Fatalf("demoting the last Owner = %v", err)
+	}
+}

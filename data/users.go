@@ -69,7 +69,8 @@ type UserChange struct {
 }
 
 // UpdateUser changes a user's name, role or console password. The last
-// Owner cannot be demoted. A user demoted to a role that cannot own keys
+// Owner cannot be demoted, and nobody can change their own role. A user
+// demoted to a role that cannot own keys
 // keeps them, but they stop authenticating at once.
 func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 	if ch.Name != nil {
@@ -103,8 +104,12 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 			rec.Name = *ch.Name
 		}
 		if ch.Role != nil && *ch.Role != rec.Role {
+			if actor.UserID != 0 && actor.UserID == id {
+				return &Error{Code: EConflict, Err: ErrOwnRole, Message: "You cannot change your own role: ask another Owner to do it."}
+			}
 			if rec.Role == RoleOwner && s.ownerCount() == 1 {
-				return Errorf(EConflict, "%s is the account's last Owner and cannot be given another role: make another user an Owner first.", rec.Name)
+				return &Error{Code: EConflict, Err: ErrLastOwner, Message: fmt.Sprintf(
+					"%s is the account's last Owner and cannot be given another role: make another user an Owner first.", rec.Name)}
 			}
 			what = append(what, fmt.Sprintf("role was changed from %s to %s", rec.Role, *ch.Role))
 			if n := len(u.keys); n > 0 && !ch.Role.CanOwnKeys() {
@@ -158,11 +163,12 @@ func (s *Store) DeleteUser(actor Actor, id int64) (deletedKeys int, err error) {
 		if u == nil {
 			return Errorf(ENotFound, "There is no user with id %d.", id)
 		}
-		if u.rec.Role == RoleOwner && s.ownerCount() == 1 {
-			return Errorf(EConflict, "%s is the account's last Owner and cannot be deleted: make another user an Owner first.", u.rec.Name)
-		}
 		if actor.UserID != 0 && actor.UserID == id {
-			return Errorf(EConflict, "You cannot delete your own user: ask another Owner to do it.")
+			return &Error{Code: EConflict, Err: ErrOwnUser, Message: "You cannot delete your own user: ask another Owner to do it."}
+		}
+		if u.rec.Role == RoleOwner && s.ownerCount() == 1 {
+			return &Error{Code: EConflict, Err: ErrLastOwner, Message: fmt.Sprintf(
+				"%s is the account's last Owner and cannot be deleted: make another user an Owner first.", u.rec.Name)}
 		}
 		for kid, k := range u.keys {
 			if err := t.deleteKey(kid, k, fmt.Sprintf("Deleted API user key %s with its user %s (%s)", k.rec.Name, u.rec.Name, u.rec.Email)); err != nil {

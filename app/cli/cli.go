@@ -4,6 +4,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -26,6 +27,9 @@ type Env struct {
 	// Console opens the window on dataDir when no command is given, and
 	// returns the exit status. Nil means there is no console.
 	Console func(dataDir string) int
+	// Context, when it ends, stops a running `keyward serve` as SIGINT and
+	// SIGTERM do. Nil means context.Background().
+	Context context.Context
 }
 
 // Exit statuses.
@@ -271,6 +275,11 @@ Commands:
   cidr edit KEY OLD NEW
   cidr delete KEY CIDR
   logs [--limit N]                the system log, newest first
+  serve [--listen ADDR] [--rate-limit N] [--trusted-proxies CIDRS]
+        [--tls-cert FILE --tls-key FILE]
+                                  serve the REST API without the console
+                                  (default 127.0.0.1:8686, 400 requests a
+                                  minute per key; 0 turns the limit off)
 
 Flags, accepted before or after the command:
   --data DIR   the data directory (default: $` + DataEnv + `, else ` + def + `)

@@ -39,6 +39,8 @@ var commands = map[string]*command{
 	"cidr edit":   {usage: "cidr edit KEY OLD NEW", nargs: 3, setup: setupCIDREdit},
 	"cidr delete": {usage: "cidr delete KEY CIDR", nargs: 2, setup: setupCIDRDelete},
 	"logs":        {usage: "logs [--limit N]", setup: setupLogs},
+	"serve": {usage: "serve [--listen ADDR] [--rate-limit N] [--trusted-proxies CIDRS] [--tls-cert FILE --tls-key FILE]",
+		setup: setupServe},
 }
 
 // actor is who the command line acts as in the system log.

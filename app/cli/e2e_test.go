@@ -1,32 +1,32 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 
 	"keyward/data"
 )
 
-// buildKeyward builds the real binary, as `make run` does, into a temporary
-// directory.
-func buildKeyward(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the end-to-end test builds keyward and needs the go command: %v", err)
+// binaryEnv is the environment of the built binary: a clean locale, so
+// that Fyne has nothing to say about it, and the data directory.
+func binaryEnv(dataDir string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "LANG=") && !strings.HasPrefix(kv, "LC_ALL=") && !strings.HasPrefix(kv, "LANGUAGE=") && !strings.HasPrefix(kv, DataEnv+"=") {
+			env = append(env, kv)
+		}
 	}
-	bin := filepath.Join(t.TempDir(), "keyward")
-	cmd := exec.Command(goTool, "build", "-o", bin, ".")
-	cmd.Dir = filepath.Join("..", "..")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return append(env, "LANG=en_US.UTF-8", DataEnv+"="+dataDir)
 }
 
 // binaryInvoke runs the built binary with a clean locale, so that Fyne has
@@ -35,13 +35,7 @@ func binaryInvoke(bin string) invoke {
 	return func(t *testing.T, dataDir, stdin string, args ...string) (int, string, string) {
 		t.Helper()
 		cmd := exec.Command(bin, args...)
-		var env []string
-		for _, kv := range os.Environ() {
-			if !strings.HasPrefix(kv, "LANG=") && !strings.HasPrefix(kv, "LC_ALL=") && !strings.HasPrefix(kv, "LANGUAGE=") && !strings.HasPrefix(kv, DataEnv+"=") {
-				env = append(env, kv)
-			}
-		}
-		cmd.Env = append(env, "LANG=en_US.UTF-8", DataEnv+"="+dataDir)
+		cmd.Env = binaryEnv(dataDir)
 		cmd.Stdin = strings.NewReader(stdin)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -54,11 +48,46 @@ func binaryInvoke(bin string) invoke {
 	}
 }
 
+// binaryDir holds the binary the end-to-end tests build; TestMain removes it.
+var binaryDir string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaryDir != "" {
+		os.RemoveAll(binaryDir)
+	}
+	os.Exit(code)
+}
+
+// keywardBinary is built once for the end-to-end tests.
+var keywardBinary = sync.OnceValues(func() (string, error) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("the end-to-end tests build keyward and need the go command: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "keyward-e2e")
+	if err != nil {
+		return "", err
+	}
+	binaryDir = dir
+	bin := filepath.Join(dir, "keyward")
+	cmd := exec.Command(goTool, "build", "-o", bin, ".")
+	cmd.Dir = filepath.Join("..", "..")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
 // TestEndToEnd builds keyward and runs the administrator's flow through
 // the binary, checking stdout, stderr and exit statuses; then a command on
 // a directory another process holds.
 func TestEndToEnd(t *testing.T) {
-	run := binaryInvoke(buildKeyward(t))
+	bin, err := keywardBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := binaryInvoke(bin)
 	dir := t.TempDir()
 	saved := runFlow(t, run, dir, adminFlow())
 	checkFlowResult(t, dir, saved)
@@ -73,5 +102,68 @@ func TestEndToEnd(t *testing.T) {
 	})
 	if a, _ := held.Account(); a.APIEnabled {
 		t.Fatal("a refused command changed the store")
+	}
+}
+
+// TestEndToEndServe runs `keyward serve`, calls the API, and stops it with
+// SIGTERM: it must exit 0 and leave the key's last use on disk.
+func TestEndToEndServe(t *testing.T) {
+	bin, err := keywardBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	saved := runFlow(t, binaryInvoke(bin), dir, []step{
+		{args: []string{"init", "--account", "Acme", "--owner-name", "Ada", "--owner-email", "ada@example.com"}, stdin: "a long owner password\n", stdout: `(?s).*`},
+		{args: []string{"api", "enable"}, stdout: `(?s).*`},
+		{args: []string{"api", "account-key"}, stdout: accountKeyRE, save: "account"},
+		{args: []string{"keys", "create", "--name", "served-key-01", "--user", "ada@example.com"}, stdout: userKeyRE, save: "user"},
+	})
+	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0")
+	cmd.Env = binaryEnv(dir)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(stdout)
+	if !lines.Scan() {
+		t.Fatalf("serve printed nothing: %s", stderr.String())
+	}
+	m := servingRE.FindStringSubmatch(lines.Text())
+	if m == nil {
+		t.Fatalf("serve said %q", lines.Text())
+	}
+	req, _ := http.NewRequest("GET", m[1]+"/v1/", nil)
+	req.Header.Set("X-Api-Key", saved["account"])
+	req.Header.Set("X-Api-Secret-Key", saved["user"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET /v1/: %d", resp.StatusCode)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for lines.Scan() {
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve after SIGTERM: %v: %s", err, stderr.String())
+	}
+	s, err := data.Open(dir, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if k, _ := s.UserKeyByName("served-key-01"); k.LastUsedAt.IsZero() {
+		t.Fatal("the last use was lost on shutdown")
 	}
 }

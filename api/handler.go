@@ -1,0 +1,207 @@
+// Package api serves the account's REST API: the subset of the Redis Cloud
+// API v1 that Keyward implements, with every request authenticated by the
+// keys package data manages.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"keyward/data"
+)
+
+// Config is what the REST API is served with.
+type Config struct {
+	// Addr is the address to listen on; DefaultAddr if empty.
+	Addr string
+	// RateLimit is how many requests a minute one user key may make; 0
+	// turns the limit off. Callers start from DefaultRateLimit.
+	RateLimit int
+	// TrustedProxies are the proxies whose X-Forwarded-For headers are
+	// believed. A request from anywhere else is judged by its TCP peer.
+	TrustedProxies []netip.Prefix
+	// TLSCert and TLSKey are PEM files; with both set the API is served
+	// over HTTPS.
+	TLSCert, TLSKey string
+	// Now is the clock of the rate limits; nil means time.Now.
+	Now func() time.Time
+}
+
+// Defaults, as Redis Cloud documents them.
+const (
+	DefaultAddr      = "127.0.0.1:8686"
+	DefaultRateLimit = 400 // requests a minute per user key
+)
+
+// Failed authentications from one client address: a burst of failBurst,
+// then failPerMinute a minute.
+const (
+	failBurst      = 10
+	failPerMinute  = 10
+	maxFailClients = 100_000
+)
+
+// maxBody bounds request bodies; the largest valid one is a few hundred
+// bytes.
+const maxBody = 64 << 10
+
+// handler authenticates, rate-limits and routes every request.
+type handler struct {
+	store   *data.Store
+	cfg     Config
+	trusted []netip.Prefix
+	mux     *http.ServeMux
+
+	keyLimits  *limiterSet[uuid.UUID]  // nil when RateLimit is 0
+	failLimits *limiterSet[netip.Addr] // failed authentications per client
+}
+
+// NewHandler returns the REST API as an http.Handler over store.
+func NewHandler(store *data.Store, cfg Config) http.Handler { return newHandler(store, cfg) }
+
+func newHandler(store *data.Store, cfg Config) *handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	h := &handler{store: store, cfg: cfg, trusted: cfg.TrustedProxies, mux: http.NewServeMux(),
+		failLimits: newLimiterSet[netip.Addr](failPerMinute, failBurst, maxFailClients)}
+	if cfg.RateLimit > 0 {
+		h.keyLimits = newLimiterSet[uuid.UUID](cfg.RateLimit, cfg.RateLimit, math.MaxInt)
+	}
+	h.routes()
+	return h
+}
+
+// caller is the authenticated request's principal and address.
+type caller struct {
+	data.Principal
+	addr netip.Addr
+}
+
+type callerKey struct{}
+
+func callerOf(r *http.Request) *caller { return r.Context().Value(callerKey{}).(*caller) }
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	addr, aerr := clientAddr(r, h.trusted)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	now := h.cfg.Now()
+	if blocked, retry := h.failLimits.blocked(addr, now); blocked {
+		writeError(w, tooManyFailures(retry))
+		return
+	}
+	p, err := h.store.Authenticate(r.Header.Get("x-api-key"), r.Header.Get("x-api-secret-key"), addr)
+	if err != nil {
+		if data.ErrorCode(err) == data.EForbidden {
+			writeError(w, &apiError{Status: http.StatusForbidden, Code: "SOURCE_IP_NOT_ALLOWED",
+				Message: data.ErrorMessage(err) + " The request came from " + addr.String() + "."})
+			return
+		}
+		if ok, _, retry := h.failLimits.take(addr, now); !ok {
+			writeError(w, tooManyFailures(retry))
+			return
+		}
+		code := "UNAUTHORIZED"
+		if err == data.ErrAPIDisabled {
+			code = "API_DISABLED"
+		}
+		writeError(w, &apiError{Status: http.StatusUnauthorized, Code: code, Message: data.ErrorMessage(err)})
+		return
+	}
+	if h.keyLimits != nil {
+		ok, remaining, retry := h.keyLimits.take(p.KeyID, now)
+		w.Header().Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
+		if !ok {
+			w.Header().Set("Retry-After", retrySeconds(retry))
+			writeError(w, &apiError{Status: http.StatusTooManyRequests, Code: "RATE_LIMIT_EXCEEDED",
+				Message: "This API user key has made more than " + strconv.Itoa(h.cfg.RateLimit) +
+					" requests in a minute: wait " + retrySeconds(retry) + " s and slow down."})
+			return
+		}
+	}
+	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, &caller{Principal: p, addr: addr})))
+}
+
+func tooManyFailures(retry time.Duration) *apiError {
+	return &apiError{Status: http.StatusTooManyRequests, Code: "TOO_MANY_FAILED_AUTHENTICATIONS", retryAfter: retry,
+		Message: "Too many requests from this address failed to authenticate: wait " + retrySeconds(retry) + " s before trying again."}
+}
+
+// retrySeconds rounds a wait up to whole seconds, as Retry-After takes it.
+func retrySeconds(d time.Duration) string {
+	return strconv.Itoa(max(1, int(math.Ceil(d.Seconds()))))
+}
+
+// apiError is the JSON body of every error: the HTTP status, a stable
+// machine code and a message for a person. It never holds a secret.
+type apiError struct {
+	Status     int    `json:"status"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	retryAfter time.Duration
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", retrySeconds(e.retryAfter))
+	}
+	writeJSON(w, e.Status, e)
+}
+
+// dataError turns an error of package data into an API error.
+func dataError(err error) *apiError {
+	status, code := http.StatusInternalServerError, "INTERNAL_ERROR"
+	switch data.ErrorCode(err) {
+	case data.EInvalid:
+		status, code = http.StatusBadRequest, "BAD_REQUEST"
+	case data.ENotFound:
+		status, code = http.StatusNotFound, "NOT_FOUND"
+	case data.EConflict:
+		status, code = http.StatusConflict, "CONFLICT"
+	case data.EForbidden:
+		status, code = http.StatusForbidden, "FORBIDDEN"
+	case data.EUnauthenticated:
+		status, code = http.StatusUnauthorized, "UNAUTHORIZED"
+	}
+	return &apiError{Status: status, Code: code, Message: data.ErrorMessage(err)}
+}
+
+func badRequest(msg string) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Code: "BAD_REQUEST", Message: msg}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"status":500,"code":"INTERNAL_ERROR","message":"The answer could not be encoded."}`)
+	}
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// route wraps an endpoint: it refuses callers whose role's access is below
+// need.
+func route(need data.APIAccess, serve func(http.ResponseWriter, *http.Request, *caller) *apiError) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c := callerOf(r)
+		if c.Role.APIAccess() < need {
+			writeError(w, &apiError{Status: http.StatusForbidden, Code: "USER_INSUFFICIENT_ROLE",
+				Message: "A key of a " + string(c.Role) + " user may not " + r.Method + " " + r.URL.Path + "."})
+			return
+		}
+		if e := serve(w, r, c); e != nil {
+			writeError(w, e)
+		}
+	}
+}

@@ -1,0 +1,212 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"keyward/data"
+)
+
+func errorMessage(t *testing.T, w *httptest.ResponseRecorder) string {
+	var e apiError
+	decodeBody(t, w, &e)
+	return e.Message
+}
+
+type taskAnswer struct {
+	TaskID      string `json:"taskId"`
+	CommandType string `json:"commandType"`
+	Status      string `json:"status"`
+	Response    struct {
+		ResourceID     int64  `json:"resourceId"`
+		Error          string `json:"error"`
+		AdditionalInfo string `json:"additionalInfo"`
+	} `json:"response"`
+}
+
+func TestPutUser(t *testing.T) {
+	f := newFixture(t, Config{})
+	c := loadContract(t)
+	owner := f.creds(f.owner0().key)
+	path := fmt.Sprintf("/v1/users/%d", f.member.ID)
+	r := request{method: "PUT", path: path, body: `{"name":"Maxine Member","role":"viewer","userId":99,"commandType":"x"}`, header: owner}
+	w := f.do(r)
+	if w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body)
+	}
+	c.check(t, r, w)
+	var task taskAnswer
+	decodeBody(t, w, &task)
+	if task.Status != data.TaskCompleted || task.CommandType != "userUpdateRequest" || task.Response.ResourceID != f.member.ID {
+		t.Fatalf("task = %+v", task)
+	}
+	u, _ := f.store.User(f.member.ID)
+	if u.Name != "Maxine Member" || u.Role != data.RoleViewer {
+		t.Fatalf("user = %+v", u)
+	}
+	log, _ := f.store.SystemLog(data.LogQuery{Limit: 1})
+	if log[0].APIKeyName != "owner-open-key" || log[0].Originator != "Ada Owner" || log[0].Type != data.EventUserChanged {
+		t.Fatalf("log entry = %+v", log[0])
+	}
+	// The task can be read back, alone and in the list.
+	tr := request{method: "GET", path: "/v1/tasks/" + task.TaskID, header: owner}
+	w = f.do(tr)
+	c.check(t, tr, w)
+	var again taskAnswer
+	decodeBody(t, w, &again)
+	if again != task {
+		t.Fatalf("read back %+v, want %+v", again, task)
+	}
+	lr := request{method: "GET", path: "/v1/tasks", header: owner}
+	w = f.do(lr)
+	c.check(t, lr, w)
+	if !strings.Contains(w.Body.String(), task.TaskID) {
+		t.Fatalf("the task list lacks the task: %s", w.Body)
+	}
+}
+
+func TestPutAndDeleteRefusals(t *testing.T) {
+	f := newFixture(t, Config{})
+	c := loadContract(t)
+	owner := f.creds(f.owner0().key)
+	self := fmt.Sprintf("/v1/users/%d", f.owner.ID)
+	member := fmt.Sprintf("/v1/users/%d", f.member.ID)
+	before, _ := f.store.SystemLog(data.LogQuery{Limit: 1})
+	tests := []struct {
+		method, path, body string
+		status             int
+		message            string // in the error message, or the task's additionalInfo
+		taskError          string
+	}{
+		{"PUT", member, `{"name": "X", "role": "Admin"}`, 400, "Unknown role \"Admin\"", ""},
+		{"PUT", member, `{"role": "Viewer"}`, 400, `needs "name"`, ""},
+		{"PUT", member, `{"name": ""}`, 400, "Enter a name", ""},
+		{"PUT", member, `{"name": 7}`, 400, `"name" must be a string`, ""},
+		{"PUT", member, `{"name": "X"`, 400, "not the JSON object AccountUserUpdateRequest", ""},
+		{"PUT", member, ``, 400, "the body is empty", ""},
+		{"PUT", member, `{"name": "X"} {"name": "Y"}`, 400, "more than one JSON value", ""},
+		{"PUT", member, `{"name": "` + strings.Repeat("x", maxBody) + `"}`, 400, "larger than", ""},
+		{"PUT", "/v1/users/9999", `{"name": "Nobody"}`, 404, "no user with id 9999", ""},
+		{"PUT", "/v1/users/abc", `{"name": "Nobody"}`, 400, `"abc" is not a positive integer`, ""},
+		{"PUT", "/v1/users/99999999999", `{"name": "Nobody"}`, 400, "is not a positive integer", ""},
+		{"PUT", self, `{"name": "Ada Owner", "role": "Viewer"}`, 200, "cannot change your own role", "USER_CANNOT_UPDATE_IT_IS_OWN_ROLE"},
+		{"DELETE", self, ``, 200, "cannot delete your own user", "USER_CANNOT_DELETE_OWN_USER"},
+		{"DELETE", "/v1/users/9999", ``, 404, "no user with id 9999", ""},
+		{"DELETE", "/v1/users/0", ``, 400, "not a positive integer", ""},
+		{"GET", "/v1/tasks/not-a-uuid", ``, 400, "is not a UUID", ""},
+		{"GET", "/v1/tasks/6f1c8e8e-2b1f-4c1e-9d6e-0a1b2c3d4e5f", ``, 404, "There is no task", ""},
+		{"PATCH", member, ``, 405, "does not take PATCH; it takes GET, PUT, DELETE", ""},
+		{"GET", "/v2/users", ``, 404, "There is no endpoint", ""},
+	}
+	for _, tt := range tests {
+		r := request{method: tt.method, path: tt.path, body: tt.body, header: owner}
+		w := f.do(r)
+		if w.Code != tt.status {
+			t.Errorf("%s %s %.40s: status %d, want %d: %s", tt.method, tt.path, tt.body, w.Code, tt.status, w.Body)
+			continue
+		}
+		if tt.status != 200 {
+			checkErrorBody(t, f, w.Body.Bytes(), tt.status)
+			if msg := errorMessage(t, w); !strings.Contains(msg, tt.message) {
+				t.Errorf("%s %s: %q, want %q", tt.method, tt.path, msg, tt.message)
+			}
+			continue
+		}
+		c.check(t, r, w)
+		var task taskAnswer
+		decodeBody(t, w, &task)
+		if task.Status != data.TaskFailed || task.Response.Error != tt.taskError || !strings.Contains(task.Response.AdditionalInfo, tt.message) {
+			t.Errorf("%s %s: task %+v", tt.method, tt.path, task)
+		}
+	}
+	if after, _ := f.store.SystemLog(data.LogQuery{Limit: 1}); after[0].ID != before[0].ID {
+		t.Fatalf("a refused change was logged: %+v", after[0])
+	}
+}
+
+func TestDeleteUserThroughAPI(t *testing.T) {
+	f := newFixture(t, Config{})
+	owner := f.creds(f.owner0().key)
+	viewer := f.viewer0()
+	w := f.do(request{method: "DELETE", path: fmt.Sprintf("/v1/users/%d", viewer.user.ID), header: owner})
+	var task taskAnswer
+	decodeBody(t, w, &task)
+	if w.Code != 200 || task.Status != data.TaskCompleted || task.CommandType != "userDeleteRequest" {
+		t.Fatalf("%d %+v", w.Code, task)
+	}
+	// The deleted user's keys stop working at once.
+	if w := f.do(request{method: "GET", path: "/v1/", header: f.creds(viewer.key)}); w.Code != http.StatusUnauthorized {
+		t.Fatalf("a deleted user's key: %d", w.Code)
+	}
+	log, _ := f.store.SystemLog(data.LogQuery{Limit: 1})
+	if log[0].Type != data.EventUserDeleted || log[0].APIKeyName != "owner-open-key" {
+		t.Fatalf("log = %+v", log[0])
+	}
+}
+
+func TestLogQueries(t *testing.T) {
+	f := newFixture(t, Config{})
+	c := loadContract(t)
+	logs := f.creds(f.roles[2].key) // a Logs Viewer
+	owner := f.creds(f.owner0().key)
+	_, err := f.store.SignIn("ada@example.com", ownerPassword, data.SessionClient{UserAgent: "test", IPAddress: "local"})
+	must(t, err)
+	tests := []struct {
+		path    string
+		header  map[string]string
+		status  int
+		entries int // -1: any
+		message string
+	}{
+		{"/v1/logs", logs, 200, -1, ""},
+		{"/v1/logs?limit=2", logs, 200, 2, ""},
+		{"/v1/logs?limit=1000&offset=1000000", logs, 200, 0, ""},
+		{fmt.Sprintf("/v1/logs?resourceId=%d", f.member.ID), logs, 200, 1, ""},
+		{"/v1/logs?startTime=2026-11-27T09:00:00Z&endTime=2026-11-27T09:00:00Z", logs, 200, -1, ""},
+		{"/v1/logs?startTime=2027-01-01T00:00:00Z", logs, 200, 0, ""},
+		{"/v1/logs?limit=0", logs, 400, 0, "limit parameter must be an integer from 1 to 1000"},
+		{"/v1/logs?limit=1001", logs, 400, 0, "from 1 to 1000"},
+		{"/v1/logs?limit=", logs, 400, 0, "limit parameter"},
+		{"/v1/logs?offset=-1", logs, 400, 0, "offset parameter"},
+		{"/v1/logs?offset=x", logs, 400, 0, "offset parameter"},
+		{"/v1/logs?resourceId=0", logs, 400, 0, "resourceId parameter"},
+		{"/v1/logs?startTime=yesterday", logs, 400, 0, "startTime parameter must be an RFC 3339 time"},
+		{"/v1/logs?endTime=2026-11-27", logs, 400, 0, "endTime parameter"},
+		{"/v1/logs?startTime=2026-11-28T00:00:00Z&endTime=2026-11-27T00:00:00Z", logs, 400, 0, "endTime parameter is before startTime"},
+		{"/v1/session-logs", owner, 200, 1, ""},
+		{"/v1/session-logs?limit=100", owner, 200, 1, ""},
+		{"/v1/session-logs?limit=101", owner, 400, 0, "from 1 to 100"},
+		{"/v1/session-logs", logs, 403, 0, "may not GET /v1/session-logs"},
+	}
+	for _, tt := range tests {
+		r := request{method: "GET", path: tt.path, header: tt.header}
+		w := f.do(r)
+		if w.Code != tt.status {
+			t.Errorf("%s: %d, want %d: %s", tt.path, w.Code, tt.status, w.Body)
+			continue
+		}
+		if w.Code != 200 {
+			if !strings.Contains(errorMessage(t, w), tt.message) {
+				t.Errorf("%s: %s, want %q", tt.path, w.Body, tt.message)
+			}
+			continue
+		}
+		c.check(t, r, w)
+		var body struct{ Entries []map[string]any }
+		decodeBody(t, w, &body)
+		if tt.entries >= 0 && len(body.Entries) != tt.entries {
+			t.Errorf("%s: %d entries, want %d", tt.path, len(body.Entries), tt.entries)
+		}
+	}
+}
+
+func TestV1WithoutSlashRedirects(t *testing.T) {
+	f := newFixture(t, Config{})
+	w := f.do(request{method: "GET", path: "/v1", header: f.creds(f.owner0().key)})
+	if w.Code != http.StatusTemporaryRedirect || w.Header().Get("Location") != "/v1/" {
+		t.Fatalf("GET /v1: %d, Location %q", w.Code, w.Header().Get("Location"))
+	}
+}

@@ -1,0 +1,414 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"keyward/data"
+)
+
+// routes registers the endpoints of SPEC §3 with the access each needs, a
+// 405 for other methods on their paths, and a 404 for everything else.
+func (h *handler) routes() {
+	endpoints := []struct {
+		pattern string
+		need    data.APIAccess
+		serve   func(http.ResponseWriter, *http.Request, *caller) *apiError
+	}{
+		{"GET /v1/{$}", data.APILogsOnly, h.getAccount},
+		{"GET /v1/users", data.APIReadOnly, h.getUsers},
+		{"GET /v1/users/{userId}", data.APIReadOnly, h.getUser},
+		{"PUT /v1/users/{userId}", data.APIReadWrite, h.putUser},
+		{"DELETE /v1/users/{userId}", data.APIReadWrite, h.deleteUser},
+		{"GET /v1/tasks", data.APIReadOnly, h.getTasks},
+		{"GET /v1/tasks/{taskId}", data.APIReadOnly, h.getTask},
+		{"GET /v1/logs", data.APILogsOnly, h.getLogs},
+		{"GET /v1/session-logs", data.APIReadOnly, h.getSessionLogs},
+	}
+	allowed := map[string][]string{} // methods by path
+	var paths []string
+	for _, e := range endpoints {
+		h.mux.Handle(e.pattern, route(e.need, e.serve))
+		method, path, _ := strings.Cut(e.pattern, " ")
+		if allowed[path] == nil {
+			paths = append(paths, path)
+		}
+		allowed[path] = append(allowed[path], method)
+	}
+	for _, path := range paths {
+		allow := strings.Join(allowed[path], ", ")
+		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Code: "METHOD_NOT_ALLOWED",
+				Message: fmt.Sprintf("%s does not take %s; it takes %s.", r.URL.Path, r.Method, allow)})
+		})
+	}
+	h.mux.HandleFunc("/v1", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "/v1/")
+		writeError(w, &apiError{Status: http.StatusTemporaryRedirect, Code: "REDIRECT", Message: "The API lives under /v1/."})
+	})
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &apiError{Status: http.StatusNotFound, Code: "NOT_FOUND",
+			Message: fmt.Sprintf("There is no endpoint %s; see the Redis Cloud API v1 subset Keyward serves.", r.URL.Path)})
+	})
+}
+
+// timestamp formats times as the API shows them: RFC 3339, UTC.
+func timestamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+type rootAccount struct {
+	Account accountInfo `json:"account"`
+}
+
+type accountInfo struct {
+	ID                int64   `json:"id"`
+	Name              string  `json:"name"`
+	CreatedTimestamp  string  `json:"createdTimestamp"`
+	UpdatedTimestamp  string  `json:"updatedTimestamp"`
+	PocStatus         string  `json:"pocStatus"`
+	MarketplaceStatus string  `json:"marketplaceStatus"`
+	Key               keyInfo `json:"key"`
+}
+
+type keyInfo struct {
+	Name             string   `json:"name"`
+	AccountID        int64    `json:"accountId"`
+	AccountName      string   `json:"accountName"`
+	AllowedSourceIPs []string `json:"allowedSourceIps"`
+	CreatedTimestamp string   `json:"createdTimestamp"`
+	Owner            keyOwner `json:"owner"`
+	UserAccountID    int64    `json:"userAccountId"`
+	HTTPSourceIP     string   `json:"httpSourceIp"`
+}
+
+type keyOwner struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// everyAddress is how an empty allow list is shown, as Redis Cloud shows it.
+var everyAddress = []string{"0.0.0.0/0", "::/0"}
+
+func (h *handler) getAccount(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	acct, err := h.store.Account()
+	if err != nil {
+		return dataError(err)
+	}
+	k, err := h.store.UserKey(c.KeyID)
+	if err != nil {
+		return dataError(err)
+	}
+	allowed := k.AllowList.Strings()
+	if len(allowed) == 0 {
+		allowed = everyAddress
+	}
+	writeJSON(w, http.StatusOK, rootAccount{accountInfo{
+		ID: acct.ID, Name: acct.Name, CreatedTimestamp: timestamp(acct.CreatedAt), UpdatedTimestamp: timestamp(acct.UpdatedAt),
+		PocStatus: "inactive", MarketplaceStatus: "inactive",
+		Key: keyInfo{Name: k.Name, AccountID: acct.ID, AccountName: acct.Name, AllowedSourceIPs: allowed,
+			CreatedTimestamp: timestamp(k.CreatedAt), Owner: keyOwner{Name: k.UserName, Email: k.UserEmail},
+			UserAccountID: k.UserID, HTTPSourceIP: c.addr.String()},
+	}})
+	return nil
+}
+
+type accountUser struct {
+	ID        int64       `json:"id"`
+	Name      string      `json:"name"`
+	Email     string      `json:"email"`
+	Role      data.Role   `json:"role"`
+	SignUp    string      `json:"signUp"`
+	UserType  string      `json:"userType"`
+	HasAPIKey bool        `json:"hasApiKey"`
+	Options   userOptions `json:"options"`
+}
+
+type userOptions struct {
+	Billing           bool `json:"billing"`
+	EmailAlerts       bool `json:"emailAlerts"`
+	OperationalEmails bool `json:"operationalEmails"`
+	MFAEnabled        bool `json:"mfaEnabled"`
+}
+
+func userJSON(u data.User) accountUser {
+	return accountUser{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, SignUp: timestamp(u.CreatedAt), UserType: "Local",
+		HasAPIKey: u.KeyCount > 0, Options: userOptions{Billing: u.Role == data.RoleOwner || u.Role == data.RoleBillingAdmin}}
+}
+
+func (h *handler) getUsers(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	acct, err := h.store.Account()
+	if err != nil {
+		return dataError(err)
+	}
+	users := h.store.Users()
+	out := struct {
+		Account int64         `json:"account"`
+		Users   []accountUser `json:"users"`
+	}{acct.ID, make([]accountUser, len(users))}
+	for i, u := range users {
+		out.Users[i] = userJSON(u)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// userID reads the {userId} path value: a positive int32, as the document
+// types it.
+func userID(r *http.Request) (int64, *apiError) {
+	s := r.PathValue("userId")
+	id, err := strconv.ParseInt(s, 10, 32)
+	if err != nil || id < 1 {
+		return 0, badRequest(fmt.Sprintf("The user id %q is not a positive integer.", s))
+	}
+	return id, nil
+}
+
+func (h *handler) getUser(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	id, e := userID(r)
+	if e != nil {
+		return e
+	}
+	u, err := h.store.User(id)
+	if err != nil {
+		return dataError(err)
+	}
+	writeJSON(w, http.StatusOK, userJSON(u))
+	return nil
+}
+
+// userUpdate is AccountUserUpdateRequest; userId and commandType are
+// read-only there and ignored here.
+type userUpdate struct {
+	Name *string `json:"name"`
+	Role *string `json:"role"`
+}
+
+func (h *handler) putUser(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	id, e := userID(r)
+	if e != nil {
+		return e
+	}
+	var body userUpdate
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	if err := dec.Decode(&body); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return badRequest(fmt.Sprintf("The request body is larger than %d bytes.", maxBody))
+		}
+		return badRequest("The request body is not the JSON object AccountUserUpdateRequest: " + jsonProblem(err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return badRequest("The request body holds more than one JSON value.")
+	}
+	if body.Name == nil {
+		return badRequest(`The request body needs "name", the user's name.`)
+	}
+	ch := data.UserChange{Name: body.Name}
+	if body.Role != nil {
+		role, err := data.ParseRole(*body.Role)
+		if err != nil {
+			return dataError(err)
+		}
+		ch.Role = &role
+	}
+	if _, err := h.store.User(id); err != nil {
+		return dataError(err)
+	}
+	_, err := h.store.UpdateUser(c.Actor(), id, ch)
+	return h.answerTask(w, "userUpdateRequest", fmt.Sprintf("Update user %d", id), id, err)
+}
+
+// jsonProblem says what is wrong with a body in words, without echoing it.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("invalid JSON at byte %d.", syntax.Offset)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("%q must be a %s.", typ.Field, typ.Type)
+	case errors.Is(err, io.EOF):
+		return "the body is empty."
+	}
+	return "it could not be read."
+}
+
+func (h *handler) deleteUser(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	id, e := userID(r)
+	if e != nil {
+		return e
+	}
+	if _, err := h.store.User(id); err != nil {
+		return dataError(err)
+	}
+	_, err := h.store.DeleteUser(c.Actor(), id)
+	return h.answerTask(w, "userDeleteRequest", fmt.Sprintf("Delete user %d", id), id, err)
+}
+
+// answerTask records the outcome of a change as a task and answers it. A
+// rule the change broke (the last Owner, one's own role) fails the task;
+// invalid input is a 400 and an unknown user a 404, with no task.
+func (h *handler) answerTask(w http.ResponseWriter, command, description string, resourceID int64, err error) *apiError {
+	task, terr := h.store.NewTask(command, description)
+	if terr != nil {
+		return dataError(terr)
+	}
+	task.Status, task.Response.ResourceID = data.TaskCompleted, resourceID
+	if err != nil {
+		if data.ErrorCode(err) != data.EConflict {
+			return dataError(err)
+		}
+		task.Status, task.Response.Error, task.Response.AdditionalInfo = data.TaskFailed, taskErrorCode(err), data.ErrorMessage(err)
+	}
+	if err := h.store.SaveTask(task); err != nil {
+		return dataError(err)
+	}
+	writeJSON(w, http.StatusOK, taskJSON(task))
+	return nil
+}
+
+// taskErrorCode picks the Redis Cloud error code of a refused change.
+func taskErrorCode(err error) string {
+	switch {
+	case errors.Is(err, data.ErrOwnRole):
+		return "USER_CANNOT_UPDATE_IT_IS_OWN_ROLE"
+	case errors.Is(err, data.ErrOwnUser):
+		return "USER_CANNOT_DELETE_OWN_USER"
+	}
+	return "BAD_REQUEST"
+}
+
+// taskState is TaskStateUpdate: the task (whose times the store keeps in
+// whole UTC seconds, so they encode as RFC 3339) and a link to itself.
+type taskState struct {
+	data.Task
+	Links []map[string]string `json:"links"`
+}
+
+func taskJSON(t data.Task) taskState {
+	return taskState{Task: t, Links: []map[string]string{{"rel": "task", "type": "GET", "href": "/v1/tasks/" + t.ID.String()}}}
+}
+
+func (h *handler) getTasks(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	tasks, err := h.store.Tasks()
+	if err != nil {
+		return dataError(err)
+	}
+	out := struct {
+		Tasks []taskState `json:"tasks"`
+	}{make([]taskState, len(tasks))}
+	for i, t := range tasks {
+		out.Tasks[i] = taskJSON(t)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *handler) getTask(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	s := r.PathValue("taskId")
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return badRequest(fmt.Sprintf("The task id %q is not a UUID.", s))
+	}
+	t, err := h.store.Task(id)
+	if err != nil {
+		return dataError(err)
+	}
+	writeJSON(w, http.StatusOK, taskJSON(t))
+	return nil
+}
+
+// logQuery reads offset, limit (1 to maxLimit), startTime, endTime and,
+// when withResource, resourceId.
+func logQuery(r *http.Request, maxLimit int, withResource bool) (data.LogQuery, *apiError) {
+	q := data.LogQuery{Limit: data.DefaultLogLimit}
+	values := r.URL.Query()
+	intParam := func(name string, min, max int64, dst *int64) *apiError {
+		if !values.Has(name) {
+			return nil
+		}
+		v, err := strconv.ParseInt(values.Get(name), 10, 32)
+		if err != nil || v < min || v > max {
+			return badRequest(fmt.Sprintf("The %s parameter must be an integer from %d to %d.", name, min, max))
+		}
+		*dst = v
+		return nil
+	}
+	timeParam := func(name string, dst *time.Time) *apiError {
+		if !values.Has(name) {
+			return nil
+		}
+		t, err := time.Parse(time.RFC3339, values.Get(name))
+		if err != nil {
+			return badRequest(fmt.Sprintf("The %s parameter must be an RFC 3339 time such as 2025-01-31T23:59:59Z.", name))
+		}
+		*dst = t
+		return nil
+	}
+	var offset, limit, resource int64 = 0, data.DefaultLogLimit, 0
+	for _, e := range []*apiError{
+		intParam("offset", 0, math.MaxInt32, &offset),
+		intParam("limit", 1, int64(maxLimit), &limit),
+		timeParam("startTime", &q.Since),
+		timeParam("endTime", &q.Until),
+	} {
+		if e != nil {
+			return q, e
+		}
+	}
+	if withResource {
+		if e := intParam("resourceId", 1, math.MaxInt32, &resource); e != nil {
+			return q, e
+		}
+	}
+	q.Offset, q.Limit, q.ResourceID = int(offset), int(limit), resource
+	if !q.Since.IsZero() && !q.Until.IsZero() && q.Until.Before(q.Since) {
+		return q, badRequest("The endTime parameter is before startTime.")
+	}
+	return q, nil
+}
+
+func (h *handler) getLogs(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	q, e := logQuery(r, 1000, true)
+	if e != nil {
+		return e
+	}
+	entries, err := h.store.SystemLog(q)
+	if err != nil {
+		return dataError(err)
+	}
+	if entries == nil {
+		entries = []data.SystemLogEntry{}
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Entries []data.SystemLogEntry `json:"entries"`
+	}{entries})
+	return nil
+}
+
+func (h *handler) getSessionLogs(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	q, e := logQuery(r, 100, false)
+	if e != nil {
+		return e
+	}
+	entries, err := h.store.SessionLog(q)
+	if err != nil {
+		return dataError(err)
+	}
+	if entries == nil {
+		entries = []data.SessionLogEntry{}
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Entries []data.SessionLogEntry `json:"entries"`
+	}{entries})
+	return nil
+}
