@@ -136,10 +136,10 @@ func TestForwardedFor(t *testing.T) {
 		want string
 	}{
 		{"198.51.100.1", nil, "198.51.100.1"},
-		{"198.51.100.1", []string{"203.0.113.5"}, "198.51.100.1"},              // untrusted peer: header ignored
-		{"10.0.0.1", []string{"203.0.113.5"}, "203.0.113.5"},                   // one trusted proxy
+		{"198.51.100.1", []string{"203.0.113.5"}, "198.51.100.1"},               // untrusted peer: header ignored
+		{"10.0.0.1", []string{"203.0.113.5"}, "203.0.113.5"},                    // one trusted proxy
 		{"10.0.0.1", []string{"1.1.1.1, 203.0.113.5, 10.0.0.9"}, "203.0.113.5"}, // chain: spoofed left part ignored
-		{"10.0.0.1", []string{"1.1.1.1", "203.0.113.5"}, "203.0.113.5"},        // several header lines
+		{"10.0.0.1", []string{"1.1.1.1", "203.0.113.5"}, "203.0.113.5"},         // several header lines
 		{"10.0.0.1", []string{"203.0.113.5:4711"}, "203.0.113.5"},
 		{"10.0.0.1", []string{"[2001:db8::7]:4711"}, "2001:db8::7"},
 		{"10.0.0.1", []string{"::ffff:203.0.113.5"}, "203.0.113.5"},

@@ -53,7 +53,9 @@ func TestRevocationIsImmediate(t *testing.T) {
 		name   string
 		revoke func(f *fixture, u data.User, k data.UserKey) error
 	}{
-		{"key deleted", func(f *fixture, u data.User, k data.UserKey) error { return f.store.DeleteUserKey(data.CommandLine, k.ID) }},
+		{"key deleted", func(f *fixture, u data.User, k data.UserKey) error {
+			return f.store.DeleteUserKey(data.CommandLine, k.ID)
+		}},
 		{"user deleted", func(f *fixture, u data.User, k data.UserKey) error {
 			_, err := f.store.DeleteUser(data.CommandLine, u.ID)
 			return err

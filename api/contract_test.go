@@ -120,4 +120,3 @@ func TestContractDocumentLoads(t *testing.T) {
 		}
 	}
 }
-

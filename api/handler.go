@@ -4,12 +4,12 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"net/http"
 	"net/netip"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,6 +61,7 @@ type handler struct {
 
 	keyLimits  *limiterSet[uuid.UUID]  // nil when RateLimit is 0
 	failLimits *limiterSet[netip.Addr] // failed authentications per client
+	root       rootCache               // encoded GET /v1/ answers
 }
 
 // NewHandler returns the REST API as an http.Handler over store.
@@ -79,18 +80,31 @@ func newHandler(store *data.Store, cfg Config) *handler {
 	return h
 }
 
-// caller is the authenticated request's principal and address.
+// caller is the authenticated request's principal and address. It reaches
+// the endpoints with the ResponseWriter, which costs no allocation, where a
+// request context would copy the request.
 type caller struct {
+	http.ResponseWriter
 	data.Principal
 	addr netip.Addr
 }
 
-type callerKey struct{}
+var callers = sync.Pool{New: func() any { return new(caller) }}
 
-func callerOf(r *http.Request) *caller { return r.Context().Value(callerKey{}).(*caller) }
+// Header names as net/http stores them, so that reading and setting them
+// needs no canonicalisation.
+const (
+	headerAccountKey  = "X-Api-Key"
+	headerSecretKey   = "X-Api-Secret-Key"
+	headerRemaining   = "X-Rate-Limit-Remaining"
+	headerContentType = "Content-Type"
+)
+
+// jsonContentType is shared by every answer; net/http only reads it.
+var jsonContentType = []string{"application/json"}
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()[headerContentType] = jsonContentType
 	addr, aerr := clientAddr(r, h.trusted)
 	if aerr != nil {
 		writeError(w, aerr)
@@ -101,7 +115,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, tooManyFailures(retry))
 		return
 	}
-	p, err := h.store.Authenticate(r.Header.Get("x-api-key"), r.Header.Get("x-api-secret-key"), addr)
+	p, err := h.store.Authenticate(first(r.Header[headerAccountKey]), first(r.Header[headerSecretKey]), addr)
 	if err != nil {
 		if data.ErrorCode(err) == data.EForbidden {
 			writeError(w, &apiError{Status: http.StatusForbidden, Code: "SOURCE_IP_NOT_ALLOWED",
@@ -121,7 +135,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if h.keyLimits != nil {
 		ok, remaining, retry := h.keyLimits.take(p.KeyID, now)
-		w.Header().Set("X-Rate-Limit-Remaining", strconv.Itoa(remaining))
+		w.Header()[headerRemaining] = []string{strconv.Itoa(remaining)}
 		if !ok {
 			w.Header().Set("Retry-After", retrySeconds(retry))
 			writeError(w, &apiError{Status: http.StatusTooManyRequests, Code: "RATE_LIMIT_EXCEEDED",
@@ -130,7 +144,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	h.mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, &caller{Principal: p, addr: addr})))
+	c := callers.Get().(*caller)
+	*c = caller{ResponseWriter: w, Principal: p, addr: addr}
+	h.mux.ServeHTTP(c, r)
+	*c = caller{}
+	callers.Put(c)
+}
+
+// first returns a header's first value, or "".
+func first(values []string) string {
+	if len(values) == 0 {
+		return ""
+	}
+	return values[0]
 }
 
 func tooManyFailures(retry time.Duration) *apiError {
@@ -194,7 +220,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // need.
 func route(need data.APIAccess, serve func(http.ResponseWriter, *http.Request, *caller) *apiError) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c := callerOf(r)
+		c := w.(*caller)
 		if c.Role.APIAccess() < need {
 			writeError(w, &apiError{Status: http.StatusForbidden, Code: "USER_INSUFFICIENT_ROLE",
 				Message: "A key of a " + string(c.Role) + " user may not " + r.Method + " " + r.URL.Path + "."})

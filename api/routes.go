@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -98,27 +100,93 @@ type keyOwner struct {
 // everyAddress is how an empty allow list is shown, as Redis Cloud shows it.
 var everyAddress = []string{"0.0.0.0/0", "::/0"}
 
+// getAccount answers GET /v1/, the hot path of every client that checks its
+// key. The answer differs between keys only, and between requests only in
+// httpSourceIp, so it is kept encoded per key, in two halves around the
+// address, for as long as the store's generation stays the same.
 func (h *handler) getAccount(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	halves, e := h.rootHalves(c.KeyID)
+	if e != nil {
+		return e
+	}
+	buf := bodies.Get().(*[]byte)
+	b := append((*buf)[:0], halves.before...)
+	b = c.addr.AppendTo(b)
+	b = append(b, halves.after...)
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
+	*buf = b
+	bodies.Put(buf)
+	return nil
+}
+
+// bodies recycles the buffers GET /v1/ answers are assembled in.
+var bodies = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// rootAnswer is the encoded GET /v1/ answer of one key, split where the
+// caller's address goes.
+type rootAnswer struct {
+	before, after []byte
+}
+
+// rootCache holds the encoded answers of the keys seen since the store's
+// generation last changed.
+type rootCache struct {
+	mu         sync.RWMutex
+	generation uint64
+	answers    map[uuid.UUID]*rootAnswer
+}
+
+func (h *handler) rootHalves(keyID uuid.UUID) (*rootAnswer, *apiError) {
+	gen := h.store.Generation()
+	h.root.mu.RLock()
+	a := h.root.answers[keyID]
+	current := h.root.generation == gen
+	h.root.mu.RUnlock()
+	if a != nil && current {
+		return a, nil
+	}
+	a, e := h.encodeRoot(keyID)
+	if e != nil {
+		return nil, e
+	}
+	h.root.mu.Lock()
+	if h.root.generation != gen || h.root.answers == nil {
+		h.root.generation, h.root.answers = gen, map[uuid.UUID]*rootAnswer{}
+	}
+	h.root.answers[keyID] = a
+	h.root.mu.Unlock()
+	return a, nil
+}
+
+// encodeRoot encodes the GET /v1/ answer of a key with an empty
+// httpSourceIp and splits it there.
+func (h *handler) encodeRoot(keyID uuid.UUID) (*rootAnswer, *apiError) {
 	acct, err := h.store.Account()
 	if err != nil {
-		return dataError(err)
+		return nil, dataError(err)
 	}
-	k, err := h.store.UserKey(c.KeyID)
+	k, err := h.store.UserKey(keyID)
 	if err != nil {
-		return dataError(err)
+		return nil, dataError(err)
 	}
 	allowed := k.AllowList.Strings()
 	if len(allowed) == 0 {
 		allowed = everyAddress
 	}
-	writeJSON(w, http.StatusOK, rootAccount{accountInfo{
+	b, err := json.Marshal(rootAccount{accountInfo{
 		ID: acct.ID, Name: acct.Name, CreatedTimestamp: timestamp(acct.CreatedAt), UpdatedTimestamp: timestamp(acct.UpdatedAt),
 		PocStatus: "inactive", MarketplaceStatus: "inactive",
 		Key: keyInfo{Name: k.Name, AccountID: acct.ID, AccountName: acct.Name, AllowedSourceIPs: allowed,
 			CreatedTimestamp: timestamp(k.CreatedAt), Owner: keyOwner{Name: k.UserName, Email: k.UserEmail},
-			UserAccountID: k.UserID, HTTPSourceIP: c.addr.String()},
+			UserAccountID: k.UserID},
 	}})
-	return nil
+	if err != nil {
+		return nil, &apiError{Status: http.StatusInternalServerError, Code: "INTERNAL_ERROR", Message: "The answer could not be encoded."}
+	}
+	const field = `"httpSourceIp":"`
+	i := bytes.LastIndex(b, []byte(field)) + len(field)
+	return &rootAnswer{before: b[:i], after: append(b[i:len(b):len(b)], '\n')}, nil
 }
 
 type accountUser struct {

@@ -45,6 +45,20 @@ const (
 	maxHeaderBytes    = 16 << 10
 )
 
+// HTTPServer returns an http.Server for handler with the timeouts and
+// header limit the REST API is served with. bench/bare serves its baseline
+// with it too, so that the two differ only in their handlers.
+func HTTPServer(handler http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+	}
+}
+
 // Start listens on the configured address and serves in the background.
 // It returns once the socket is bound, or with an error that says why it
 // could not be (such as the address being in use).
@@ -69,15 +83,8 @@ func (s *Server) Start() error {
 	if err != nil {
 		return listenError(s.cfg.Addr, err)
 	}
-	srv := &http.Server{
-		Handler:           NewHandler(s.store, s.cfg),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		TLSConfig:         tlsConfig,
-	}
+	srv := HTTPServer(NewHandler(s.store, s.cfg))
+	srv.TLSConfig = tlsConfig
 	finished := make(chan struct{})
 	s.srv, s.addr, s.finished, s.err = srv, ln.Addr().String(), finished, nil
 	go func() {

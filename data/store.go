@@ -69,6 +69,7 @@ type Store struct {
 	ix index
 
 	lastUsedDirty atomic.Bool
+	generation    atomic.Uint64 // counts committed changes
 	stopFlush     chan struct{}
 	flushDone     chan struct{}
 	closeOnce     sync.Once
@@ -129,8 +130,8 @@ func badgerOptions(dir string, logf func(string, ...any)) badger.Options {
 		WithBaseTableSize(1 << 20).
 		WithBaseLevelSize(4 << 20).
 		WithValueLogFileSize(8 << 20).
-		WithBlockCacheSize(1 << 20).
-		WithIndexCacheSize(1 << 20).
+		WithBlockCacheSize(0).
+		WithIndexCacheSize(0).
 		WithCompression(options.None).
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
@@ -182,6 +183,11 @@ func (s *Store) start() error {
 	go s.flushLoop()
 	return nil
 }
+
+// Generation counts the changes committed since the store was opened
+// (last-used times aside). A view computed from the store stays valid
+// while the generation it was computed at is current.
+func (s *Store) Generation() uint64 { return s.generation.Load() }
 
 // Dir returns the absolute path of the data directory.
 func (s *Store) Dir() string { return s.dir }
@@ -275,6 +281,7 @@ func (s *Store) update(actor Actor, fn func(*tx) error) error {
 		for _, f := range t.apply {
 			f(&s.ix)
 		}
+		s.generation.Add(1)
 	}
 	s.mu.Unlock()
 	s.writeMu.Unlock()

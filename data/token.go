@@ -93,7 +93,7 @@ func checkKeyFormat(key, prefix string, errFormat, errTypo error) error {
 		return errFormat
 	}
 	for i := keyPrefixLen; i < KeyLen; i++ {
-		if base62Value(key[i]) < 0 {
+		if !isBase62[key[i]] {
 			return errFormat
 		}
 	}
@@ -105,17 +105,13 @@ func checkKeyFormat(key, prefix string, errFormat, errTypo error) error {
 	return nil
 }
 
-func base62Value(c byte) int {
-	switch {
-	case c >= '0' && c <= '9':
-		return int(c - '0')
-	case c >= 'A' && c <= 'Z':
-		return int(c-'A') + 10
-	case c >= 'a' && c <= 'z':
-		return int(c-'a') + 36
+// isBase62 tells the characters of the base62 alphabet.
+var isBase62 = func() (t [256]bool) {
+	for i := range len(base62) {
+		t[base62[i]] = true
 	}
-	return -1
-}
+	return t
+}()
 
 // KeyHash is the SHA-256 of a user key: all the store keeps of it.
 type KeyHash [sha256.Size]byte
