@@ -9,10 +9,10 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
 
+	"keyward/api"
+	"keyward/app"
 	"keyward/app/cli"
 	"keyward/assets"
 	"keyward/data"
@@ -43,10 +43,15 @@ func runConsole(dataDir string) int {
 	defer store.Close()
 	a := fyneapp.NewWithID(appID)
 	a.SetIcon(assets.Icon)
-	w := a.NewWindow("Keyward — Access Management")
-	w.SetContent(widget.NewLabel("Keyward — data directory " + store.Dir()))
-	w.Resize(fyne.NewSize(1000, 680))
+	w := a.NewWindow(app.Title)
+	console := app.New(a, w, store, app.Options{
+		API:            api.Config{Addr: api.DefaultAddr, RateLimit: api.DefaultRateLimit},
+		ClipboardDelay: app.DefaultClipboardDelay,
+		Version:        a.Metadata().Version,
+	})
+	console.Start()
 	w.ShowAndRun()
+	console.Close()
 	return cli.ExitOK
 }
 

@@ -118,6 +118,9 @@ func listenError(addr string, err error) error {
 	return fmt.Errorf("cannot listen on %s: %w", addr, err)
 }
 
+// ConfigAddr returns the address the server is configured to listen on.
+func (s *Server) ConfigAddr() string { return s.cfg.Addr }
+
 // Addr returns the address the server is bound to ("127.0.0.1:8686"), or
 // "" when it is not running.
 func (s *Server) Addr() string {

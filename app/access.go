@@ -1,0 +1,64 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/data"
+)
+
+// accessScreen is the Access Management window: a header with the
+// signed-in user and Sign out, and the Team, API Keys and System Log tabs
+// (System Log only for roles that may read it).
+type accessScreen struct {
+	c       *Console
+	content fyne.CanvasObject
+	tabs    *container.AppTabs
+
+	team    *teamTab
+	keys    *keysTab
+	log     *logTab // nil when the role may not read the system log
+	signOut *widget.Button
+	who     *widget.Label
+}
+
+func newAccessScreen(c *Console) *accessScreen {
+	s := &accessScreen{c: c}
+	s.team = newTeamTab(c)
+	s.keys = newKeysTab(c)
+	s.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Team", theme.AccountIcon(), s.team.content),
+		container.NewTabItemWithIcon("API Keys", theme.LoginIcon(), s.keys.content),
+	)
+	if c.user.Role.CanReadLogs() {
+		s.log = newLogTab(c)
+		s.tabs.Append(container.NewTabItemWithIcon("System Log", theme.ListIcon(), s.log.content))
+	}
+	s.tabs.SelectIndex(1)
+	title := &widget.Label{Text: "Access Management", TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText}
+	s.who = &widget.Label{Text: c.user.Name + " · " + string(c.user.Role)}
+	s.signOut = &widget.Button{Text: "Sign out", Icon: theme.LogoutIcon(), OnTapped: c.signOut}
+	header := container.NewBorder(nil, nil, title, container.NewHBox(widget.NewIcon(theme.AccountIcon()), s.who, s.signOut))
+	s.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, s.tabs)
+	return s
+}
+
+// changed refreshes the tabs a change affects.
+func (s *accessScreen) changed(ch data.Change) {
+	s.who.SetText(s.c.user.Name + " · " + string(s.c.user.Role))
+	switch ch.Kind {
+	case data.ChangeAccount:
+		s.keys.refreshAccount()
+	case data.ChangeKeys, data.ChangeLastUsed:
+		s.keys.refresh()
+	case data.ChangeUsers:
+		s.keys.refresh()
+		s.team.refresh()
+	case data.ChangeSystemLog:
+		if s.log != nil {
+			s.log.refresh()
+		}
+	}
+}

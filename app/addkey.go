@@ -1,0 +1,102 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/data"
+)
+
+// addKeyDialog asks for a new key's name and user. Each rule the name
+// breaks is listed under it as it is typed; Create is enabled only while
+// the name is valid and a user is chosen; a refusal from the store (a
+// duplicate name) is shown in the dialog, which stays open.
+type addKeyDialog struct {
+	c *Console
+	d *dialog.CustomDialog
+
+	name     *widget.Entry
+	problems *widget.Label
+	user     *widget.Select
+	users    []data.User // the choices of user, in the selector's order
+	err      *widget.Label
+	create   *widget.Button
+	cancel   *widget.Button
+}
+
+func (c *Console) showAddKeyDialog() {
+	a := &addKeyDialog{c: c,
+		name:     &widget.Entry{PlaceHolder: "ci-deploy-key"},
+		problems: &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord},
+		err:      errorLabel(),
+	}
+	a.name.OnChanged = func(string) { a.validate() }
+	a.name.OnSubmitted = func(string) { a.submit() }
+	var options []string
+	for _, u := range c.store.Users() {
+		if u.Role.CanOwnKeys() {
+			a.users = append(a.users, u)
+			options = append(options, userChoice(u))
+		}
+	}
+	a.user = &widget.Select{Options: options, PlaceHolder: "Choose the key's user", OnChanged: func(string) { a.validate() }}
+	a.create = &widget.Button{Text: "Create", Importance: widget.HighImportance, OnTapped: a.submit}
+	a.cancel = &widget.Button{Text: "Cancel", OnTapped: func() { a.d.Hide() }}
+	a.problems.Hide()
+	content := container.NewVBox(
+		labelled("Key name", a.name),
+		&widget.Label{Text: fmt.Sprintf("%d to %d characters: ASCII letters, digits, '-' and '_'.", data.KeyNameMinLen, data.KeyNameMaxLen), Importance: widget.LowImportance},
+		a.problems,
+		labelled("User name", a.user),
+		&widget.Label{Text: "Only Owner, Viewer and Logs Viewer users can own API keys.", Importance: widget.LowImportance},
+		a.err,
+	)
+	a.d = dialog.NewCustomWithoutButtons("Add API user key", content, c.win)
+	a.d.SetButtons([]fyne.CanvasObject{a.cancel, a.create})
+	a.d.Resize(fyne.NewSize(480, 0))
+	a.validate()
+	c.show(a.d, a.d.Hide)
+	c.win.Canvas().Focus(a.name)
+}
+
+// userChoice is how a user is offered in the selector.
+func userChoice(u data.User) string { return fmt.Sprintf("%s (%s)", u.Name, u.Email) }
+
+// validate lists the broken rules of the name, once something is typed,
+// and enables Create when both fields are good.
+func (a *addKeyDialog) validate() {
+	problems := data.KeyNameProblems(a.name.Text)
+	if a.name.Text == "" {
+		a.problems.Hide()
+	} else if len(problems) > 0 {
+		a.problems.SetText("• " + strings.Join(problems, "\n• "))
+		a.problems.Show()
+	} else {
+		a.problems.Hide()
+	}
+	setError(a.err, "")
+	if len(problems) == 0 && a.user.SelectedIndex() >= 0 {
+		a.create.Enable()
+	} else {
+		a.create.Disable()
+	}
+}
+
+func (a *addKeyDialog) submit() {
+	if a.create.Disabled() {
+		return
+	}
+	u := a.users[a.user.SelectedIndex()]
+	k, secret, err := a.c.store.CreateUserKey(a.c.actor(), a.name.Text, u.ID)
+	if err != nil {
+		setError(a.err, data.ErrorMessage(err))
+		return
+	}
+	a.d.Hide()
+	a.c.showRevealDialog(k, secret)
+}

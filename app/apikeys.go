@@ -1,0 +1,339 @@
+package app
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/data"
+	"keyward/widgets"
+)
+
+// copiedFor is how long a "Copied" note stays up.
+const copiedFor = 2 * time.Second
+
+// keysTab is the API Keys tab: the REST API's state with Enable API, the
+// account key, and the table of user keys with Add, Manage and Delete.
+type keysTab struct {
+	c       *Console
+	content fyne.CanvasObject
+
+	// While the API is disabled.
+	apiOff *fyne.Container
+	enable *widget.Button
+	// While it is enabled.
+	apiOn      *fyne.Container
+	accountKey *widgets.SecretField // nil for roles that may not see it
+	status     *widget.Label        // where the API listens, or why it could not start
+	retry      *widget.Button
+	disable    *widget.Button
+
+	add    *widget.Button // nil for roles that may not add keys
+	filter *widget.Entry
+	count  *widget.Label
+	table  *widget.Table
+
+	columns []keyColumn
+	keys    []data.UserKey // every key, by name
+	search  []string       // each key's searchable text, lower case
+	visible []data.UserKey // the keys the filter lets through
+
+	stopCopied func()
+}
+
+// keyColumn is one column of the user keys table.
+type keyColumn struct {
+	title string
+	width float32
+	fill  func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell)
+}
+
+func newKeysTab(c *Console) *keysTab {
+	t := &keysTab{c: c}
+	owner := c.user.Role.CanAdminister()
+
+	t.enable = &widget.Button{Text: "Enable API", Icon: theme.LoginIcon(), Importance: widget.HighImportance, OnTapped: t.onEnable}
+	offText := fmt.Sprintf("Enabling the API creates the account key and starts the REST API on %s, so that API user keys can be used.", c.server.ConfigAddr())
+	if !owner {
+		offText = "The REST API is disabled. An Owner can enable it."
+		t.enable.Hide()
+	}
+	t.apiOff = container.NewVBox(
+		&widget.Label{Text: "The REST API is disabled", TextStyle: fyne.TextStyle{Bold: true}},
+		container.NewBorder(nil, nil, nil, t.enable, &widget.Label{Text: offText, Wrapping: fyne.TextWrapWord}),
+	)
+
+	t.status = &widget.Label{Wrapping: fyne.TextWrapWord}
+	t.retry = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), OnTapped: t.onRetry}
+	t.disable = &widget.Button{Text: "Disable API", Icon: theme.CancelIcon(), OnTapped: t.onDisable}
+	statusRow := container.NewBorder(nil, nil, nil, container.NewHBox(t.retry, t.disable), t.status)
+	onParts := []fyne.CanvasObject{}
+	if owner {
+		t.accountKey = widgets.NewSecretField(data.AccountKeyPrefix + strings.Repeat("•", 24))
+		t.accountKey.OnShow, t.accountKey.OnCopy = t.onShowAccountKey, t.onCopyAccountKey
+		onParts = append(onParts,
+			&widget.Label{Text: "API account key", TextStyle: fyne.TextStyle{Bold: true}},
+			&widget.Label{Text: "Identifies this account: every request sends it in the x-api-key header.", SizeName: theme.SizeNameCaptionText},
+			t.accountKey)
+	} else {
+		t.disable.Hide()
+	}
+	t.apiOn = container.NewVBox(append(onParts, statusRow)...)
+
+	t.filter = &widget.Entry{PlaceHolder: "Filter by key name, user or CIDR rule", OnChanged: func(string) { t.applyFilter() }}
+	t.count = &widget.Label{Importance: widget.LowImportance}
+	heading := &widget.Label{Text: "API user keys", TextStyle: fyne.TextStyle{Bold: true}}
+	right := []fyne.CanvasObject{t.count}
+	if owner {
+		t.add = &widget.Button{Text: "Add", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: c.showAddKeyDialog}
+		right = append(right, t.add)
+	}
+	toolbar := container.NewBorder(nil, nil, heading, container.NewHBox(right...), t.filter)
+
+	t.columns = keyColumns(owner)
+	t.table = widget.NewTableWithHeaders(t.size, func() fyne.CanvasObject { return widgets.NewCell() }, t.updateCell)
+	t.table.ShowHeaderColumn = false
+	t.table.CreateHeader = func() fyne.CanvasObject {
+		return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
+	}
+	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(t.columns) {
+			o.(*widget.Label).SetText(t.columns[id.Col].title)
+		}
+	}
+	for i, col := range t.columns {
+		t.table.SetColumnWidth(i, col.width)
+	}
+
+	top := container.NewVBox(t.apiOff, t.apiOn, widget.NewSeparator(), toolbar)
+	t.content = container.NewBorder(top, nil, nil, nil, t.table)
+	t.refreshAccount()
+	t.refresh()
+	return t
+}
+
+// keyColumns are the table's columns; Owners also get the Manage link and
+// the Delete button.
+func keyColumns(owner bool) []keyColumn {
+	cols := []keyColumn{
+		{"Key name", 196, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+			if !k.Active {
+				cell.Set(row, 0, widgets.CellText, k.Name+" (inactive)", widget.WarningImportance, nil)
+				return
+			}
+			cell.Set(row, 0, widgets.CellText, k.Name, widget.MediumImportance, nil)
+		}},
+		{"User name", 150, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+			cell.Set(row, 1, widgets.CellText, k.UserName, widget.MediumImportance, nil)
+		}},
+		{"CIDR allow list", 176, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+			summary := allowListSummary(k.AllowList)
+			if !owner {
+				cell.Set(row, 2, widgets.CellText, summary, widget.MediumImportance, nil)
+				return
+			}
+			id := k.ID
+			cell.Set(row, 2, widgets.CellLink, "Manage · "+summary, widget.MediumImportance, func() { t.c.showCIDRDialog(id) })
+		}},
+		{"Created", 136, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+			cell.Set(row, 3, widgets.CellText, t.c.formatTime(k.CreatedAt), widget.MediumImportance, nil)
+		}},
+		{"Last used", 222, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+			text := "Never"
+			if !k.LastUsedAt.IsZero() {
+				text = t.c.formatTime(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
+			}
+			cell.Set(row, 4, widgets.CellText, text, widget.MediumImportance, nil)
+		}},
+	}
+	if owner {
+		cols = append(cols, keyColumn{"", 80, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+			cell.Set(row, 5, widgets.CellButton, "Delete", widget.DangerImportance, func() { t.confirmDelete(k) })
+		}})
+	}
+	return cols
+}
+
+// allowListSummary sums an allow list up in a few words.
+func allowListSummary(l data.AllowList) string {
+	switch len(l) {
+	case 0:
+		return "All addresses"
+	case 1:
+		return "1 rule"
+	}
+	return fmt.Sprintf("%d rules", len(l))
+}
+
+func (t *keysTab) size() (int, int) { return len(t.visible), len(t.columns) }
+
+func (t *keysTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
+	if id.Row < 0 || id.Row >= len(t.visible) || id.Col < 0 || id.Col >= len(t.columns) {
+		return
+	}
+	t.columns[id.Col].fill(t, t.visible[id.Row], id.Row, o.(*widgets.Cell))
+}
+
+// refresh reloads the keys and applies the filter.
+func (t *keysTab) refresh() {
+	t.keys = t.c.store.UserKeys()
+	t.search = make([]string, len(t.keys))
+	for i, k := range t.keys {
+		t.search[i] = strings.ToLower(k.Name + "\x00" + k.UserName + "\x00" + k.UserEmail + "\x00" + strings.Join(k.AllowList.Strings(), "\x00"))
+	}
+	t.applyFilter()
+}
+
+// applyFilter keeps the keys whose name, user or rules contain the filter
+// text, case-insensitively.
+func (t *keysTab) applyFilter() {
+	needle := strings.ToLower(strings.TrimSpace(t.filter.Text))
+	if needle == "" {
+		t.visible = t.keys
+	} else {
+		t.visible = make([]data.UserKey, 0, len(t.keys))
+		for i, s := range t.search {
+			if strings.Contains(s, needle) {
+				t.visible = append(t.visible, t.keys[i])
+			}
+		}
+	}
+	switch {
+	case len(t.keys) == 0:
+		t.count.SetText("No keys yet")
+	case needle == "":
+		t.count.SetText(countText(len(t.keys), "key", "keys"))
+	default:
+		t.count.SetText(fmt.Sprintf("%d of %s", len(t.visible), countText(len(t.keys), "key", "keys")))
+	}
+	t.table.Refresh()
+}
+
+// countText is "1 key", "10,000 keys": n with thousands separated, and
+// the noun in the singular (one) or plural (many).
+func countText(n int, one, many string) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if n == 1 {
+		return s + " " + one
+	}
+	return s + " " + many
+}
+
+// refreshAccount shows the API's state: the Enable API button while it is
+// disabled; the account key and where the API listens once it is enabled.
+func (t *keysTab) refreshAccount() {
+	acct, err := t.c.store.Account()
+	if err != nil || !acct.APIEnabled {
+		t.apiOff.Show()
+		t.apiOn.Hide()
+		return
+	}
+	t.apiOff.Hide()
+	t.apiOn.Show()
+	switch {
+	case t.c.serverErr != nil:
+		t.status.Importance = widget.DangerImportance
+		t.status.SetText("The API is enabled, but the REST API could not start: " + t.c.serverErr.Error() + ".")
+		t.retry.Show()
+	default:
+		t.status.Importance = widget.SuccessImportance
+		t.status.SetText("The REST API is listening on " + t.c.server.URL() + ".")
+		t.retry.Hide()
+	}
+	if !t.c.user.Role.CanAdminister() {
+		t.retry.Hide()
+	}
+}
+
+func (t *keysTab) onEnable() {
+	if _, err := t.c.store.SetAPIEnabled(t.c.actor(), true); err != nil {
+		t.c.showError(err)
+		return
+	}
+	t.c.startServer()
+	t.refreshAccount()
+}
+
+func (t *keysTab) onRetry() {
+	t.c.startServer()
+	t.refreshAccount()
+}
+
+func (t *keysTab) onDisable() {
+	d := dialog.NewConfirm("Disable the REST API",
+		"Every request will be refused and the account key revoked. Enabling the API again issues a new account key.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			if _, err := t.c.store.SetAPIEnabled(t.c.actor(), false); err != nil {
+				t.c.showError(err)
+				return
+			}
+			t.c.stopServer()
+			if t.accountKey != nil {
+				t.accountKey.SetSecret("")
+			}
+			t.refreshAccount()
+		}, t.c.win)
+	d.SetConfirmText("Disable API")
+	d.SetConfirmImportance(widget.DangerImportance)
+	t.c.show(d, d.Hide)
+}
+
+func (t *keysTab) onShowAccountKey() {
+	key, err := t.c.store.AccountKey(t.c.actor(), data.ShowAccountKey)
+	if err != nil {
+		t.c.showError(err)
+		return
+	}
+	t.accountKey.SetSecret(key)
+}
+
+func (t *keysTab) onCopyAccountKey() {
+	if !t.c.copyAccountKey() {
+		return
+	}
+	t.accountKey.SetCopied(true)
+	if t.stopCopied != nil {
+		t.stopCopied()
+	}
+	t.stopCopied = t.c.clock.AfterFunc(copiedFor, func() { t.accountKey.SetCopied(false) })
+}
+
+// copyAccountKey puts the account key on the clipboard, logging it.
+func (c *Console) copyAccountKey() bool {
+	key, err := c.store.AccountKey(c.actor(), data.CopyAccountKey)
+	if err != nil {
+		c.showError(err)
+		return false
+	}
+	c.clip.copySecret(key)
+	return true
+}
+
+// confirmDelete asks before deleting a key.
+func (t *keysTab) confirmDelete(k data.UserKey) {
+	msg := fmt.Sprintf("Delete the API user key “%s” of %s?\n\nRequests made with it will fail from the moment it is deleted. This cannot be undone.", k.Name, k.UserName)
+	d := dialog.NewConfirm("Delete API secret key", msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := t.c.store.DeleteUserKey(t.c.actor(), k.ID); err != nil {
+			t.c.showError(err)
+		}
+	}, t.c.win)
+	d.SetConfirmText("Delete")
+	d.SetDismissText("Cancel")
+	d.SetConfirmImportance(widget.DangerImportance)
+	t.c.show(d, d.Hide)
+}

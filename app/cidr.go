@@ -1,0 +1,136 @@
+package app
+
+import (
+	"fmt"
+	"net/netip"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"keyward/data"
+	"keyward/widgets"
+)
+
+// emptyAllowList is what the dialog says of an empty list.
+const emptyAllowList = "All addresses are allowed: the allow list of this key is empty. Add a rule to accept requests from the listed addresses only."
+
+// cidrDialog is the Manage CIDR allow list dialog of one key: its rules
+// with Edit and Delete, Add CIDR rule for a new editable row, Save per row
+// with the error beside the row, and the address the key was last seen
+// from offered as a rule.
+type cidrDialog struct {
+	c     *Console
+	d     *dialog.CustomDialog
+	keyID uuid.UUID
+
+	intro   *widget.Label
+	list    *widgets.RuleList
+	ruleIDs []uuid.UUID // the rule of each row; uuid.Nil for rows not saved yet
+	add     *widget.Button
+	suggest *widget.Button
+	seen    netip.Addr // the address offered by suggest
+}
+
+func (c *Console) showCIDRDialog(keyID uuid.UUID) {
+	k, err := c.store.UserKey(keyID)
+	if err != nil {
+		c.showError(err)
+		return
+	}
+	m := &cidrDialog{c: c, keyID: keyID,
+		intro: &widget.Label{Wrapping: fyne.TextWrapWord},
+		list:  widgets.NewRuleList(emptyAllowList, "203.0.113.0/24 or 2001:db8::/32"),
+	}
+	m.list.OnSave, m.list.OnDelete = m.save, m.delete
+	m.add = &widget.Button{Text: "Add CIDR rule", Icon: theme.ContentAddIcon(), OnTapped: m.addRow}
+	m.suggest = &widget.Button{Icon: theme.ContentAddIcon(), OnTapped: m.addSeen}
+	m.load(k)
+	m.intro.SetText(fmt.Sprintf("Requests with the key “%s” of %s are accepted only from the addresses these rules cover. IPv4 and IPv6 prefixes, such as 203.0.113.0/24, or single addresses.", k.Name, k.UserName))
+	closeButton := &widget.Button{Text: "Close", OnTapped: func() { m.d.Hide() }}
+	content := container.NewBorder(m.intro, container.NewVBox(widget.NewSeparator(), container.NewHBox(m.add, m.suggest)), nil, nil,
+		container.NewVScroll(m.list))
+	m.d = dialog.NewCustomWithoutButtons("Manage CIDR allow list", content, c.win)
+	m.d.SetButtons([]fyne.CanvasObject{closeButton})
+	m.d.Resize(fyne.NewSize(620, 460))
+	c.show(m.d, m.d.Hide)
+}
+
+// load shows k's rules, keeping the rows still being typed.
+func (m *cidrDialog) load(k data.UserKey) {
+	rows := make([]widgets.RuleRow, 0, len(k.AllowList))
+	ids := make([]uuid.UUID, 0, len(k.AllowList))
+	for _, r := range k.AllowList {
+		rows = append(rows, widgets.RuleRow{Text: r.Prefix.String()})
+		ids = append(ids, r.ID)
+	}
+	for i, row := range m.list.Rows {
+		if row.Editing && m.ruleIDs[i] == uuid.Nil {
+			rows, ids = append(rows, row), append(ids, uuid.Nil)
+		}
+	}
+	m.ruleIDs = ids
+	m.list.SetRows(rows)
+	m.seen = netip.Addr{}
+	if addr, ok := k.LastSeenFrom(); ok && !k.AllowList.Allows(addr) {
+		m.seen = addr
+		m.suggest.SetText(fmt.Sprintf("Allow %s (this key's last request came from there)", addr))
+		m.suggest.Show()
+	} else {
+		m.suggest.Hide()
+	}
+}
+
+func (m *cidrDialog) addRow() {
+	m.ruleIDs = append(m.ruleIDs, uuid.Nil)
+	m.list.AddRow()
+}
+
+// save stores row i: a new rule, or an edit of an existing one.
+func (m *cidrDialog) save(i int, text string) {
+	var err error
+	if m.ruleIDs[i] == uuid.Nil {
+		_, err = m.c.store.AddCIDRRule(m.c.actor(), m.keyID, text)
+	} else {
+		_, err = m.c.store.EditCIDRRule(m.c.actor(), m.keyID, m.ruleIDs[i], text)
+	}
+	if err != nil {
+		m.list.SetRowError(i, data.ErrorMessage(err))
+		return
+	}
+	// The saved row leaves edit mode; other rows being typed stay.
+	m.list.Rows[i].Editing = false
+	m.reload()
+}
+
+func (m *cidrDialog) delete(i int) {
+	if err := m.c.store.DeleteCIDRRule(m.c.actor(), m.keyID, m.ruleIDs[i]); err != nil {
+		m.c.showError(err)
+		return
+	}
+	m.reload()
+}
+
+func (m *cidrDialog) addSeen() {
+	if !m.seen.IsValid() {
+		return
+	}
+	if _, err := m.c.store.AddCIDRRule(m.c.actor(), m.keyID, m.seen.String()); err != nil {
+		m.c.showError(err)
+		return
+	}
+	m.reload()
+}
+
+func (m *cidrDialog) reload() {
+	k, err := m.c.store.UserKey(m.keyID)
+	if err != nil {
+		m.d.Hide()
+		m.c.showError(err)
+		return
+	}
+	m.load(k)
+}

@@ -1,0 +1,270 @@
+// Package app is Keyward's console: the sign-in and setup forms and the
+// Access Management window with its Team, API Keys and System Log tabs.
+// Each screen or dialog is built by a small struct that keeps the widgets
+// it updates; the rules all live in package data.
+package app
+
+import (
+	"context"
+	"runtime"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+
+	"keyward/api"
+	"keyward/data"
+)
+
+// Title is the window's title.
+const Title = "Keyward — Access Management"
+
+// DefaultClipboardDelay is how long a copied secret may stay on the
+// clipboard.
+const DefaultClipboardDelay = 30 * time.Second
+
+// Options configures the console.
+type Options struct {
+	// API is how the REST API is served while it is enabled.
+	API api.Config
+	// ClipboardDelay is how long a copied secret stays on the clipboard
+	// before it is cleared (if the clipboard still holds it); 0 never
+	// clears it.
+	ClipboardDelay time.Duration
+	// Clock is the console's time source and timer; nil means the real one.
+	Clock Clock
+	// Location is the time zone times are shown in; nil means local time.
+	Location *time.Location
+	// Version is shown in the session log's user agent.
+	Version string
+}
+
+// Clock tells the time and runs functions later. Tests replace it so that
+// nothing sleeps.
+type Clock interface {
+	Now() time.Time
+	// AfterFunc calls f on the UI goroutine after d, unless stop is called
+	// first.
+	AfterFunc(d time.Duration, f func()) (stop func())
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) AfterFunc(d time.Duration, f func()) func() {
+	t := time.AfterFunc(d, func() { fyne.Do(f) })
+	return func() { t.Stop() }
+}
+
+// apiServer is what the console needs of *api.Server; tests substitute a
+// server with a fixed address or one that fails to start.
+type apiServer interface {
+	Start() error
+	Stop(ctx context.Context) error
+	URL() string
+	ConfigAddr() string
+}
+
+// Console is the application's window and what it shows.
+type Console struct {
+	app   fyne.App
+	win   fyne.Window
+	store *data.Store
+	opts  Options
+	clock Clock
+
+	server    apiServer
+	serverErr error // why the server could not start, shown on the API Keys tab
+	clip      *clipboardGuard
+
+	user        data.User // who is signed in; zero before sign-in
+	access      *accessScreen
+	dialogs     []*openDialog // the dialogs up, last on top
+	unsubscribe func()
+}
+
+// New returns the console for store in window w of app a.
+func New(a fyne.App, w fyne.Window, store *data.Store, opts Options) *Console {
+	c := &Console{app: a, win: w, store: store, opts: opts, clock: opts.Clock}
+	if c.clock == nil {
+		c.clock = realClock{}
+	}
+	if c.opts.Location == nil {
+		c.opts.Location = time.Local
+	}
+	c.clip = newClipboardGuard(a.Clipboard(), c.clock, opts.ClipboardDelay)
+	c.server = api.NewServer(store, opts.API)
+	w.Canvas().SetOnTypedKey(c.typedKey)
+	w.Resize(c.savedSize())
+	w.SetOnClosed(c.saveSize)
+	c.unsubscribe = store.Subscribe(func(ch data.Change) { fyne.Do(func() { c.changed(ch) }) })
+	return c
+}
+
+// Start serves the REST API if it is enabled and shows the setup form on a
+// new data directory, the sign-in form otherwise.
+func (c *Console) Start() {
+	if acct, err := c.store.Account(); err == nil && acct.APIEnabled {
+		c.startServer()
+	}
+	if c.store.Initialized() {
+		c.showSignIn()
+	} else {
+		c.showSetup()
+	}
+}
+
+// Close stops the REST API and takes a secret the console copied off the
+// clipboard. The caller closes the store afterwards.
+func (c *Console) Close() {
+	c.unsubscribe()
+	c.clip.clearNow()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.server.Stop(ctx)
+}
+
+// The window's size is remembered in the app's preferences.
+const (
+	prefWidth  = "window.width"
+	prefHeight = "window.height"
+)
+
+// defaultSize is the window's size on first start.
+var defaultSize = fyne.NewSize(1000, 680)
+
+func (c *Console) savedSize() fyne.Size {
+	p := c.app.Preferences()
+	return fyne.NewSize(float32(p.FloatWithFallback(prefWidth, float64(defaultSize.Width))),
+		float32(p.FloatWithFallback(prefHeight, float64(defaultSize.Height))))
+}
+
+func (c *Console) saveSize() {
+	size := c.win.Canvas().Size()
+	if size.Width < 200 || size.Height < 200 {
+		return // minimised or not laid out: keep the last good size
+	}
+	c.app.Preferences().SetFloat(prefWidth, float64(size.Width))
+	c.app.Preferences().SetFloat(prefHeight, float64(size.Height))
+}
+
+// startServer starts the REST API, remembering why it could not start.
+func (c *Console) startServer() {
+	c.serverErr = c.server.Start()
+}
+
+func (c *Console) stopServer() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c.server.Stop(ctx)
+	c.serverErr = nil
+}
+
+// signedIn shows the Access Management window for u.
+func (c *Console) signedIn(u data.User) {
+	c.user = u
+	c.access = newAccessScreen(c)
+	c.win.SetContent(c.access.content)
+}
+
+// signOut forgets the user and shows the sign-in form.
+func (c *Console) signOut() {
+	c.closeDialogs()
+	c.user, c.access = data.User{}, nil
+	c.showSignIn()
+}
+
+// actor is who the console acts as.
+func (c *Console) actor() data.Actor { return data.ActorFor(c.user) }
+
+// changed refreshes what a change, made here or through the REST API,
+// affects. A change to the signed-in user (their role, their removal)
+// re-opens the window with their new rights, or signs them out.
+func (c *Console) changed(ch data.Change) {
+	if c.access == nil {
+		return
+	}
+	if ch.Kind == data.ChangeUsers {
+		u, err := c.store.User(c.user.ID)
+		if err != nil || !u.Role.CanSignIn() {
+			c.signOut()
+			return
+		}
+		if u.Role != c.user.Role {
+			c.closeDialogs()
+			c.signedIn(u)
+			return
+		}
+		c.user = u
+	}
+	c.access.changed(ch)
+}
+
+// userAgent names the console in the session log.
+func (c *Console) userAgent() string {
+	v := c.opts.Version
+	if v == "" {
+		v = "dev"
+	}
+	return "Keyward console " + v + " (" + runtime.GOOS + ")"
+}
+
+// formatTime shows t to people, in the console's time zone; the zero time
+// is "Never".
+func (c *Console) formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "Never"
+	}
+	return t.In(c.opts.Location).Format("2006-01-02 15:04")
+}
+
+// openDialog is a dialog the console shows; cancel is what Escape does to
+// it, nil when Escape must do nothing (the one-time key dialog).
+type openDialog struct {
+	d      dialog.Dialog
+	cancel func()
+}
+
+// show shows d and tracks it, so that Escape reaches the top dialog.
+func (c *Console) show(d dialog.Dialog, cancel func()) *openDialog {
+	od := &openDialog{d: d, cancel: cancel}
+	c.dialogs = append(c.dialogs, od)
+	d.SetOnClosed(func() { c.forget(od) })
+	d.Show()
+	return od
+}
+
+func (c *Console) forget(od *openDialog) {
+	for i, x := range c.dialogs {
+		if x == od {
+			c.dialogs = append(c.dialogs[:i], c.dialogs[i+1:]...)
+			return
+		}
+	}
+}
+
+func (c *Console) closeDialogs() {
+	open := c.dialogs
+	c.dialogs = nil
+	for i := len(open) - 1; i >= 0; i-- {
+		open[i].d.Hide()
+	}
+}
+
+// typedKey handles keys no widget took: Escape cancels the top dialog,
+// unless that dialog must not be left that way.
+func (c *Console) typedKey(ev *fyne.KeyEvent) {
+	if ev.Name != fyne.KeyEscape || len(c.dialogs) == 0 {
+		return
+	}
+	if top := c.dialogs[len(c.dialogs)-1]; top.cancel != nil {
+		top.cancel()
+	}
+}
+
+// showError reports err in a dialog.
+func (c *Console) showError(err error) {
+	d := dialog.NewInformation("Could not do that", data.ErrorMessage(err), c.win)
+	c.show(d, d.Hide)
+}

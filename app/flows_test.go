@@ -1,0 +1,105 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/data"
+)
+
+func TestSetup(t *testing.T) {
+	e := newEnv(t)
+	e.c.Start()
+	root := e.w.Canvas().Content()
+	entries := all[*widget.Entry](root)
+	if len(entries) != 5 || !strings.Contains(labelText(root), "Keyward keeps this account's data in "+e.store.Dir()) {
+		t.Fatalf("the setup form has %d entries: %s", len(entries), labelText(root))
+	}
+	fill := func(values ...string) {
+		for i, v := range values {
+			entries[i].SetText("")
+			test.Type(entries[i], v)
+		}
+		test.Tap(button(t, root, "Create account"))
+	}
+	fill("Acme", "Ada Owner", "ada@example.com", ownerPassword, "another password!")
+	if got := e.visibleErrors(); got != "The two passwords differ: type the same password twice." {
+		t.Fatalf("mismatched passwords: %q", got)
+	}
+	fill("Acme", "Ada Owner", "ada@example.com", "too short", "too short")
+	if got := e.visibleErrors(); !strings.Contains(got, "at least 12 characters") {
+		t.Fatalf("short password: %q", got)
+	}
+	fill("Acme", "Ada Owner", "not an email", ownerPassword, ownerPassword)
+	if got := e.visibleErrors(); !strings.Contains(got, "is not an email address") {
+		t.Fatalf("bad email: %q", got)
+	}
+	if e.store.Initialized() {
+		t.Fatal("a refused setup created the account")
+	}
+	fill("Acme", "Ada Owner", "ada@example.com", ownerPassword, ownerPassword)
+	if e.c.access == nil || e.c.user.Email != "ada@example.com" || e.c.user.Role != data.RoleOwner {
+		t.Fatalf("after setup: signed in as %+v", e.c.user)
+	}
+	sessions, _ := e.store.SessionLog(data.LogQuery{})
+	if len(sessions) != 1 || sessions[0].Action != data.SignInSucceeded || !strings.HasPrefix(sessions[0].UserAgent, "Keyward console test") {
+		t.Fatalf("session log = %+v", sessions)
+	}
+}
+
+func TestSignIn(t *testing.T) {
+	e := newEnv(t).withAccount(false)
+	e.c.Start()
+	e.typeSignIn("ada@example.com", "the wrong password")
+	wrong := e.visibleErrors()
+	if wrong != "The email or password is incorrect. Try again in 1 s." || e.c.access != nil {
+		t.Fatalf("wrong password: %q", wrong)
+	}
+	signIn := button(t, e.w.Canvas().Content(), "Sign in")
+	if !signIn.Disabled() {
+		t.Fatal("Sign in is not held back after a failure")
+	}
+	e.clock.Advance(time.Second)
+	if signIn.Disabled() {
+		t.Fatal("Sign in stays disabled")
+	}
+	// An unknown email gets the same answer; repeated failures wait longer.
+	e.typeSignIn("nobody@example.com", ownerPassword)
+	if got := e.visibleErrors(); got != "The email or password is incorrect. Try again in 2 s." {
+		t.Fatalf("unknown email: %q", got)
+	}
+	e.clock.Advance(2 * time.Second)
+	// A Logs Viewer is told why they cannot sign in.
+	e.typeSignIn("lou@example.com", ownerPassword)
+	if got := e.visibleErrors(); !strings.Contains(got, "Logs Viewer users use the REST API only and cannot sign in") || e.c.access != nil {
+		t.Fatalf("Logs Viewer: %q", got)
+	}
+	// Enter in the password field submits.
+	entries := all[*widget.Entry](e.w.Canvas().Content())
+	entries[0].SetText("ADA@example.com")
+	entries[1].SetText("")
+	test.Type(entries[1], ownerPassword)
+	entries[1].TypedKey(&fyneKeyReturn)
+	if e.c.access == nil || e.c.user.Name != "Ada Owner" {
+		t.Fatalf("right password: %q", e.visibleErrors())
+	}
+	sessions, _ := e.store.SessionLog(data.LogQuery{})
+	want := []string{data.SignInSucceeded, data.SignInRefusedLogsViewer, data.SignInFailed, data.SignInFailed}
+	if len(sessions) != len(want) {
+		t.Fatalf("session log: %+v", sessions)
+	}
+	for i, s := range sessions {
+		if s.Action != want[i] {
+			t.Errorf("session %d: %s, want %s", i, s.Action, want[i])
+		}
+	}
+	// Sign out returns to the form.
+	test.Tap(e.c.access.signOut)
+	if e.c.access != nil || len(all[*widget.Entry](e.w.Canvas().Content())) != 2 {
+		t.Fatal("Sign out did not return to the sign-in form")
+	}
+}

@@ -1,0 +1,341 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/api"
+	"keyward/data"
+	"keyward/widgets"
+)
+
+// fakeClock is a Clock whose time moves only when a test says so.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, t)
+	return func() {
+		c.mu.Lock()
+		t.stopped = true
+		c.mu.Unlock()
+	}
+}
+
+// Advance moves the time on and runs the timers that came due, in order.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	var due []*fakeTimer
+	kept := c.timers[:0]
+	for _, t := range c.timers {
+		switch {
+		case t.stopped:
+		case !t.at.After(c.now):
+			due = append(due, t)
+		default:
+			kept = append(kept, t)
+		}
+	}
+	c.timers = kept
+	c.mu.Unlock()
+	slices.SortStableFunc(due, func(a, b *fakeTimer) int { return a.at.Compare(b.at) })
+	for _, t := range due {
+		t.f()
+	}
+}
+
+// fakeServer stands in for the REST API server where a test needs a fixed
+// address (golden markup) or a failure.
+type fakeServer struct {
+	running  bool
+	startErr error
+}
+
+func (s *fakeServer) Start() error {
+	if s.startErr != nil {
+		return s.startErr
+	}
+	s.running = true
+	return nil
+}
+
+func (s *fakeServer) Stop(context.Context) error { s.running = false; return nil }
+func (s *fakeServer) URL() string                { return "http://127.0.0.1:8686" }
+func (s *fakeServer) ConfigAddr() string         { return "127.0.0.1:8686" }
+
+// env is a console under test: a test app and window, a real store in a
+// temporary directory, fake clocks and a fake API server.
+type env struct {
+	t      *testing.T
+	a      fyne.App
+	w      fyne.Window
+	store  *data.Store
+	clock  *fakeClock
+	server *fakeServer
+	c      *Console
+}
+
+const ownerPassword = "a long owner password"
+
+// newEnv opens a console on a new data directory.
+func newEnv(t *testing.T) *env {
+	e := &env{t: t, a: test.NewTempApp(t), clock: newFakeClock(), server: &fakeServer{}}
+	storeClock := newFakeClock()
+	var err error
+	e.store, err = data.Open(t.TempDir(), data.Options{Now: storeClock.Now, FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.w = e.a.NewWindow(Title)
+	e.c = New(e.a, e.w, e.store, Options{API: api.Config{Addr: "127.0.0.1:0"}, ClipboardDelay: DefaultClipboardDelay,
+		Clock: e.clock, Location: time.UTC, Version: "test"})
+	e.c.server = e.server
+	t.Cleanup(func() {
+		e.c.Close()
+		e.w.Close()
+		e.store.Close()
+	})
+	return e
+}
+
+// withAccount creates the account with Ada as Owner, a Viewer, a Logs
+// Viewer and a Member (each with a console password), and enables the API
+// when enabled is true.
+func (e *env) withAccount(enabled bool) *env {
+	_, _, err := e.store.Init(data.NewAccount{AccountName: "Acme", OwnerName: "Ada Owner", OwnerEmail: "ada@example.com", OwnerPassword: ownerPassword})
+	e.must(err)
+	for _, u := range []data.NewUser{
+		{Name: "Vic Viewer", Email: "vic@example.com", Role: data.RoleViewer, Password: ownerPassword},
+		{Name: "Lou Logs", Email: "lou@example.com", Role: data.RoleLogsViewer, Password: ownerPassword},
+		{Name: "Max Member", Email: "max@example.com", Role: data.RoleMember, Password: ownerPassword},
+	} {
+		_, err := e.store.AddUser(data.CommandLine, u)
+		e.must(err)
+	}
+	if enabled {
+		_, err := e.store.SetAPIEnabled(data.CommandLine, true)
+		e.must(err)
+	}
+	return e
+}
+
+func (e *env) must(err error) {
+	e.t.Helper()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// user returns the user with the given email.
+func (e *env) user(email string) data.User {
+	e.t.Helper()
+	u, err := e.store.UserByEmail(email)
+	e.must(err)
+	return u
+}
+
+// signIn starts the console and signs in through the form.
+func (e *env) signIn(email string) {
+	e.t.Helper()
+	e.c.Start()
+	e.typeSignIn(email, ownerPassword)
+	if e.c.access == nil {
+		e.t.Fatalf("sign-in as %s failed: %s", email, e.visibleErrors())
+	}
+}
+
+func (e *env) typeSignIn(email, password string) {
+	e.t.Helper()
+	entries := all[*widget.Entry](e.w.Canvas().Content())
+	if len(entries) != 2 {
+		e.t.Fatalf("the sign-in form has %d entries", len(entries))
+	}
+	entries[0].SetText("")
+	entries[1].SetText("")
+	test.Type(entries[0], email)
+	test.Type(entries[1], password)
+	test.Tap(button(e.t, e.w.Canvas().Content(), "Sign in"))
+}
+
+// visibleErrors returns the text of the visible danger labels.
+func (e *env) visibleErrors() string {
+	var msgs []string
+	for _, l := range all[*widget.Label](e.w.Canvas().Content()) {
+		if l.Visible() && l.Importance == widget.DangerImportance && l.Text != "" {
+			msgs = append(msgs, l.Text)
+		}
+	}
+	return strings.Join(msgs, " | ")
+}
+
+// top returns the content of the dialog on top, failing if there is none.
+func (e *env) top() fyne.CanvasObject {
+	e.t.Helper()
+	o := e.w.Canvas().Overlays().Top()
+	if o == nil {
+		e.t.Fatal("no dialog is up")
+	}
+	return o
+}
+
+// escape presses Escape with no widget focused.
+func (e *env) escape() {
+	e.w.Canvas().Unfocus()
+	e.w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+}
+
+// children returns what o is drawn from: a container's objects, a widget's
+// renderer's objects.
+func children(o fyne.CanvasObject) []fyne.CanvasObject {
+	switch x := o.(type) {
+	case *fyne.Container:
+		return x.Objects
+	case fyne.Widget:
+		return test.WidgetRenderer(x).Objects()
+	}
+	return nil
+}
+
+// all returns every object of type T drawn under root, visible or not,
+// depth first.
+func all[T fyne.CanvasObject](root fyne.CanvasObject) []T {
+	var out []T
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil {
+			return
+		}
+		if x, ok := o.(T); ok {
+			out = append(out, x)
+		}
+		for _, c := range children(o) {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
+// button returns the visible button with the given text under root.
+func button(t *testing.T, root fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	for _, b := range all[*widget.Button](root) {
+		if b.Text == text && isShown(b) {
+			return b
+		}
+	}
+	t.Fatalf("no button %q", text)
+	return nil
+}
+
+// hasButton reports whether a visible button with the text is under root.
+func hasButton(root fyne.CanvasObject, text string) bool {
+	for _, b := range all[*widget.Button](root) {
+		if b.Text == text && isShown(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// isShown reports whether o is visible; a hidden parent is not checked,
+// which the callers avoid by looking under the right root.
+func isShown(o fyne.CanvasObject) bool { return o.Visible() }
+
+// labelText returns the text of every visible label under root, joined.
+func labelText(root fyne.CanvasObject) string {
+	var texts []string
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		if l, ok := o.(*widget.Label); ok {
+			texts = append(texts, l.Text)
+		}
+		for _, c := range children(o) {
+			walk(c)
+		}
+	}
+	walk(root)
+	return strings.Join(texts, "\n")
+}
+
+// cell returns the table cell at row and col as last drawn.
+func cell(t *testing.T, table *widget.Table, row, col int) *widgets.Cell {
+	t.Helper()
+	for _, c := range all[*widgets.Cell](table) {
+		if c.Row == row && c.Col == col && c.Visible() {
+			return c
+		}
+	}
+	t.Fatalf("no cell at row %d, column %d", row, col)
+	return nil
+}
+
+// keyRow returns the row of the key named name in the keys table.
+func (e *env) keyRow(name string) int {
+	for i, k := range e.c.access.keys.visible {
+		if k.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+var errAddressInUse = errors.New("another program is already listening on 127.0.0.1:8686: stop it, or choose another address")
+
+var fyneKeyReturn = fyne.KeyEvent{Name: fyne.KeyReturn}
+
+var loopback = netip.MustParseAddr("127.0.0.1")
+
+// tapLink taps a hyperlink over its text, where a person would.
+func tapLink(l *widget.Hyperlink) {
+	test.TapAt(l, fyne.NewPos(12, l.Size().Height/2))
+}
+
+// showTab selects a tab of the Access Management window, as a tap on it
+// does.
+func (e *env) showTab(title string) {
+	e.t.Helper()
+	for _, item := range e.c.access.tabs.Items {
+		if item.Text == title {
+			e.c.access.tabs.Select(item)
+			return
+		}
+	}
+	e.t.Fatalf("no tab %q", title)
+}
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }

@@ -1,0 +1,216 @@
+package app
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/data"
+	"keyward/widgets"
+)
+
+// teamTab lists the users; Owners add, edit and delete them.
+type teamTab struct {
+	c       *Console
+	content fyne.CanvasObject
+	table   *widget.Table
+	add     *widget.Button // nil for roles that may not change the team
+	count   *widget.Label
+	columns []userColumn
+	users   []data.User
+}
+
+type userColumn struct {
+	title string
+	width float32
+	fill  func(t *teamTab, u data.User, row, col int, cell *widgets.Cell)
+}
+
+func newTeamTab(c *Console) *teamTab {
+	t := &teamTab{c: c, count: &widget.Label{Importance: widget.LowImportance}}
+	owner := c.user.Role.CanAdminister()
+	t.columns = userColumns(owner)
+	t.table = widget.NewTableWithHeaders(func() (int, int) { return len(t.users), len(t.columns) },
+		func() fyne.CanvasObject { return widgets.NewCell() },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			if id.Row >= 0 && id.Row < len(t.users) && id.Col >= 0 && id.Col < len(t.columns) {
+				t.columns[id.Col].fill(t, t.users[id.Row], id.Row, id.Col, o.(*widgets.Cell))
+			}
+		})
+	t.table.ShowHeaderColumn = false
+	t.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
+	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(t.columns) {
+			o.(*widget.Label).SetText(t.columns[id.Col].title)
+		}
+	}
+	for i, col := range t.columns {
+		t.table.SetColumnWidth(i, col.width)
+	}
+	right := []fyne.CanvasObject{t.count}
+	if owner {
+		t.add = &widget.Button{Text: "Add user", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: func() { c.showUserDialog(nil) }}
+		right = append(right, t.add)
+	}
+	heading := &widget.Label{Text: "Team", TextStyle: fyne.TextStyle{Bold: true}}
+	t.content = container.NewBorder(container.NewBorder(nil, nil, heading, container.NewHBox(right...)), nil, nil, nil, t.table)
+	t.refresh()
+	return t
+}
+
+func userColumns(owner bool) []userColumn {
+	text := func(f func(data.User) string) func(*teamTab, data.User, int, int, *widgets.Cell) {
+		return func(_ *teamTab, u data.User, row, col int, cell *widgets.Cell) {
+			cell.Set(row, col, widgets.CellText, f(u), widget.MediumImportance, nil)
+		}
+	}
+	cols := []userColumn{
+		{"Name", 190, text(func(u data.User) string { return u.Name })},
+		{"Email", 230, text(func(u data.User) string { return u.Email })},
+		{"Role", 200, text(func(u data.User) string { return string(u.Role) })},
+		{"API keys", 90, text(func(u data.User) string {
+			if u.KeyCount == 0 {
+				return "No"
+			}
+			return fmt.Sprintf("Yes (%d)", u.KeyCount)
+		})},
+		{"Console", 110, text(func(u data.User) string {
+			switch {
+			case !u.Role.CanSignIn():
+				return "API only"
+			case !u.HasPassword:
+				return "No password"
+			}
+			return "Can sign in"
+		})},
+	}
+	if owner {
+		cols = append(cols,
+			userColumn{"", 80, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
+				cell.Set(row, col, widgets.CellButton, "Edit", widget.MediumImportance, func() { t.c.showUserDialog(&u) })
+			}},
+			userColumn{"", 90, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
+				if u.ID == t.c.user.ID {
+					cell.Set(row, col, widgets.CellText, "", widget.MediumImportance, nil)
+					return
+				}
+				cell.Set(row, col, widgets.CellButton, "Delete", widget.DangerImportance, func() { t.confirmDelete(u) })
+			}})
+	}
+	return cols
+}
+
+func (t *teamTab) refresh() {
+	t.users = t.c.store.Users()
+	t.count.SetText(countText(len(t.users), "user", "users"))
+	t.table.Refresh()
+}
+
+// confirmDelete asks before deleting a user, saying how many keys go too.
+func (t *teamTab) confirmDelete(u data.User) {
+	msg := fmt.Sprintf("Delete %s (%s) from the team?", u.Name, u.Email)
+	if u.KeyCount > 0 {
+		msg += fmt.Sprintf("\n\nTheir %s will be deleted too: requests made with them will fail at once.", countText(u.KeyCount, "API user key", "API user keys"))
+	}
+	d := dialog.NewConfirm("Delete user", msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		if _, err := t.c.store.DeleteUser(t.c.actor(), u.ID); err != nil {
+			t.c.showError(err)
+		}
+	}, t.c.win)
+	d.SetConfirmText("Delete")
+	d.SetDismissText("Cancel")
+	d.SetConfirmImportance(widget.DangerImportance)
+	t.c.show(d, d.Hide)
+}
+
+// userDialog adds a user, or edits one's name, role and console password.
+type userDialog struct {
+	c        *Console
+	d        *dialog.CustomDialog
+	editing  *data.User // nil when adding
+	name     *widget.Entry
+	email    *widget.Entry
+	role     *widget.Select
+	password *widget.Entry
+	confirm  *widget.Entry
+	err      *widget.Label
+	save     *widget.Button
+}
+
+func (c *Console) showUserDialog(editing *data.User) {
+	u := &userDialog{c: c, editing: editing,
+		name:     &widget.Entry{},
+		email:    &widget.Entry{PlaceHolder: "name@example.com"},
+		password: &widget.Entry{Password: true},
+		confirm:  &widget.Entry{Password: true},
+		err:      errorLabel(),
+	}
+	roles := make([]string, len(data.Roles))
+	for i, r := range data.Roles {
+		roles[i] = string(r)
+	}
+	u.role = &widget.Select{Options: roles}
+	u.save = &widget.Button{Text: "Save", Importance: widget.HighImportance, OnTapped: u.submit}
+	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { u.d.Hide() }}
+	title := "Add user"
+	passwordHint := fmt.Sprintf("Optional: without one the user can hold API keys but cannot sign in. At least %d characters.", data.PasswordMinLen)
+	fields := []fyne.CanvasObject{labelled("Name", u.name)}
+	if editing == nil {
+		u.role.SetSelected(string(data.RoleViewer))
+		fields = append(fields, labelled("Email", u.email))
+	} else {
+		title = "Edit user"
+		u.name.SetText(editing.Name)
+		u.role.SetSelected(string(editing.Role))
+		fields = append(fields, labelled("Email", &widget.Label{Text: editing.Email}))
+		passwordHint = "Leave empty to keep the current password."
+		if editing.ID == c.user.ID {
+			u.role.Disable()
+			passwordHint += " You cannot change your own role."
+		}
+	}
+	fields = append(fields,
+		labelled("Role", u.role),
+		labelled("Console password", u.password),
+		labelled("Repeat the password", u.confirm),
+		&widget.Label{Text: passwordHint, Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord},
+		u.err)
+	for _, e := range []*widget.Entry{u.name, u.email, u.password, u.confirm} {
+		e.OnSubmitted = func(string) { u.submit() }
+	}
+	u.d = dialog.NewCustomWithoutButtons(title, container.NewVBox(fields...), c.win)
+	u.d.SetButtons([]fyne.CanvasObject{cancel, u.save})
+	u.d.Resize(fyne.NewSize(460, 0))
+	c.show(u.d, u.d.Hide)
+	c.win.Canvas().Focus(u.name)
+}
+
+func (u *userDialog) submit() {
+	if u.password.Text != u.confirm.Text {
+		setError(u.err, "The two passwords differ: type the same password twice.")
+		return
+	}
+	role := data.Role(u.role.Selected)
+	var err error
+	if u.editing == nil {
+		_, err = u.c.store.AddUser(u.c.actor(), data.NewUser{Name: u.name.Text, Email: u.email.Text, Role: role, Password: u.password.Text})
+	} else {
+		ch := data.UserChange{Name: &u.name.Text, Role: &role}
+		if u.password.Text != "" {
+			ch.Password = &u.password.Text
+		}
+		_, err = u.c.store.UpdateUser(u.c.actor(), u.editing.ID, ch)
+	}
+	if err != nil {
+		setError(u.err, data.ErrorMessage(err))
+		return
+	}
+	u.d.Hide()
+}

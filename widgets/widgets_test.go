@@ -1,0 +1,177 @@
+package widgets
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+func TestSecretField(t *testing.T) {
+	test.NewTempApp(t)
+	f := NewSecretField("kwa_••••")
+	w := test.NewWindow(f)
+	defer w.Close()
+	var shown, hidden, copied int
+	f.OnShow = func() { shown++; f.SetSecret("kwa_value") }
+	f.OnHide = func() { hidden++ }
+	f.OnCopy = func() { copied++ }
+	if f.text.Text != "kwa_••••" || f.Toggle.Text != "Show" || f.note.Visible() {
+		t.Fatalf("hidden field shows %q / %q", f.text.Text, f.Toggle.Text)
+	}
+	test.Tap(f.Toggle)
+	if shown != 1 || !f.Revealed || f.text.Text != "kwa_value" || f.Toggle.Text != "Hide" {
+		t.Fatalf("after Show: %q / %q", f.text.Text, f.Toggle.Text)
+	}
+	test.Tap(f.Toggle)
+	if hidden != 1 || f.Revealed || f.Secret != "" || f.text.Text != "kwa_••••" {
+		t.Fatal("Hide did not drop the secret")
+	}
+	test.Tap(f.Copy)
+	f.SetCopied(true)
+	if copied != 1 || !f.note.Visible() || f.note.Text != "Copied" {
+		t.Fatal("Copy gives no feedback")
+	}
+	f.SetCopied(false)
+	if f.note.Visible() {
+		t.Fatal("the note stays")
+	}
+}
+
+func TestKeyRevealFinishNeedsCopy(t *testing.T) {
+	test.NewTempApp(t)
+	r := NewKeyReveal("kwu_value", "Save it now.")
+	w := test.NewWindow(r)
+	defer w.Close()
+	finished := 0
+	r.OnCopy = func() { r.SetCopied(true) }
+	r.OnFinish = func() { finished++ }
+	if !r.Finish.Disabled() || !r.hint.Visible() || r.warn.Text != "Save it now." || r.value.Text != "kwu_value" {
+		t.Fatal("Finish is not disabled before Copy")
+	}
+	r.onFinish() // even if called directly, nothing happens before Copy
+	if finished != 0 {
+		t.Fatal("Finish worked before Copy")
+	}
+	test.Tap(r.Copy)
+	if r.Finish.Disabled() || r.hint.Visible() || r.Copy.Text != "Copied" {
+		t.Fatal("Copy did not enable Finish")
+	}
+	test.Tap(r.Finish)
+	if finished != 1 {
+		t.Fatal("Finish did not report")
+	}
+}
+
+func TestRuleList(t *testing.T) {
+	test.NewTempApp(t)
+	l := NewRuleList("Nothing yet.", "a rule")
+	w := test.NewWindow(l)
+	defer w.Close()
+	if len(l.box.Objects) != 1 || l.empty.Text != "Nothing yet." {
+		t.Fatal("the empty text is not shown")
+	}
+	var saved []string
+	var deleted []int
+	l.OnSave = func(i int, text string) {
+		if text == "bad" {
+			l.SetRowError(i, "bad is bad")
+			return
+		}
+		saved = append(saved, text)
+		rows := append([]RuleRow(nil), l.Rows...)
+		rows[i] = RuleRow{Text: text}
+		l.SetRows(rows)
+	}
+	l.OnDelete = func(i int) { deleted = append(deleted, i) }
+	l.AddRow()
+	if len(l.Rows) != 1 || !l.Rows[0].Editing || w.Canvas().Focused() != l.Views[0].Entry {
+		t.Fatal("AddRow did not add a focused editing row")
+	}
+	test.Type(l.Views[0].Entry, "bad")
+	test.Tap(l.Views[0].Save)
+	if !l.Views[0].Error.Visible() || l.Views[0].Error.Text != "bad is bad" || len(saved) != 0 {
+		t.Fatal("a refused save shows no error")
+	}
+	l.Views[0].Entry.SetText("good")
+	test.Tap(l.Views[0].Save)
+	if len(saved) != 1 || l.Rows[0].Editing || l.Views[0].Label.Text != "good" {
+		t.Fatalf("after Save: %+v", l.Rows)
+	}
+	// Edit, then Cancel restores the saved text.
+	test.Tap(l.Views[0].Edit)
+	l.Views[0].Entry.SetText("changed")
+	test.Tap(l.Views[0].Cancel)
+	if l.Rows[0].Editing || l.Views[0].Label.Text != "good" {
+		t.Fatal("Cancel did not restore the row")
+	}
+	// A new row's Cancel removes it; typed text of other rows survives a rebuild.
+	l.AddRow()
+	test.Type(l.Views[1].Entry, "half typed")
+	l.AddRow()
+	if l.Views[1].Entry.Text != "half typed" {
+		t.Fatal("typed text was lost")
+	}
+	test.Tap(l.Views[2].Cancel)
+	if len(l.Rows) != 2 {
+		t.Fatal("Cancel on a new row did not remove it")
+	}
+	test.Tap(l.Views[0].Delete)
+	if len(deleted) != 1 || deleted[0] != 0 {
+		t.Fatal("Delete did not report")
+	}
+	l.ReadOnly = true
+	l.SetRows([]RuleRow{{Text: "good"}})
+	if len(visibleButtons(l.box)) != 0 {
+		t.Fatal("a read-only list shows buttons")
+	}
+}
+
+// visibleButtons returns the visible buttons among a container's rows.
+func visibleButtons(c *fyne.Container) []*widget.Button {
+	var out []*widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Button:
+			if x.Visible() {
+				out = append(out, x)
+			}
+		case *fyne.Container:
+			for _, child := range x.Objects {
+				walk(child)
+			}
+		}
+	}
+	walk(c)
+	return out
+}
+
+func TestCell(t *testing.T) {
+	test.NewTempApp(t)
+	c := NewCell()
+	w := test.NewWindow(c)
+	defer w.Close()
+	tapped := 0
+	c.Set(3, 1, CellButton, "Delete", widget.DangerImportance, func() { tapped++ })
+	if !c.buttonBox.Visible() || c.Label.Visible() || c.Link.Visible() || c.Row != 3 || c.Col != 1 {
+		t.Fatal("a button cell does not show only its button")
+	}
+	test.Tap(c.Button)
+	c.Set(0, 2, CellText, "text", widget.WarningImportance, nil)
+	if !c.Label.Visible() || c.buttonBox.Visible() || c.Button.Text != "" || c.Label.Importance != widget.WarningImportance || c.Label.Text != "text" {
+		t.Fatal("a text cell is wrong")
+	}
+	c.Set(0, 2, CellLink, "Manage", widget.MediumImportance, func() { tapped++ })
+	if !c.Link.Visible() || c.Label.Visible() || c.Link.Text != "Manage" {
+		t.Fatal("a link cell is wrong")
+	}
+	if tapped != 1 {
+		t.Fatal("the button did not report")
+	}
+	// As tall as a button, whatever it shows, so table rows fit buttons.
+	if c.MinSize().Height < c.Button.MinSize().Height {
+		t.Fatal("a text cell is shorter than a button")
+	}
+}
