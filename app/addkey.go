@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
+	"keyward/widgets"
 )
 
 // addKeyDialog asks for a new key's name and user. Each rule the name
@@ -20,7 +21,7 @@ type addKeyDialog struct {
 	c *Console
 	d *dialog.CustomDialog
 
-	name     *widget.Entry
+	name     *widgets.Entry
 	problems *widget.Label
 	user     *widget.Select
 	users    []data.User // the choices of user, in the selector's order
@@ -31,7 +32,7 @@ type addKeyDialog struct {
 
 func (c *Console) showAddKeyDialog() {
 	a := &addKeyDialog{c: c,
-		name:     &widget.Entry{PlaceHolder: "ci-deploy-key"},
+		name:     c.dialogEntry("ci-deploy-key", false),
 		problems: &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord},
 		err:      errorLabel(),
 	}
@@ -50,10 +51,10 @@ func (c *Console) showAddKeyDialog() {
 	a.problems.Hide()
 	content := container.NewVBox(
 		labelled("Key name", a.name),
-		&widget.Label{Text: fmt.Sprintf("%d to %d characters: ASCII letters, digits, '-' and '_'.", data.KeyNameMinLen, data.KeyNameMaxLen), Importance: widget.LowImportance},
+		hint(fmt.Sprintf("%d to %d characters: ASCII letters, digits, '-' and '_'.", data.KeyNameMinLen, data.KeyNameMaxLen)),
 		a.problems,
 		labelled("User name", a.user),
-		&widget.Label{Text: "Only Owner, Viewer and Logs Viewer users can own API keys.", Importance: widget.LowImportance},
+		hint("Only Owner, Viewer and Logs Viewer users can own API keys."),
 		a.err,
 	)
 	a.d = dialog.NewCustomWithoutButtons("Add API user key", content, c.win)

@@ -79,7 +79,7 @@ func newKeysTab(c *Console) *keysTab {
 		t.accountKey.OnShow, t.accountKey.OnCopy = t.onShowAccountKey, t.onCopyAccountKey
 		onParts = append(onParts,
 			&widget.Label{Text: "API account key", TextStyle: fyne.TextStyle{Bold: true}},
-			&widget.Label{Text: "Identifies this account: every request sends it in the x-api-key header.", SizeName: theme.SizeNameCaptionText},
+			hint("Identifies this account: every request sends it in the x-api-key header."),
 			t.accountKey)
 	} else {
 		t.disable.Hide()
@@ -87,7 +87,7 @@ func newKeysTab(c *Console) *keysTab {
 	t.apiOn = container.NewVBox(append(onParts, statusRow)...)
 
 	t.filter = &widget.Entry{PlaceHolder: "Filter by key name, user or CIDR rule", OnChanged: func(string) { t.applyFilter() }}
-	t.count = &widget.Label{Importance: widget.LowImportance}
+	t.count = countLabel()
 	heading := &widget.Label{Text: "API user keys", TextStyle: fyne.TextStyle{Bold: true}}
 	right := []fyne.CanvasObject{t.count}
 	if owner {
@@ -122,7 +122,7 @@ func newKeysTab(c *Console) *keysTab {
 // the Delete button.
 func keyColumns(owner bool) []keyColumn {
 	cols := []keyColumn{
-		{"Key name", 196, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		{"Key name", 230, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			if !k.Active {
 				cell.Set(row, 0, widgets.CellText, k.Name+" (inactive)", widget.WarningImportance, nil)
 				return
@@ -132,7 +132,7 @@ func keyColumns(owner bool) []keyColumn {
 		{"User name", 150, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			cell.Set(row, 1, widgets.CellText, k.UserName, widget.MediumImportance, nil)
 		}},
-		{"CIDR allow list", 176, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		{"CIDR allow list", 166, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			summary := allowListSummary(k.AllowList)
 			if !owner {
 				cell.Set(row, 2, widgets.CellText, summary, widget.MediumImportance, nil)
@@ -141,10 +141,10 @@ func keyColumns(owner bool) []keyColumn {
 			id := k.ID
 			cell.Set(row, 2, widgets.CellLink, "Manage · "+summary, widget.MediumImportance, func() { t.c.showCIDRDialog(id) })
 		}},
-		{"Created", 136, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
-			cell.Set(row, 3, widgets.CellText, t.c.formatTime(k.CreatedAt), widget.MediumImportance, nil)
+		{"Created", 100, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+			cell.Set(row, 3, widgets.CellText, t.c.formatDate(k.CreatedAt), widget.MediumImportance, nil)
 		}},
-		{"Last used", 222, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		{"Last used", 238, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			text := "Never"
 			if !k.LastUsedAt.IsZero() {
 				text = t.c.formatTime(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
@@ -153,7 +153,7 @@ func keyColumns(owner bool) []keyColumn {
 		}},
 	}
 	if owner {
-		cols = append(cols, keyColumn{"", 80, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		cols = append(cols, keyColumn{"", 84, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			cell.Set(row, 5, widgets.CellButton, "Delete", widget.DangerImportance, func() { t.confirmDelete(k) })
 		}})
 	}

@@ -14,6 +14,7 @@ import (
 
 	"keyward/api"
 	"keyward/data"
+	"keyward/widgets"
 )
 
 // Title is the window's title.
@@ -219,6 +220,11 @@ func (c *Console) formatTime(t time.Time) string {
 	return t.In(c.opts.Location).Format("2006-01-02 15:04")
 }
 
+// formatDate shows the day of t, in the console's time zone.
+func (c *Console) formatDate(t time.Time) string {
+	return t.In(c.opts.Location).Format("2006-01-02")
+}
+
 // openDialog is a dialog the console shows; cancel is what Escape does to
 // it, nil when Escape must do nothing (the one-time key dialog).
 type openDialog struct {
@@ -252,15 +258,29 @@ func (c *Console) closeDialogs() {
 	}
 }
 
-// typedKey handles keys no widget took: Escape cancels the top dialog,
-// unless that dialog must not be left that way.
+// typedKey handles keys no widget took: Escape cancels the top dialog.
 func (c *Console) typedKey(ev *fyne.KeyEvent) {
-	if ev.Name != fyne.KeyEscape || len(c.dialogs) == 0 {
+	if ev.Name == fyne.KeyEscape {
+		c.escape()
+	}
+}
+
+// escape cancels the top dialog, unless that dialog must not be left that
+// way.
+func (c *Console) escape() {
+	if len(c.dialogs) == 0 {
 		return
 	}
 	if top := c.dialogs[len(c.dialogs)-1]; top.cancel != nil {
 		top.cancel()
 	}
+}
+
+// dialogEntry is an entry for a dialog: Escape in it cancels the dialog.
+func (c *Console) dialogEntry(placeholder string, password bool) *widgets.Entry {
+	e := widgets.NewEntry()
+	e.PlaceHolder, e.Password, e.OnEscape = placeholder, password, c.escape
+	return e
 }
 
 // showError reports err in a dialog.

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -23,6 +24,16 @@ func centeredCard(title, subtitle string, content ...fyne.CanvasObject) fyne.Can
 // labelled stacks a field under its label.
 func labelled(label string, field fyne.CanvasObject) fyne.CanvasObject {
 	return container.NewVBox(widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), field)
+}
+
+// hint is a line of explanation in the caption size.
+func hint(text string) *widget.Label {
+	return &widget.Label{Text: text, SizeName: theme.SizeNameCaptionText, Wrapping: fyne.TextWrapWord}
+}
+
+// countLabel is a short line of figures, such as "5 keys".
+func countLabel() *widget.Label {
+	return &widget.Label{SizeName: theme.SizeNameCaptionText}
 }
 
 // errorLabel is the line under a form that says what went wrong.

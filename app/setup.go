@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
@@ -31,7 +30,7 @@ func (c *Console) showSetup() {
 	for _, e := range []*widget.Entry{s.account, s.name, s.email, s.password, s.confirm} {
 		e.OnSubmitted = func(string) { s.submit() }
 	}
-	note := &widget.Label{Text: "Keyward keeps this account's data in " + c.store.Dir() + ".", Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	note := hint("Keyward keeps this account's data in " + c.store.Dir() + ".")
 	c.win.SetContent(centeredCard("Set up Keyward", "Create the account and its first Owner.",
 		labelled("Account name", s.account),
 		labelled("Your name", s.name),

@@ -39,7 +39,7 @@ func newLogTab(c *Console) *logTab {
 		filter: &widget.Entry{PlaceHolder: "Filter by text"},
 		from:   widget.NewDateEntry(),
 		to:     widget.NewDateEntry(),
-		count:  &widget.Label{Importance: widget.LowImportance},
+		count:  countLabel(),
 	}
 	t.filter.OnChanged = func(string) { t.refresh() }
 	t.from.PlaceHolder, t.to.PlaceHolder = "From (any day)", "To (any day)"

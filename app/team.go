@@ -31,7 +31,7 @@ type userColumn struct {
 }
 
 func newTeamTab(c *Console) *teamTab {
-	t := &teamTab{c: c, count: &widget.Label{Importance: widget.LowImportance}}
+	t := &teamTab{c: c, count: countLabel()}
 	owner := c.user.Role.CanAdminister()
 	t.columns = userColumns(owner)
 	t.table = widget.NewTableWithHeaders(func() (int, int) { return len(t.users), len(t.columns) },
@@ -135,21 +135,21 @@ type userDialog struct {
 	c        *Console
 	d        *dialog.CustomDialog
 	editing  *data.User // nil when adding
-	name     *widget.Entry
-	email    *widget.Entry
+	name     *widgets.Entry
+	email    *widgets.Entry
 	role     *widget.Select
-	password *widget.Entry
-	confirm  *widget.Entry
+	password *widgets.Entry
+	confirm  *widgets.Entry
 	err      *widget.Label
 	save     *widget.Button
 }
 
 func (c *Console) showUserDialog(editing *data.User) {
 	u := &userDialog{c: c, editing: editing,
-		name:     &widget.Entry{},
-		email:    &widget.Entry{PlaceHolder: "name@example.com"},
-		password: &widget.Entry{Password: true},
-		confirm:  &widget.Entry{Password: true},
+		name:     c.dialogEntry("", false),
+		email:    c.dialogEntry("name@example.com", false),
+		password: c.dialogEntry("", true),
+		confirm:  c.dialogEntry("", true),
 		err:      errorLabel(),
 	}
 	roles := make([]string, len(data.Roles))
@@ -180,9 +180,9 @@ func (c *Console) showUserDialog(editing *data.User) {
 		labelled("Role", u.role),
 		labelled("Console password", u.password),
 		labelled("Repeat the password", u.confirm),
-		&widget.Label{Text: passwordHint, Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord},
+		hint(passwordHint),
 		u.err)
-	for _, e := range []*widget.Entry{u.name, u.email, u.password, u.confirm} {
+	for _, e := range []*widgets.Entry{u.name, u.email, u.password, u.confirm} {
 		e.OnSubmitted = func(string) { u.submit() }
 	}
 	u.d = dialog.NewCustomWithoutButtons(title, container.NewVBox(fields...), c.win)

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
+	"keyward/widgets"
 )
 
 // TestViewerSeesEverythingReadOnly signs in as a Viewer: the keys and the
@@ -73,7 +74,7 @@ func TestTeamRules(t *testing.T) {
 	// Add a user.
 	test.Tap(team.add)
 	d := e.top()
-	entries := all[*widget.Entry](d)
+	entries := all[*widgets.Entry](d)
 	test.Type(entries[0], "Bea Billing")
 	test.Type(entries[1], "bea@example.com")
 	all[*widget.Select](d)[0].SetSelected(string(data.RoleBillingAdmin))
@@ -87,7 +88,7 @@ func TestTeamRules(t *testing.T) {
 	// A duplicate email is refused in the dialog.
 	test.Tap(team.add)
 	d = e.top()
-	entries = all[*widget.Entry](d)
+	entries = all[*widgets.Entry](d)
 	test.Type(entries[0], "Bea Again")
 	test.Type(entries[1], "BEA@example.com")
 	test.Tap(button(t, d, "Save"))
@@ -111,7 +112,7 @@ func TestTeamRules(t *testing.T) {
 	// Edit Vic: a new name and a password.
 	test.Tap(cell(t, team.table, e.teamRow("vic@example.com"), 5).Button)
 	d = e.top()
-	entries = all[*widget.Entry](d)
+	entries = all[*widgets.Entry](d)
 	entries[0].SetText("Victoria Viewer")
 	test.Type(entries[1], "a new password for vic")
 	test.Type(entries[2], "a new password for vic")

@@ -42,7 +42,7 @@ func NewKeyReveal(value, warning string) *KeyReveal {
 	r.Copy = &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), Importance: widget.HighImportance, OnTapped: r.onCopy}
 	r.Finish = &widget.Button{Text: "Finish", OnTapped: r.onFinish}
 	r.Extra = container.NewHBox()
-	r.hint = &widget.Label{Text: "Copy the key to finish.", Importance: widget.LowImportance}
+	r.hint = &widget.Label{Text: "Copy the key to finish.", SizeName: theme.SizeNameCaptionText}
 	r.warn = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}
 	r.ExtendBaseWidget(r)
 	r.update()

@@ -41,7 +41,7 @@ type RuleList struct {
 // RuleRowView is the widgets of one row.
 type RuleRowView struct {
 	Label  *widget.Label
-	Entry  *widget.Entry
+	Entry  *Entry
 	Error  *widget.Label
 	Edit   *widget.Button
 	Delete *widget.Button
@@ -87,7 +87,7 @@ func (l *RuleList) AddRow() {
 	l.focus(l.Views[len(l.Views)-1].Entry)
 }
 
-func (l *RuleList) focus(e *widget.Entry) {
+func (l *RuleList) focus(e *Entry) {
 	if c := fyne.CurrentApp().Driver().CanvasForObject(l); c != nil {
 		c.Focus(e)
 	}
@@ -114,10 +114,12 @@ func (l *RuleList) newRowView(i int) *RuleRowView {
 	row := l.Rows[i]
 	v := &RuleRowView{
 		Label: &widget.Label{Text: row.Text, TextStyle: fyne.TextStyle{Monospace: true}},
-		Entry: &widget.Entry{PlaceHolder: l.Placeholder, TextStyle: fyne.TextStyle{Monospace: true}},
+		Entry: NewEntry(),
 		Error: &widget.Label{Text: row.Error, Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord},
 	}
+	v.Entry.PlaceHolder, v.Entry.TextStyle = l.Placeholder, fyne.TextStyle{Monospace: true}
 	v.Entry.SetText(row.Input)
+	v.Entry.OnEscape = func() { l.cancel(i) } // Escape in a row cancels its edit
 	v.Entry.OnChanged = func(s string) { l.Rows[i].Input = s }
 	v.Entry.OnSubmitted = func(string) { l.save(i) }
 	v.Edit = &widget.Button{Text: "Edit", Icon: theme.DocumentCreateIcon(), OnTapped: func() { l.edit(i) }}
