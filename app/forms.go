@@ -13,11 +13,16 @@ import (
 // formWidth is the width of the setup and sign-in forms.
 const formWidth = 420
 
+// minWidth makes o at least width wide.
+func minWidth(o fyne.CanvasObject, width float32) fyne.CanvasObject {
+	strut := canvas.NewRectangle(color.Transparent)
+	strut.SetMinSize(fyne.NewSize(width, 0))
+	return container.NewStack(strut, o)
+}
+
 // centeredCard puts a titled card of formWidth in the middle of the window.
 func centeredCard(title, subtitle string, content ...fyne.CanvasObject) fyne.CanvasObject {
-	strut := canvas.NewRectangle(color.Transparent)
-	strut.SetMinSize(fyne.NewSize(formWidth, 0))
-	body := container.NewVBox(append([]fyne.CanvasObject{strut}, content...)...)
+	body := minWidth(container.NewVBox(content...), formWidth)
 	return container.NewCenter(widget.NewCard(title, subtitle, body))
 }
 

@@ -26,13 +26,14 @@ type logTab struct {
 	from, to *widget.DateEntry
 	count    *widget.Label
 	table    *widget.Table
+	detail   *widget.Label // the selected entry in full
 	entries  []data.SystemLogEntry
 }
 
 var logColumns = []struct {
 	title string
 	width float32
-}{{"Time", 140}, {"By", 220}, {"Event", 150}, {"Description", 560}}
+}{{"Time", 130}, {"By", 200}, {"Event", 150}, {"Description", 480}}
 
 func newLogTab(c *Console) *logTab {
 	t := &logTab{c: c,
@@ -57,11 +58,28 @@ func newLogTab(c *Console) *logTab {
 	for i, col := range logColumns {
 		t.table.SetColumnWidth(i, col.width)
 	}
-	dates := container.NewGridWithColumns(2, t.from, t.to)
-	toolbar := container.NewBorder(nil, nil, nil, container.NewHBox(dates, t.count), t.filter)
-	t.content = container.NewBorder(toolbar, nil, nil, nil, t.table)
+	t.detail = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
+	t.detail.Hide()
+	t.table.OnSelected = t.onSelected
+	toolbar := container.NewBorder(nil, nil, nil, container.NewHBox(minWidth(t.from, 170), minWidth(t.to, 170), t.count), t.filter)
+	t.content = container.NewBorder(toolbar, t.detail, nil, nil, t.table)
 	t.refresh()
 	return t
+}
+
+// onSelected shows the selected entry in full under the table, since the
+// table's cells cut long descriptions short.
+func (t *logTab) onSelected(id widget.TableCellID) {
+	if id.Row < 0 || id.Row >= len(t.entries) {
+		return
+	}
+	e := t.entries[id.Row]
+	text := fmt.Sprintf("#%d · %s · %s · %s %d", e.ID, t.c.formatTime(e.Time), e.Type, e.Resource, e.ResourceID)
+	if e.APIKeyName != "" {
+		text += " · API key " + e.APIKeyName
+	}
+	t.detail.SetText(text + "\n" + e.Originator + ": " + e.Description)
+	t.detail.Show()
 }
 
 func (t *logTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
@@ -116,6 +134,8 @@ func (t *logTab) refresh() {
 		return
 	}
 	t.entries = entries
+	t.table.UnselectAll()
+	t.detail.Hide()
 	switch {
 	case len(entries) == logShown:
 		t.count.SetText(fmt.Sprintf("The newest %s; filter to see older ones", countText(logShown, "entry", "entries")))

@@ -69,10 +69,10 @@ func userColumns(owner bool) []userColumn {
 		}
 	}
 	cols := []userColumn{
-		{"Name", 190, text(func(u data.User) string { return u.Name })},
-		{"Email", 230, text(func(u data.User) string { return u.Email })},
-		{"Role", 200, text(func(u data.User) string { return string(u.Role) })},
-		{"API keys", 90, text(func(u data.User) string {
+		{"Name", 170, text(func(u data.User) string { return u.Name })},
+		{"Email", 210, text(func(u data.User) string { return u.Email })},
+		{"Role", 190, text(func(u data.User) string { return string(u.Role) })},
+		{"API keys", 76, text(func(u data.User) string {
 			if u.KeyCount == 0 {
 				return "No"
 			}
@@ -90,10 +90,10 @@ func userColumns(owner bool) []userColumn {
 	}
 	if owner {
 		cols = append(cols,
-			userColumn{"", 80, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
+			userColumn{"", 66, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
 				cell.Set(row, col, widgets.CellButton, "Edit", widget.MediumImportance, func() { t.c.showUserDialog(&u) })
 			}},
-			userColumn{"", 90, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
+			userColumn{"", 84, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
 				if u.ID == t.c.user.ID {
 					cell.Set(row, col, widgets.CellText, "", widget.MediumImportance, nil)
 					return
