@@ -20,6 +20,7 @@ type accessScreen struct {
 	team    *teamTab
 	keys    *keysTab
 	log     *logTab // nil when the role may not read the system log
+	logItem *container.TabItem
 	signOut *widget.Button
 	who     *widget.Label
 }
@@ -34,9 +35,17 @@ func newAccessScreen(c *Console) *accessScreen {
 	)
 	if c.user.Role.CanReadLogs() {
 		s.log = newLogTab(c)
-		s.tabs.Append(container.NewTabItemWithIcon("System Log", theme.ListIcon(), s.log.content))
+		s.logItem = container.NewTabItemWithIcon("System Log", theme.ListIcon(), s.log.content)
+		s.tabs.Append(s.logItem)
 	}
 	s.tabs.SelectIndex(1)
+	// The log loads when it is first shown, so that a long log does not
+	// slow the window's opening.
+	s.tabs.OnSelected = func(item *container.TabItem) {
+		if item == s.logItem && s.log.stale {
+			s.log.refresh()
+		}
+	}
 	title := &widget.Label{Text: "Access Management", TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText}
 	s.who = &widget.Label{Text: c.user.Name + " · " + string(c.user.Role)}
 	s.signOut = &widget.Button{Text: "Sign out", Icon: theme.LogoutIcon(), OnTapped: c.signOut}
@@ -57,8 +66,12 @@ func (s *accessScreen) changed(ch data.Change) {
 		s.keys.refresh()
 		s.team.refresh()
 	case data.ChangeSystemLog:
-		if s.log != nil {
+		switch {
+		case s.log == nil:
+		case s.tabs.Selected() == s.logItem:
 			s.log.refresh()
+		default:
+			s.log.stale = true
 		}
 	}
 }

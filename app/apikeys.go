@@ -41,7 +41,7 @@ type keysTab struct {
 
 	columns []keyColumn
 	keys    []data.UserKey // every key, by name
-	search  []string       // each key's searchable text, lower case
+	search  []string       // each key's searchable text, lower case; built on first use
 	visible []data.UserKey // the keys the filter lets through
 
 	stopCopied func()
@@ -171,7 +171,7 @@ func allowListSummary(l data.AllowList) string {
 	return fmt.Sprintf("%d rules", len(l))
 }
 
-func (t *keysTab) size() (int, int) { return len(t.visible), len(t.columns) }
+func (t *keysTab) size() (int, int) { return tableLength(t.table, len(t.visible), len(t.columns)) }
 
 func (t *keysTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	if id.Row < 0 || id.Row >= len(t.visible) || id.Col < 0 || id.Col >= len(t.columns) {
@@ -182,12 +182,20 @@ func (t *keysTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 
 // refresh reloads the keys and applies the filter.
 func (t *keysTab) refresh() {
-	t.keys = t.c.store.UserKeys()
-	t.search = make([]string, len(t.keys))
-	for i, k := range t.keys {
-		t.search[i] = strings.ToLower(k.Name + "\x00" + k.UserName + "\x00" + k.UserEmail + "\x00" + strings.Join(k.AllowList.Strings(), "\x00"))
-	}
+	t.keys, t.search = t.c.store.UserKeys(), nil
 	t.applyFilter()
+}
+
+// searchText returns each key's searchable text, lower case, building it
+// when the filter is first used after a refresh.
+func (t *keysTab) searchText() []string {
+	if t.search == nil {
+		t.search = make([]string, len(t.keys))
+		for i, k := range t.keys {
+			t.search[i] = strings.ToLower(k.Name + "\x00" + k.UserName + "\x00" + k.UserEmail + "\x00" + strings.Join(k.AllowList.Strings(), "\x00"))
+		}
+	}
+	return t.search
 }
 
 // applyFilter keeps the keys whose name, user or rules contain the filter
@@ -198,7 +206,7 @@ func (t *keysTab) applyFilter() {
 		t.visible = t.keys
 	} else {
 		t.visible = make([]data.UserKey, 0, len(t.keys))
-		for i, s := range t.search {
+		for i, s := range t.searchText() {
 			if strings.Contains(s, needle) {
 				t.visible = append(t.visible, t.keys[i])
 			}

@@ -28,6 +28,7 @@ type logTab struct {
 	table    *widget.Table
 	detail   *widget.Label // the selected entry in full
 	entries  []data.SystemLogEntry
+	stale    bool // the log changed, or was never loaded, while the tab was hidden
 }
 
 var logColumns = []struct {
@@ -46,7 +47,7 @@ func newLogTab(c *Console) *logTab {
 	t.from.PlaceHolder, t.to.PlaceHolder = "From (any day)", "To (any day)"
 	t.from.OnChanged = func(*time.Time) { t.refresh() }
 	t.to.OnChanged = func(*time.Time) { t.refresh() }
-	t.table = widget.NewTableWithHeaders(func() (int, int) { return len(t.entries), len(logColumns) },
+	t.table = widget.NewTableWithHeaders(func() (int, int) { return tableLength(t.table, len(t.entries), len(logColumns)) },
 		func() fyne.CanvasObject { return widgets.NewCell() }, t.updateCell)
 	t.table.ShowHeaderColumn = false
 	t.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
@@ -63,7 +64,7 @@ func newLogTab(c *Console) *logTab {
 	t.table.OnSelected = t.onSelected
 	toolbar := container.NewBorder(nil, nil, nil, container.NewHBox(minWidth(t.from, 170), minWidth(t.to, 170), t.count), t.filter)
 	t.content = container.NewBorder(toolbar, t.detail, nil, nil, t.table)
-	t.refresh()
+	t.stale = true
 	return t
 }
 
@@ -133,7 +134,7 @@ func (t *logTab) refresh() {
 		t.count.SetText(data.ErrorMessage(err))
 		return
 	}
-	t.entries = entries
+	t.entries, t.stale = entries, false
 	t.table.UnselectAll()
 	t.detail.Hide()
 	switch {

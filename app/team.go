@@ -34,7 +34,7 @@ func newTeamTab(c *Console) *teamTab {
 	t := &teamTab{c: c, count: countLabel()}
 	owner := c.user.Role.CanAdminister()
 	t.columns = userColumns(owner)
-	t.table = widget.NewTableWithHeaders(func() (int, int) { return len(t.users), len(t.columns) },
+	t.table = widget.NewTableWithHeaders(func() (int, int) { return tableLength(t.table, len(t.users), len(t.columns)) },
 		func() fyne.CanvasObject { return widgets.NewCell() },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			if id.Row >= 0 && id.Row < len(t.users) && id.Col >= 0 && id.Col < len(t.columns) {

@@ -23,6 +23,9 @@ type index struct {
 	keys   map[uuid.UUID]*keyEntry
 	names  map[string]*keyEntry // by keyNameKey
 	hashes map[KeyHash]*keyEntry
+	// sorted holds the keys in the order UserKeys lists them, by
+	// keyNameKey, so that listing 10,000 keys needs no sort.
+	sorted []*keyEntry
 }
 
 type userEntry struct {
@@ -31,7 +34,8 @@ type userEntry struct {
 }
 
 type keyEntry struct {
-	rec   keyRecord // Rules is kept only in allow
+	rec     keyRecord // Rules is kept only in allow
+	nameKey string    // keyNameKey(rec.Name)
 	hash  KeyHash
 	allow AllowList // replaced, never modified in place
 	user  *userEntry
@@ -96,8 +100,14 @@ func (ix *index) removeUser(id int64) {
 
 func (ix *index) putKey(k *keyEntry) {
 	k.user = ix.users[k.rec.UserID]
+	k.nameKey = keyNameKey(k.rec.Name)
+	if old := ix.keys[k.rec.ID]; old != nil {
+		ix.removeKey(old.rec.ID)
+	}
+	i, _ := slices.BinarySearchFunc(ix.sorted, k.nameKey, byNameKey)
+	ix.sorted = slices.Insert(ix.sorted, i, k)
 	ix.keys[k.rec.ID] = k
-	ix.names[keyNameKey(k.rec.Name)] = k
+	ix.names[k.nameKey] = k
 	ix.hashes[k.hash] = k
 	if k.user != nil {
 		k.user.keys[k.rec.ID] = k
@@ -110,12 +120,18 @@ func (ix *index) removeKey(id uuid.UUID) {
 		return
 	}
 	delete(ix.keys, id)
-	delete(ix.names, keyNameKey(k.rec.Name))
+	delete(ix.names, k.nameKey)
 	delete(ix.hashes, k.hash)
+	if i, found := slices.BinarySearchFunc(ix.sorted, k.nameKey, byNameKey); found {
+		ix.sorted = slices.Delete(ix.sorted, i, i+1)
+	}
 	if k.user != nil {
 		delete(k.user.keys, id)
 	}
 }
+
+// byNameKey orders the sorted keys.
+func byNameKey(e *keyEntry, nameKey string) int { return strings.Compare(e.nameKey, nameKey) }
 
 // loadIndex reads the account, users, keys and last-used times into the
 // index, and unseals the account key.
@@ -260,14 +276,11 @@ func (k *keyEntry) userKey() UserKey {
 // UserKeys returns every user key, ordered by name case-insensitively.
 func (s *Store) UserKeys() []UserKey {
 	s.mu.RLock()
-	out := make([]UserKey, 0, len(s.ix.keys))
-	for _, k := range s.ix.keys {
-		out = append(out, k.userKey())
+	defer s.mu.RUnlock()
+	out := make([]UserKey, len(s.ix.sorted))
+	for i, k := range s.ix.sorted {
+		out[i] = k.userKey()
 	}
-	s.mu.RUnlock()
-	slices.SortFunc(out, func(a, b UserKey) int {
-		return strings.Compare(keyNameKey(a.Name), keyNameKey(b.Name))
-	})
 	return out
 }
 

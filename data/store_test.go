@@ -768,3 +768,27 @@ func TestOwnUserRules(t *testing.T) {
 		t.Fatalf("demoting the last Owner = %v", err)
 	}
 }
+
+func TestUserKeysAreListedByName(t *testing.T) {
+	f := newFixture(t)
+	names := []string{"zulu-key-0001", "Alpha-key-001", "mike-key-0001", "bravo-key-001", "Yankee-key-01", "charlie-key-1"}
+	ids := map[string]uuid.UUID{}
+	for _, n := range names {
+		k, _ := f.createKey(t, n, f.owner)
+		ids[n] = k.ID
+	}
+	must(t, f.s.DeleteUserKey(CommandLine, ids["mike-key-0001"]))
+	want := []string{"Alpha-key-001", "bravo-key-001", "charlie-key-1", "Yankee-key-01", "zulu-key-0001"}
+	check := func(s *Store) {
+		t.Helper()
+		var got []string
+		for _, k := range s.UserKeys() {
+			got = append(got, k.Name)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("UserKeys order = %v, want %v", got, want)
+		}
+	}
+	check(f.s)
+	check(reopen(t, f))
+}

@@ -1,7 +1,9 @@
-// Command seed fills a new data directory for bench/api.sh: an account with
-// the API enabled, 1,000 user keys, and the measured key, whose allow list
-// has 20 rules of which only the last allows loopback. It writes the
-// account key and the measured key, one per line, to the file -keys names.
+// Command seed fills a new data directory for the benchmarks: an account
+// with the API enabled, -n user keys (1,000 by default) spread over Viewer
+// users, the last of them the measured key, whose allow list has 20 rules of
+// which only the last allows loopback. It writes the account key and the
+// measured key, one per line, to the file -keys names. The Owner signs in
+// as owner@example.com with the password "benchmark password".
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 func main() {
 	dir := flag.String("data", "", "the new data directory")
 	keysFile := flag.String("keys", "", "where to write the account key and the measured user key")
+	n := flag.Int("n", 1000, "how many user keys, the measured one included")
 	flag.Parse()
 	if *dir == "" || *keysFile == "" {
 		log.Fatal("usage: seed -data DIR -keys FILE")
@@ -25,16 +28,16 @@ func main() {
 	defer s.Close()
 	_, owner, err := s.Init(data.NewAccount{AccountName: "Bench", OwnerName: "Bench Owner", OwnerEmail: "owner@example.com", OwnerPassword: "benchmark password"})
 	check(err)
-	viewer, err := s.AddUser(data.CommandLine, data.NewUser{Name: "Bench Viewer", Email: "viewer@example.com", Role: data.RoleViewer})
-	check(err)
 	_, err = s.SetAPIEnabled(data.CommandLine, true)
 	check(err)
-	for i := range 999 {
-		u := owner
-		if i%2 == 1 {
-			u = viewer
+	var viewer data.User
+	for i := range *n - 1 {
+		if i%(data.MaxKeysPerUser-1) == 0 { // the Owner keeps room for the measured key
+			viewer, err = s.AddUser(data.CommandLine, data.NewUser{Name: fmt.Sprintf("Bench Viewer %d", i/(data.MaxKeysPerUser-1)),
+				Email: fmt.Sprintf("viewer%d@example.com", i/(data.MaxKeysPerUser-1)), Role: data.RoleViewer})
+			check(err)
 		}
-		_, _, err := s.CreateUserKey(data.CommandLine, fmt.Sprintf("filler-key-%04d", i), u.ID)
+		_, _, err := s.CreateUserKey(data.CommandLine, fmt.Sprintf("filler-key-%05d", i), viewer.ID)
 		check(err)
 	}
 	k, userKey, err := s.CreateUserKey(data.CommandLine, "measured-key", owner.ID)
