@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -101,5 +102,19 @@ func TestSignIn(t *testing.T) {
 	test.Tap(e.c.access.signOut)
 	if e.c.access != nil || len(all[*widget.Entry](e.w.Canvas().Content())) != 2 {
 		t.Fatal("Sign out did not return to the sign-in form")
+	}
+}
+
+func TestWindowSizeIsRemembered(t *testing.T) {
+	e := newEnv(t)
+	if got := e.w.Canvas().Size(); got != defaultSize {
+		t.Fatalf("first size = %v, want %v", got, defaultSize)
+	}
+	e.w.Resize(fyne.NewSize(1200, 800))
+	e.c.saveSize()
+	again := New(e.a, e.a.NewWindow(Title), e.store, Options{Clock: e.clock})
+	defer again.Close()
+	if got := again.win.Canvas().Size(); got != fyne.NewSize(1200, 800) {
+		t.Fatalf("the next window is %v, want 1200x800", got)
 	}
 }

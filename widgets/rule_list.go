@@ -93,9 +93,17 @@ func (l *RuleList) focus(e *Entry) {
 	}
 }
 
-// rebuild makes the row views anew from Rows.
+// rebuild makes the row views anew from Rows. If one of the old entries had
+// the focus, the focus goes: the entry is no longer shown.
 func (l *RuleList) rebuild() {
-	l.Views = l.Views[:0]
+	if c := fyne.CurrentApp().Driver().CanvasForObject(l); c != nil {
+		for _, v := range l.Views {
+			if c.Focused() == v.Entry {
+				c.Unfocus()
+			}
+		}
+	}
+	l.Views = nil
 	objects := make([]fyne.CanvasObject, 0, len(l.Rows)+1)
 	if len(l.Rows) == 0 {
 		l.empty.SetText(l.EmptyText)
@@ -144,6 +152,9 @@ func (l *RuleList) rowObject(i int, v *RuleRowView) fyne.CanvasObject {
 }
 
 func (l *RuleList) edit(i int) {
+	if i >= len(l.Rows) {
+		return // a control of a row that is gone
+	}
 	l.Rows[i].Editing, l.Rows[i].Input, l.Rows[i].Error = true, l.Rows[i].Text, ""
 	l.rebuild()
 	l.Refresh()
@@ -157,13 +168,16 @@ func (l *RuleList) save(i int) {
 }
 
 func (l *RuleList) delete(i int) {
-	if l.OnDelete != nil {
+	if l.OnDelete != nil && i < len(l.Rows) {
 		l.OnDelete(i)
 	}
 }
 
 // cancel leaves edit mode: a new row goes away, an edited one is restored.
 func (l *RuleList) cancel(i int) {
+	if i >= len(l.Rows) {
+		return // a control of a row that is gone
+	}
 	if l.Rows[i].Text == "" {
 		l.Rows = append(l.Rows[:i], l.Rows[i+1:]...)
 	} else {

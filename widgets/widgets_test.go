@@ -117,6 +117,18 @@ func TestRuleList(t *testing.T) {
 	if len(l.Rows) != 2 {
 		t.Fatal("Cancel on a new row did not remove it")
 	}
+	// Escape in a new row removes it and takes the focus away from the
+	// entry that is gone; a second Escape reaching that entry does nothing.
+	l.AddRow()
+	gone := l.Views[2].Entry
+	gone.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(l.Rows) != 2 || w.Canvas().Focused() != nil {
+		t.Fatal("Escape did not remove the row and drop the focus")
+	}
+	gone.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(l.Rows) != 2 {
+		t.Fatal("a second Escape removed another row")
+	}
 	test.Tap(l.Views[0].Delete)
 	if len(deleted) != 1 || deleted[0] != 0 {
 		t.Fatal("Delete did not report")
