@@ -36,9 +36,9 @@ type userEntry struct {
 type keyEntry struct {
 	rec     keyRecord // Rules is kept only in allow
 	nameKey string    // keyNameKey(rec.Name)
-	hash  KeyHash
-	allow AllowList // replaced, never modified in place
-	user  *userEntry
+	hash    KeyHash
+	allow   AllowList // replaced, never modified in place
+	user    *userEntry
 
 	// usage is written by authentication under a read lock of Store.mu,
 	// hence its own mutex.
