@@ -4,12 +4,14 @@
 package main
 
 import (
+	_ "embed"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 
 	fyneapp "fyne.io/fyne/v2/app"
+	"github.com/BurntSushi/toml"
 
 	"keyward/api"
 	"keyward/app"
@@ -18,10 +20,28 @@ import (
 	"keyward/data"
 )
 
-// appID is the application id of FyneApp.toml; Fyne keys its storage by it.
-const appID = "io.keyward.app"
+// fyneAppTOML is FyneApp.toml, the one place the app's id, name and
+// version are written; `fyne package` reads it too.
+//
+//go:embed FyneApp.toml
+var fyneAppTOML string
+
+// metadata is FyneApp.toml's [Details].
+var metadata struct {
+	Details struct {
+		ID, Name, Version string
+		Build             int
+	}
+}
 
 func main() {
+	if _, err := toml.Decode(fyneAppTOML, &metadata); err != nil || metadata.Details.ID == "" {
+		fmt.Fprintln(os.Stderr, "keyward: the built-in FyneApp.toml cannot be read:", err)
+		os.Exit(cli.ExitError)
+	}
+	if len(os.Args) > 1 {
+		cli.AttachConsole()
+	}
 	os.Exit(cli.Run(os.Args[1:], cli.Env{
 		Stdin:          os.Stdin,
 		Stdout:         os.Stdout,
@@ -29,25 +49,32 @@ func main() {
 		Getenv:         os.Getenv,
 		DefaultDataDir: defaultDataDir(),
 		Console:        runConsole,
+		Version:        version(),
 	}))
+}
+
+// version is how --version and the About dialog name this build.
+func version() string {
+	return fmt.Sprintf("%s %s (build %d)", metadata.Details.Name, metadata.Details.Version, metadata.Details.Build)
 }
 
 // runConsole opens the store on dataDir and shows the window until it is
 // closed.
 func runConsole(dataDir string) int {
+	a := fyneapp.NewWithID(metadata.Details.ID)
+	a.SetIcon(assets.Icon)
 	store, err := data.Open(dataDir, data.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "keyward:", data.ErrorMessage(err))
+		app.StartupError(a, dataDir, err, a.Quit).ShowAndRun()
 		return cli.ExitError
 	}
 	defer store.Close()
-	a := fyneapp.NewWithID(appID)
-	a.SetIcon(assets.Icon)
 	w := a.NewWindow(app.Title)
 	console := app.New(a, w, store, app.Options{
 		API:            api.Config{Addr: api.DefaultAddr, RateLimit: api.DefaultRateLimit},
 		ClipboardDelay: app.DefaultClipboardDelay,
-		Version:        a.Metadata().Version,
+		Version:        version(),
 	})
 	console.Start()
 	w.ShowAndRun()
@@ -76,5 +103,5 @@ func defaultDataDir() string {
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(root, "fyne", appID)
+	return filepath.Join(root, "fyne", metadata.Details.ID)
 }

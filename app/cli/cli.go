@@ -30,6 +30,8 @@ type Env struct {
 	// Context, when it ends, stops a running `keyward serve` as SIGINT and
 	// SIGTERM do. Nil means context.Background().
 	Context context.Context
+	// Version names this build, for --version.
+	Version string
 }
 
 // Exit statuses.
@@ -114,12 +116,17 @@ func (r *runner) run(args []string) (int, error) {
 	r.globalFlags(fs)
 	help := fs.Bool("help", false, "")
 	fs.BoolVar(help, "h", false, "")
+	showVersion := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
 		return 0, usagef("%v", err)
 	}
 	rest := fs.Args()
 	if *help || len(rest) > 0 && rest[0] == "help" {
 		fmt.Fprint(r.env.Stdout, r.usage())
+		return ExitOK, nil
+	}
+	if *showVersion {
+		fmt.Fprintln(r.env.Stdout, r.env.Version)
 		return ExitOK, nil
 	}
 	if len(rest) == 0 {
@@ -284,6 +291,7 @@ Commands:
 Flags, accepted before or after the command:
   --data DIR   the data directory (default: $` + DataEnv + `, else ` + def + `)
   --json       print JSON for scripts instead of text for people
+  --version    print the version and exit
 
 Roles: Owner, Manager, Member, Billing Admin, Viewer, "Logs Viewer (API use only)",
 or in short owner, manager, member, billing-admin, viewer, logs-viewer.

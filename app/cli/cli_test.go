@@ -107,3 +107,11 @@ func TestNoDefaultDataDirectory(t *testing.T) {
 		t.Fatalf("status %d, %q", code, stderr.String())
 	}
 }
+
+func TestVersion(t *testing.T) {
+	var stdout bytes.Buffer
+	code := Run([]string{"--version"}, Env{Stdout: &stdout, Stderr: &bytes.Buffer{}, Version: "Keyward 9.9.9 (build 7)"})
+	if code != 0 || stdout.String() != "Keyward 9.9.9 (build 7)\n" {
+		t.Fatalf("--version: %d %q", code, stdout.String())
+	}
+}

@@ -9,10 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/BurntSushi/toml"
 
 	"keyward/data"
 )
@@ -89,6 +92,12 @@ func TestEndToEnd(t *testing.T) {
 	}
 	run := binaryInvoke(bin)
 	dir := t.TempDir()
+	// The version comes from FyneApp.toml, built in.
+	var meta struct{ Details struct{ Version string } }
+	if _, err := toml.DecodeFile(filepath.Join("..", "..", "FyneApp.toml"), &meta); err != nil || meta.Details.Version == "" {
+		t.Fatalf("FyneApp.toml: %v", err)
+	}
+	runFlow(t, run, dir, []step{{args: []string{"--version"}, stdout: `Keyward ` + regexp.QuoteMeta(meta.Details.Version) + ` \(build \d+\)\n`}})
 	saved := runFlow(t, run, dir, adminFlow())
 	checkFlowResult(t, dir, saved)
 

@@ -1,0 +1,39 @@
+package app
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/data"
+)
+
+// StartupError is the window shown instead of the console when the data
+// directory cannot be opened, most often because another Keyward has it:
+// someone who started Keyward from a menu sees no terminal. Quit, Enter and
+// Escape call quit (the app's Quit, so that Run returns).
+func StartupError(a fyne.App, dataDir string, err error, quit func()) fyne.Window {
+	title, msg := "Keyward cannot open its data", data.ErrorMessage(err)
+	if errors.Is(err, data.ErrInUse) {
+		title = "Keyward is already open"
+		msg = "Keyward is already open with this data (" + dataDir + "). Switch to the window that is open, or close it and start Keyward again."
+	}
+	w := a.NewWindow(title)
+	text := &widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}
+	quitButton := &widget.Button{Text: "Quit", Importance: widget.HighImportance, OnTapped: quit}
+	heading := &widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}}
+	w.SetContent(container.NewBorder(container.NewHBox(widget.NewIcon(theme.WarningIcon()), heading),
+		container.NewHBox(layout.NewSpacer(), quitButton), nil, nil, text))
+	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		switch ev.Name {
+		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+			quit()
+		}
+	})
+	w.Resize(fyne.NewSize(460, 180))
+	return w
+}
