@@ -13,7 +13,6 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"github.com/BurntSushi/toml"
 
-	"keyward/api"
 	"keyward/app"
 	"keyward/app/cli"
 	"keyward/assets"
@@ -26,8 +25,9 @@ import (
 //go:embed FyneApp.toml
 var fyneAppTOML string
 
-// metadata is FyneApp.toml's [Details].
+// metadata is what main reads of FyneApp.toml.
 var metadata struct {
+	Website string
 	Details struct {
 		ID, Name, Version string
 		Build             int
@@ -71,11 +71,7 @@ func runConsole(dataDir string) int {
 	}
 	defer store.Close()
 	w := a.NewWindow(app.Title)
-	console := app.New(a, w, store, app.Options{
-		API:            api.Config{Addr: api.DefaultAddr, RateLimit: api.DefaultRateLimit},
-		ClipboardDelay: app.DefaultClipboardDelay,
-		Version:        version(),
-	})
+	console := app.New(a, w, store, app.Options{Version: version(), Website: metadata.Website})
 	console.Start()
 	w.ShowAndRun()
 	console.Close()

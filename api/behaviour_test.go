@@ -22,7 +22,7 @@ func (f *fixture) viewer0() roleKeys { return f.roles[1] }
 // TestHeaderNamesAreCaseInsensitive sends the headers over a real
 // connection in unusual spellings.
 func TestHeaderNamesAreCaseInsensitive(t *testing.T) {
-	f := newFixture(t, Config{RateLimit: DefaultRateLimit})
+	f := newFixture(t, Config{RateLimit: data.DefaultRateLimit})
 	srv := httptest.NewServer(f.h)
 	defer srv.Close()
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
@@ -72,7 +72,7 @@ func TestRateLimitOff(t *testing.T) {
 }
 
 func TestBruteForceIsSlowedDown(t *testing.T) {
-	f := newFixture(t, Config{RateLimit: DefaultRateLimit})
+	f := newFixture(t, Config{RateLimit: data.DefaultRateLimit})
 	wrong, _ := data.NewUserKey()
 	attacker := "192.0.2.66"
 	for i := range failBurst {

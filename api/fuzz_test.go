@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"keyward/data"
 	"net/http/httptest"
 	"net/url"
 	"testing"
@@ -12,7 +13,7 @@ import (
 // API must never panic, never answer 500 and always answer JSON that
 // echoes no secret.
 func FuzzRequest(f *testing.F) {
-	fx := newFixture(f, Config{RateLimit: DefaultRateLimit})
+	fx := newFixture(f, Config{RateLimit: data.DefaultRateLimit})
 	good := fx.owner0().key
 	f.Add(fx.accountKey, good, "", "/v1/logs", "limit=5&offset=2")
 	f.Add(fx.accountKey, good, "203.0.113.5", "/v1/session-logs", "startTime=2026-01-01T00:00:00Z&endTime=2027-01-01T00:00:00Z")

@@ -19,10 +19,10 @@ import (
 
 // Config is what the REST API is served with.
 type Config struct {
-	// Addr is the address to listen on; DefaultAddr if empty.
+	// Addr is the address to listen on; data.DefaultAPIAddr if empty.
 	Addr string
 	// RateLimit is how many requests a minute one user key may make; 0
-	// turns the limit off. Callers start from DefaultRateLimit.
+	// turns the limit off.
 	RateLimit int
 	// TrustedProxies are the proxies whose X-Forwarded-For headers are
 	// believed. A request from anywhere else is judged by its TCP peer.
@@ -34,11 +34,10 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Defaults, as Redis Cloud documents them.
-const (
-	DefaultAddr      = "127.0.0.1:8686"
-	DefaultRateLimit = 400 // requests a minute per user key
-)
+// ConfigFrom returns the configuration of the account's settings.
+func ConfigFrom(s data.Settings) Config {
+	return Config{Addr: s.APIAddr, RateLimit: s.RateLimit, TrustedProxies: s.TrustedProxies}
+}
 
 // Failed authentications from one client address: a burst of failBurst,
 // then failPerMinute a minute.

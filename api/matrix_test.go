@@ -95,7 +95,7 @@ func credCases() []credCase {
 // header, and validates every successful answer against the OpenAPI
 // document.
 func TestMatrix(t *testing.T) {
-	f := newFixture(t, Config{RateLimit: DefaultRateLimit})
+	f := newFixture(t, Config{RateLimit: data.DefaultRateLimit})
 	c := loadContract(t)
 	for _, ep := range endpoints(t) {
 		for _, rk := range f.roles {

@@ -30,7 +30,7 @@ type Server struct {
 // NewServer returns a server for store; Start makes it listen.
 func NewServer(store *data.Store, cfg Config) *Server {
 	if cfg.Addr == "" {
-		cfg.Addr = DefaultAddr
+		cfg.Addr = data.DefaultAPIAddr
 	}
 	return &Server{store: store, cfg: cfg}
 }
@@ -136,6 +136,21 @@ func (s *Server) URL() string {
 		scheme = "https"
 	}
 	return scheme + "://" + s.Addr()
+}
+
+// Done returns a channel closed when serving ends, by Stop or on its own;
+// Err then says why. Nil when the server has not started.
+func (s *Server) Done() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.finished
+}
+
+// Err returns the error serving ended with, once Done is closed.
+func (s *Server) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
 }
 
 // Stop stops accepting connections and waits, until ctx ends, for requests

@@ -10,6 +10,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"io"
+	"keyward/data"
 	"math/big"
 	"net"
 	"net/http"
@@ -22,7 +23,7 @@ import (
 
 func TestServerStartStop(t *testing.T) {
 	f := newFixture(t, Config{})
-	s := NewServer(f.store, Config{Addr: "127.0.0.1:0", RateLimit: DefaultRateLimit})
+	s := NewServer(f.store, Config{Addr: "127.0.0.1:0", RateLimit: data.DefaultRateLimit})
 	must(t, s.Start())
 	addr := s.Addr()
 	if !strings.HasPrefix(addr, "127.0.0.1:") || strings.HasSuffix(addr, ":0") {

@@ -3,6 +3,7 @@ package app
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -17,12 +18,14 @@ type accessScreen struct {
 	content fyne.CanvasObject
 	tabs    *container.AppTabs
 
-	team    *teamTab
-	keys    *keysTab
-	log     *logTab // nil when the role may not read the system log
-	logItem *container.TabItem
-	signOut *widget.Button
-	who     *widget.Label
+	team     *teamTab
+	keys     *keysTab
+	log      *logTab // nil when the role may not read the system log
+	logItem  *container.TabItem
+	signOut  *widget.Button
+	settings *widget.Button
+	about    *widget.Button
+	who      *widget.Label
 }
 
 func newAccessScreen(c *Console) *accessScreen {
@@ -49,7 +52,9 @@ func newAccessScreen(c *Console) *accessScreen {
 	title := &widget.Label{Text: "Access Management", TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText}
 	s.who = &widget.Label{Text: c.user.Name + " · " + string(c.user.Role)}
 	s.signOut = &widget.Button{Text: "Sign out", Icon: theme.LogoutIcon(), OnTapped: c.signOut}
-	header := container.NewBorder(nil, nil, title, container.NewHBox(widget.NewIcon(theme.AccountIcon()), s.who, s.signOut))
+	s.settings = &widget.Button{Icon: theme.SettingsIcon(), OnTapped: c.showSettings}
+	s.about = &widget.Button{Icon: theme.InfoIcon(), OnTapped: c.showAbout}
+	header := container.NewBorder(nil, nil, title, container.NewHBox(widget.NewIcon(theme.AccountIcon()), s.who, s.settings, s.about, s.signOut))
 	s.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, s.tabs)
 	return s
 }
@@ -74,4 +79,34 @@ func (s *accessScreen) changed(ch data.Change) {
 			s.log.stale = true
 		}
 	}
+}
+
+// The window's shortcuts: Ctrl+N (Cmd+N on macOS) adds a key, Ctrl+F
+// finds, in the filter of the tab in front.
+var (
+	shortcutAdd    = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutFilter = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// addShortcuts registers the window's shortcuts once; they act only while
+// the Access Management window is up and no dialog is.
+func (c *Console) addShortcuts() {
+	c.win.Canvas().AddShortcut(shortcutAdd, func(fyne.Shortcut) {
+		if c.access == nil || len(c.dialogs) > 0 || c.access.keys.add == nil {
+			return
+		}
+		c.access.tabs.SelectIndex(1)
+		c.showAddKeyDialog()
+	})
+	c.win.Canvas().AddShortcut(shortcutFilter, func(fyne.Shortcut) {
+		if c.access == nil || len(c.dialogs) > 0 {
+			return
+		}
+		switch c.access.tabs.Selected() {
+		case c.access.tabs.Items[1]:
+			c.win.Canvas().Focus(c.access.keys.filter)
+		case c.access.logItem:
+			c.win.Canvas().Focus(c.access.log.filter)
+		}
+	})
 }

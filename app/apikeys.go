@@ -35,7 +35,7 @@ type keysTab struct {
 	disable    *widget.Button
 
 	add    *widget.Button // nil for roles that may not add keys
-	filter *widget.Entry
+	filter *widgets.Entry
 	count  *widget.Label
 	table  *widget.Table
 
@@ -86,7 +86,8 @@ func newKeysTab(c *Console) *keysTab {
 	}
 	t.apiOn = container.NewVBox(append(onParts, statusRow)...)
 
-	t.filter = &widget.Entry{PlaceHolder: "Filter by key name, user or CIDR rule", OnChanged: func(string) { t.applyFilter() }}
+	t.filter = widgets.NewEntry()
+	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by key name, user or CIDR rule", func(string) { t.applyFilter() }
 	t.count = countLabel()
 	heading := &widget.Label{Text: "API user keys", TextStyle: fyne.TextStyle{Bold: true}}
 	right := []fyne.CanvasObject{t.count}

@@ -58,7 +58,7 @@ func benchConsole(b *testing.B, s *data.Store) (*Console, fyne.Window) {
 	a := test.NewTempApp(b)
 	w := a.NewWindow(Title)
 	c := New(a, w, s, Options{Clock: newFakeClock(), Location: time.UTC})
-	c.server = &fakeServer{}
+	c.server = &fakeServer{addr: data.DefaultAPIAddr}
 	owner, err := s.UserByEmail("ada@example.com")
 	if err != nil {
 		b.Fatal(err)

@@ -25,20 +25,19 @@ const Title = "Keyward — Access Management"
 // clipboard.
 const DefaultClipboardDelay = 30 * time.Second
 
-// Options configures the console.
+// Options configures the console. The REST API's settings are the
+// account's (data.Store.Settings); the console's own, such as the theme,
+// are the user's Fyne preferences (see settings.go).
 type Options struct {
-	// API is how the REST API is served while it is enabled.
-	API api.Config
-	// ClipboardDelay is how long a copied secret stays on the clipboard
-	// before it is cleared (if the clipboard still holds it); 0 never
-	// clears it.
-	ClipboardDelay time.Duration
 	// Clock is the console's time source and timer; nil means the real one.
 	Clock Clock
 	// Location is the time zone times are shown in; nil means local time.
 	Location *time.Location
-	// Version is shown in the session log's user agent.
+	// Version names this build in the About dialog and in the session
+	// log's user agent.
 	Version string
+	// Website is where the user guide is; the About dialog links to it.
+	Website string
 }
 
 // Clock tells the time and runs functions later. Tests replace it so that
@@ -77,7 +76,8 @@ type Console struct {
 	clock Clock
 
 	server    apiServer
-	serverErr error // why the server could not start, shown on the API Keys tab
+	serverErr error                      // why the server could not start, shown on the API Keys tab
+	newServer func(api.Config) apiServer // api.NewServer; tests make fakes
 	clip      *clipboardGuard
 
 	user        data.User // who is signed in; zero before sign-in
@@ -95,9 +95,12 @@ func New(a fyne.App, w fyne.Window, store *data.Store, opts Options) *Console {
 	if c.opts.Location == nil {
 		c.opts.Location = time.Local
 	}
-	c.clip = newClipboardGuard(a.Clipboard(), c.clock, opts.ClipboardDelay)
-	c.server = api.NewServer(store, opts.API)
+	c.clip = newClipboardGuard(a.Clipboard(), c.clock, c.clipboardDelay())
+	c.newServer = func(cfg api.Config) apiServer { return api.NewServer(store, cfg) }
+	c.server = c.newServer(api.ConfigFrom(store.Settings()))
+	c.applyTheme()
 	w.Canvas().SetOnTypedKey(c.typedKey)
+	c.addShortcuts()
 	w.Resize(c.savedSize())
 	w.SetOnClosed(c.saveSize)
 	c.unsubscribe = store.Subscribe(func(ch data.Change) { fyne.Do(func() { c.changed(ch) }) })
@@ -211,13 +214,14 @@ func (c *Console) changed(ch data.Change) {
 	c.access.changed(ch)
 }
 
-// userAgent names the console in the session log.
+// userAgent names the console in the session log: "Keyward 0.1.0 (build
+// 1) console on linux".
 func (c *Console) userAgent() string {
 	v := c.opts.Version
 	if v == "" {
-		v = "dev"
+		v = "Keyward (development build)"
 	}
-	return "Keyward console " + v + " (" + runtime.GOOS + ")"
+	return v + " console on " + runtime.GOOS
 }
 
 // formatTime shows t to people, in the console's time zone; the zero time

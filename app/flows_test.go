@@ -1,6 +1,7 @@
 package app
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ func TestSetup(t *testing.T) {
 		t.Fatalf("after setup: signed in as %+v", e.c.user)
 	}
 	sessions, _ := e.store.SessionLog(data.LogQuery{})
-	if len(sessions) != 1 || sessions[0].Action != data.SignInSucceeded || !strings.HasPrefix(sessions[0].UserAgent, "Keyward console test") {
+	if len(sessions) != 1 || sessions[0].Action != data.SignInSucceeded || sessions[0].UserAgent != "Keyward test console on "+runtime.GOOS {
 		t.Fatalf("session log = %+v", sessions)
 	}
 }

@@ -76,8 +76,9 @@ func (c *fakeClock) Advance(d time.Duration) {
 }
 
 // fakeServer stands in for the REST API server where a test needs a fixed
-// address (golden markup) or a failure.
+// address (golden markup) or a failure, and no real socket.
 type fakeServer struct {
+	addr     string
 	running  bool
 	startErr error
 }
@@ -91,8 +92,8 @@ func (s *fakeServer) Start() error {
 }
 
 func (s *fakeServer) Stop(context.Context) error { s.running = false; return nil }
-func (s *fakeServer) URL() string                { return "http://127.0.0.1:8686" }
-func (s *fakeServer) ConfigAddr() string         { return "127.0.0.1:8686" }
+func (s *fakeServer) URL() string                { return "http://" + s.addr }
+func (s *fakeServer) ConfigAddr() string         { return s.addr }
 
 // env is a console under test: a test app and window, a real store in a
 // temporary directory, fake clocks and a fake API server.
@@ -102,15 +103,16 @@ type env struct {
 	w      fyne.Window
 	store  *data.Store
 	clock  *fakeClock
-	server *fakeServer
+	server *fakeServer // the first server; settings changes make new ones
 	c      *Console
+	taken  map[string]bool // addresses fake servers cannot listen on
 }
 
 const ownerPassword = "a long owner password"
 
 // newEnv opens a console on a new data directory.
 func newEnv(t *testing.T) *env {
-	e := &env{t: t, a: test.NewTempApp(t), clock: newFakeClock(), server: &fakeServer{}}
+	e := &env{t: t, a: test.NewTempApp(t), clock: newFakeClock(), server: &fakeServer{addr: data.DefaultAPIAddr}, taken: map[string]bool{}}
 	storeClock := newFakeClock()
 	var err error
 	e.store, err = data.Open(t.TempDir(), data.Options{Now: storeClock.Now, FlushInterval: time.Hour})
@@ -118,9 +120,15 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.w = e.a.NewWindow(Title)
-	e.c = New(e.a, e.w, e.store, Options{API: api.Config{Addr: "127.0.0.1:0"}, ClipboardDelay: DefaultClipboardDelay,
-		Clock: e.clock, Location: time.UTC, Version: "test"})
+	e.c = New(e.a, e.w, e.store, Options{Clock: e.clock, Location: time.UTC, Version: "Keyward test", Website: "https://keyward.example/guide"})
 	e.c.server = e.server
+	e.c.newServer = func(cfg api.Config) apiServer {
+		s := &fakeServer{addr: cfg.Addr}
+		if e.taken[cfg.Addr] {
+			s.startErr = errors.New("another program is already listening on " + cfg.Addr + ": stop it, or choose another address")
+		}
+		return s
+	}
 	t.Cleanup(func() {
 		e.c.Close()
 		e.w.Close()
@@ -188,10 +196,15 @@ func (e *env) typeSignIn(email, password string) {
 	test.Tap(button(e.t, e.w.Canvas().Content(), "Sign in"))
 }
 
-// visibleErrors returns the text of the visible danger labels.
+// visibleErrors returns the text of the visible danger labels of the top
+// dialog, or of the window when there is none.
 func (e *env) visibleErrors() string {
+	root := e.w.Canvas().Content()
+	if top := e.w.Canvas().Overlays().Top(); top != nil {
+		root = top
+	}
 	var msgs []string
-	for _, l := range all[*widget.Label](e.w.Canvas().Content()) {
+	for _, l := range all[*widget.Label](root) {
 		if l.Visible() && l.Importance == widget.DangerImportance && l.Text != "" {
 			msgs = append(msgs, l.Text)
 		}

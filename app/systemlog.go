@@ -22,7 +22,7 @@ type logTab struct {
 	c       *Console
 	content fyne.CanvasObject
 
-	filter   *widget.Entry
+	filter   *widgets.Entry
 	from, to *widget.DateEntry
 	count    *widget.Label
 	table    *widget.Table
@@ -38,12 +38,12 @@ var logColumns = []struct {
 
 func newLogTab(c *Console) *logTab {
 	t := &logTab{c: c,
-		filter: &widget.Entry{PlaceHolder: "Filter by text"},
+		filter: widgets.NewEntry(),
 		from:   widget.NewDateEntry(),
 		to:     widget.NewDateEntry(),
 		count:  countLabel(),
 	}
-	t.filter.OnChanged = func(string) { t.refresh() }
+	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by text", func(string) { t.refresh() }
 	t.from.PlaceHolder, t.to.PlaceHolder = "From (any day)", "To (any day)"
 	t.from.OnChanged = func(*time.Time) { t.refresh() }
 	t.to.OnChanged = func(*time.Time) { t.refresh() }

@@ -26,6 +26,8 @@ type index struct {
 	// sorted holds the keys in the order UserKeys lists them, by
 	// keyNameKey, so that listing 10,000 keys needs no sort.
 	sorted []*keyEntry
+
+	settings Settings
 }
 
 type userEntry struct {
@@ -138,6 +140,9 @@ func byNameKey(e *keyEntry, nameKey string) int { return strings.Compare(e.nameK
 func (s *Store) loadIndex() error {
 	ix := &s.ix
 	ix.reset()
+	if err := s.loadSettings(); err != nil {
+		return err
+	}
 	var acct accountRecord
 	found, err := s.read(keyAccount, &acct)
 	if err != nil {

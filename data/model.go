@@ -110,6 +110,7 @@ const (
 	EventCIDRRuleAdded      = "cidr-rule-added"
 	EventCIDRRuleEdited     = "cidr-rule-edited"
 	EventCIDRRuleDeleted    = "cidr-rule-deleted"
+	EventSettingsChanged    = "settings-changed"
 	EventSignIn             = "sign-in"
 	SignInSucceeded         = "succeeded"
 	SignInFailed            = "failed: wrong email or password"

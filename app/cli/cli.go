@@ -284,8 +284,9 @@ Commands:
   logs [--limit N]                the system log, newest first
   serve [--listen ADDR] [--rate-limit N] [--trusted-proxies CIDRS]
         [--tls-cert FILE --tls-key FILE]
-                                  serve the REST API without the console
-                                  (default 127.0.0.1:8686, 400 requests a
+                                  serve the REST API without the console;
+                                  the flags override the account's settings
+                                  (at first 127.0.0.1:8686, 400 requests a
                                   minute per key; 0 turns the limit off)
 
 Flags, accepted before or after the command:

@@ -4,10 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net/netip"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -20,18 +18,33 @@ import (
 const shutdownGrace = 10 * time.Second
 
 func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
-	listen := fs.String("listen", api.DefaultAddr, "address to listen on")
-	rateLimit := fs.Int("rate-limit", api.DefaultRateLimit, "requests a minute per user key; 0 turns the limit off")
-	proxies := fs.String("trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed")
+	listen := fs.String("listen", "", "address to listen on (default: the account's setting, first "+data.DefaultAPIAddr+")")
+	rateLimit := fs.Int("rate-limit", 0, "requests a minute per user key; 0 turns the limit off (default: the account's setting)")
+	proxies := fs.String("trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: the account's setting)")
 	cert := fs.String("tls-cert", "", "PEM certificate, to serve HTTPS")
 	key := fs.String("tls-key", "", "PEM private key of the certificate")
 	return func(r *runner, _ []string) error {
-		if *rateLimit < 0 {
-			return usagef("--rate-limit must be 0 (no limit) or more, not %d", *rateLimit)
-		}
-		trusted, err := parseProxies(*proxies)
+		// The account's settings (the console's Settings dialog) apply,
+		// but for what the flags given say.
+		set := r.store.Settings()
+		var err error
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "listen":
+				set.APIAddr = *listen
+			case "rate-limit":
+				set.RateLimit = *rateLimit
+			case "trusted-proxies":
+				if set.TrustedProxies, err = data.ParseProxies(*proxies); err != nil {
+					err = usagef("--trusted-proxies: %s", data.ErrorMessage(err))
+				}
+			}
+		})
 		if err != nil {
 			return err
+		}
+		if err := set.Validate(); err != nil {
+			return usagef("%s", data.ErrorMessage(err))
 		}
 		acct, err := r.store.Account()
 		if err != nil {
@@ -40,13 +53,15 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 		if !acct.APIEnabled {
 			return data.Errorf(data.EConflict, "The REST API of %s is disabled: enable it with 'keyward api enable' (or in the console) first.", acct.Name)
 		}
-		srv := api.NewServer(r.store, api.Config{Addr: *listen, RateLimit: *rateLimit, TrustedProxies: trusted, TLSCert: *cert, TLSKey: *key})
+		cfg := api.ConfigFrom(set)
+		cfg.TLSCert, cfg.TLSKey = *cert, *key
+		srv := api.NewServer(r.store, cfg)
 		if err := srv.Start(); err != nil {
 			return data.Errorf(data.EConflict, "Cannot serve the REST API: %v.", err)
 		}
 		limit := "no rate limit"
-		if *rateLimit > 0 {
-			limit = fmt.Sprintf("at most %d requests a minute per key", *rateLimit)
+		if set.RateLimit > 0 {
+			limit = fmt.Sprintf("at most %d requests a minute per key", set.RateLimit)
 		}
 		fmt.Fprintf(r.env.Stdout, "Serving the REST API of %s on %s (%s). Stop with Ctrl+C.\n", acct.Name, srv.URL(), limit)
 
@@ -56,7 +71,11 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 		}
 		ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		<-ctx.Done()
+		select {
+		case <-ctx.Done():
+		case <-srv.Done():
+			return data.Errorf(data.EInternal, "The REST API stopped: %v.", srv.Err())
+		}
 		fmt.Fprintln(r.env.Stdout, "Stopping: letting requests in flight finish…")
 		shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
@@ -66,20 +85,4 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 		fmt.Fprintln(r.env.Stdout, "Stopped.")
 		return nil // the caller closes the store, which writes last-used times
 	}
-}
-
-// parseProxies reads --trusted-proxies: CIDR rules separated by commas.
-func parseProxies(s string) ([]netip.Prefix, error) {
-	var out []netip.Prefix
-	for _, part := range strings.Split(s, ",") {
-		if strings.TrimSpace(part) == "" {
-			continue
-		}
-		p, err := data.ParseCIDR(part)
-		if err != nil {
-			return nil, usagef("--trusted-proxies: %s", data.ErrorMessage(err))
-		}
-		out = append(out, p)
-	}
-	return out, nil
 }

@@ -48,13 +48,39 @@ func initWithKey(t *testing.T, dir string) (accountKey, userKey string) {
 }
 
 func TestServe(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		flags     []string
+		remaining string
+	}{
+		{"flags", []string{"--rate-limit", "50"}, "49"},
+		{"the account's settings", nil, "6"},
+	} {
+		t.Run(tt.name, func(t *testing.T) { testServe(t, tt.flags, tt.remaining) })
+	}
+}
+
+// testServe runs serve with flags on an account whose settings allow 7
+// requests a minute, and expects the given X-Rate-Limit-Remaining after
+// one request.
+func testServe(t *testing.T, flags []string, remaining string) {
 	dir := t.TempDir()
 	accountKey, userKey := initWithKey(t, dir)
+	s, err := data.Open(dir, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := s.Settings()
+	set.RateLimit = 7
+	if _, err := s.SetSettings(data.CommandLine, set); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan int)
 	go func() {
-		done <- Run([]string{"serve", "--listen", "127.0.0.1:0", "--rate-limit", "50", "--data", dir},
+		done <- Run(append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, flags...),
 			Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, Context: ctx})
 	}()
 	var url string
@@ -75,7 +101,7 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Header.Get("X-Rate-Limit-Remaining") != "49" {
+	if resp.StatusCode != 200 || resp.Header.Get("X-Rate-Limit-Remaining") != remaining {
 		t.Fatalf("%d, remaining %q", resp.StatusCode, resp.Header.Get("X-Rate-Limit-Remaining"))
 	}
 	// While serve holds the directory, commands say so.
@@ -89,7 +115,7 @@ func TestServe(t *testing.T) {
 		t.Fatalf("stdout: %q", stdout.String())
 	}
 	// The last-used time was written on the way out.
-	s, err := data.Open(dir, data.Options{})
+	s, err = data.Open(dir, data.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +135,8 @@ func TestServeRefusals(t *testing.T) {
 	}
 	defer taken.Close()
 	runFlow(t, runInProcess, dir, []step{
-		{args: []string{"serve", "--rate-limit", "-1"}, code: 2, stderr: "--rate-limit must be 0 (no limit) or more"},
+		{args: []string{"serve", "--rate-limit", "-1"}, code: 2, stderr: "The rate limit must be a number of requests a minute from 0 (no limit)"},
+		{args: []string{"serve", "--listen", "localhost"}, code: 2, stderr: `"localhost" is not an address to listen on: write it as HOST:PORT`},
 		{args: []string{"serve", "--trusted-proxies", "10.0.0.0/8,10.0.0.1/8"}, code: 2, stderr: "--trusted-proxies: \"10.0.0.1/8\" has host bits set"},
 		{args: []string{"serve", "--listen", taken.Addr().String()}, code: 1, stderr: "another program is already listening on " + taken.Addr().String()},
 		{args: []string{"serve", "--listen", "127.0.0.1:0", "--tls-cert", "cert.pem"}, code: 1, stderr: "give both a TLS certificate and its private key"},

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"net/url"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/assets"
+)
+
+// guideSections are the README sections the About dialog links to.
+var guideSections = []struct{ title, anchor string }{
+	{"User guide", ""},
+	{"Creating and restricting a key", "#creating-and-restricting-a-key"},
+	{"The REST API", "#the-rest-api"},
+	{"The command line", "#the-command-line"},
+	{"Security", "#security"},
+}
+
+// showAbout shows the version, where the data is, where the REST API
+// listens, and links to the user guide.
+func (c *Console) showAbout() {
+	api := "disabled"
+	if acct, err := c.store.Account(); err == nil && acct.APIEnabled {
+		api = c.server.URL()
+		if c.serverErr != nil {
+			api = "enabled, but not running: " + c.serverErr.Error()
+		}
+	}
+	form := widget.NewForm(
+		widget.NewFormItem("Version", &widget.Label{Text: c.opts.Version, Selectable: true}),
+		widget.NewFormItem("Data directory", &widget.Label{Text: c.store.Dir(), Selectable: true, Wrapping: fyne.TextWrapBreak}),
+		widget.NewFormItem("REST API", &widget.Label{Text: api, Selectable: true, Wrapping: fyne.TextWrapWord}),
+	)
+	links := container.NewVBox()
+	for _, s := range guideSections {
+		if u, err := url.Parse(c.opts.Website + s.anchor); err == nil && c.opts.Website != "" {
+			links.Add(widget.NewHyperlink(s.title, u))
+		}
+	}
+	icon := widget.NewIcon(assets.Icon)
+	top := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(64, 64), icon), nil,
+		&widget.Label{Text: "Keyward manages the API keys of an account and serves its REST API.", Wrapping: fyne.TextWrapWord})
+	d := dialog.NewCustom("About Keyward", "Close", container.NewVBox(top, form, links), c.win)
+	d.Resize(fyne.NewSize(520, 0))
+	c.show(d, d.Hide)
+}

@@ -1,0 +1,116 @@
+package app
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/widgets"
+)
+
+// press types a shortcut as the driver does: to the focused widget when it
+// handles shortcuts, to the canvas otherwise.
+func (e *env) press(s fyne.Shortcut) {
+	if f, ok := e.w.Canvas().Focused().(fyne.Shortcutable); ok {
+		f.TypedShortcut(s)
+		return
+	}
+	e.w.Canvas().(interface{ TypedShortcut(fyne.Shortcut) }).TypedShortcut(s)
+}
+
+func TestShortcutAddOpensAdd(t *testing.T) {
+	e := newEnv(t).withAccount(true)
+	e.signIn("ada@example.com")
+	e.showTab("Team")
+	e.press(shortcutAdd)
+	if len(e.c.dialogs) != 1 || e.c.access.tabs.Selected().Text != "API Keys" || !hasButton(e.top(), "Create") {
+		t.Fatal("Ctrl+N did not open Add on the API Keys tab")
+	}
+	// With a dialog up, it does nothing more.
+	e.press(shortcutAdd)
+	if len(e.c.dialogs) != 1 {
+		t.Fatal("Ctrl+N opened a second dialog")
+	}
+	e.escape()
+	// From the filter field too: the entry passes the shortcut on.
+	e.w.Canvas().Focus(e.c.access.keys.filter)
+	e.press(shortcutAdd)
+	if len(e.c.dialogs) != 1 {
+		t.Fatal("Ctrl+N from the filter did not open Add")
+	}
+}
+
+func TestShortcutAddNeedsAnOwner(t *testing.T) {
+	e := newEnv(t).withAccount(true)
+	e.signIn("vic@example.com")
+	e.press(shortcutAdd)
+	if len(e.c.dialogs) != 0 {
+		t.Fatal("Ctrl+N opened Add for a Viewer")
+	}
+}
+
+func TestShortcutFilterFocusesTheFilter(t *testing.T) {
+	e := newEnv(t).withAccount(true)
+	e.signIn("ada@example.com")
+	e.press(shortcutFilter)
+	if e.w.Canvas().Focused() != e.c.access.keys.filter {
+		t.Fatal("Ctrl+F on API Keys did not focus its filter")
+	}
+	e.showTab("System Log")
+	e.press(shortcutFilter)
+	if e.w.Canvas().Focused() != e.c.access.log.filter {
+		t.Fatal("Ctrl+F on System Log did not focus its filter")
+	}
+	// The entry's own shortcuts stay the entry's: Ctrl+A selects its text.
+	test.Type(e.c.access.log.filter, "abc")
+	e.press(&fyne.ShortcutSelectAll{})
+	if e.c.access.log.filter.SelectedText() != "abc" {
+		t.Fatal("Ctrl+A in the filter did not select its text")
+	}
+	// Ctrl+Left moves by word in the entry rather than reaching the window.
+	e.press(&desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierShortcutDefault})
+	if e.c.access.log.filter.CursorColumn != 0 {
+		t.Fatalf("Ctrl+Left left the cursor at %d", e.c.access.log.filter.CursorColumn)
+	}
+}
+
+func TestTabOrderOfTheSignInForm(t *testing.T) {
+	e := newEnv(t).withAccount(false)
+	e.c.Start()
+	entries := all[*widget.Entry](e.w.Canvas().Content())
+	if e.w.Canvas().Focused() != entries[0] {
+		t.Fatal("the email field does not start with the focus")
+	}
+	test.FocusNext(e.w.Canvas())
+	if e.w.Canvas().Focused() != entries[1] {
+		t.Fatal("Tab from the email does not reach the password")
+	}
+	test.FocusNext(e.w.Canvas())
+	if e.w.Canvas().Focused() != button(t, e.w.Canvas().Content(), "Sign in") {
+		t.Fatalf("Tab from the password reaches %T, not Sign in", e.w.Canvas().Focused())
+	}
+}
+
+// TestTabReachesEveryControlOfAddKey walks the Add dialog with Tab.
+func TestTabReachesEveryControlOfAddKey(t *testing.T) {
+	e := newEnv(t).withAccount(true)
+	e.signIn("ada@example.com")
+	e.press(shortcutAdd)
+	d := e.top()
+	name := all[*widgets.Entry](d)[0]
+	if e.w.Canvas().Focused() != name {
+		t.Fatal("Add does not open with the focus on the key name")
+	}
+	var order []fyne.Focusable
+	for range 4 {
+		test.FocusNext(e.w.Canvas())
+		order = append(order, e.w.Canvas().Focused())
+	}
+	sel := all[*widget.Select](d)[0]
+	if order[0] != sel || order[1] != button(t, d, "Cancel") {
+		t.Fatalf("Tab order from the name: %T, %T", order[0], order[1])
+	}
+}

@@ -1,0 +1,206 @@
+package app
+
+import (
+	"fmt"
+	"image/color"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/api"
+	"keyward/data"
+	"keyward/widgets"
+)
+
+// The console's own settings live in the user's Fyne preferences; the REST
+// API's are the account's, in the store, shared with `keyward serve`.
+const (
+	prefClipboardSeconds = "clipboard.clearSeconds"
+	prefTheme            = "theme"
+	maxClipboardSeconds  = 24 * 60 * 60
+)
+
+// The theme choices, as the preference stores them and the selector shows
+// them.
+var themeChoices = []struct{ pref, label string }{
+	{"system", "As the system"},
+	{"light", "Light"},
+	{"dark", "Dark"},
+}
+
+// clipboardDelay is how long a copied secret may stay on the clipboard; 0
+// never clears it.
+func (c *Console) clipboardDelay() time.Duration {
+	secs := c.app.Preferences().IntWithFallback(prefClipboardSeconds, int(DefaultClipboardDelay/time.Second))
+	return time.Duration(secs) * time.Second
+}
+
+// applyTheme sets the light or dark theme the user chose. "As the system"
+// leaves the app's theme alone, unless it replaces an earlier choice.
+func (c *Console) applyTheme() {
+	switch c.app.Preferences().String(prefTheme) {
+	case "light":
+		c.app.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
+	case "dark":
+		c.app.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
+	default:
+		if _, forced := c.app.Settings().Theme().(variantTheme); forced {
+			c.app.Settings().SetTheme(theme.DefaultTheme())
+		}
+	}
+}
+
+// variantTheme is Fyne's theme held to one variant.
+type variantTheme struct {
+	fyne.Theme
+	variant fyne.ThemeVariant
+}
+
+// Color answers in the theme's own variant, whatever the system's is.
+func (t variantTheme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(name, t.variant)
+}
+
+// settingsDialog edits the REST API's settings (Owners only) and the
+// console's own: how long secrets stay on the clipboard, and the theme.
+type settingsDialog struct {
+	c *Console
+	d *dialog.CustomDialog
+
+	addr, proxies, rate, clip *widgets.Entry
+	theme                     *widget.Select
+	err                       *widget.Label
+}
+
+func (c *Console) showSettings() {
+	set := c.store.Settings()
+	s := &settingsDialog{c: c,
+		addr:    c.dialogEntry(data.DefaultAPIAddr, false),
+		proxies: c.dialogEntry("none; such as 10.0.0.0/8, 192.168.1.10", false),
+		rate:    c.dialogEntry(strconv.Itoa(data.DefaultRateLimit), false),
+		clip:    c.dialogEntry("30", false),
+		err:     errorLabel(),
+	}
+	s.addr.SetText(set.APIAddr)
+	s.proxies.SetText(data.ProxiesText(set.TrustedProxies))
+	s.rate.SetText(strconv.Itoa(set.RateLimit))
+	s.clip.SetText(strconv.Itoa(int(c.clipboardDelay() / time.Second)))
+	labels := make([]string, len(themeChoices))
+	for i, t := range themeChoices {
+		labels[i] = t.label
+	}
+	s.theme = &widget.Select{Options: labels}
+	s.theme.SetSelectedIndex(max(0, slices.IndexFunc(themeChoices, func(t struct{ pref, label string }) bool {
+		return t.pref == c.app.Preferences().String(prefTheme)
+	})))
+	apiHint := "The console serves the REST API here while the API is enabled; `keyward serve` uses these too, unless its flags say otherwise."
+	if !c.user.Role.CanAdminister() {
+		for _, e := range []*widgets.Entry{s.addr, s.proxies, s.rate} {
+			e.Disable()
+		}
+		apiHint = "Only an Owner can change the REST API settings."
+	}
+	for _, e := range []*widgets.Entry{s.addr, s.proxies, s.rate, s.clip} {
+		e.OnSubmitted = func(string) { s.submit() }
+	}
+	content := container.NewVBox(
+		&widget.Label{Text: "REST API", TextStyle: fyne.TextStyle{Bold: true}},
+		labelled("Listen address", s.addr),
+		labelled("Requests a minute per key (0: no limit)", s.rate),
+		labelled("Trusted proxies (their X-Forwarded-For is believed)", s.proxies),
+		hint(apiHint),
+		widget.NewSeparator(),
+		&widget.Label{Text: "This console", TextStyle: fyne.TextStyle{Bold: true}},
+		labelled("Clear copied keys from the clipboard after (seconds; 0: never)", s.clip),
+		labelled("Theme", s.theme),
+		s.err,
+	)
+	save := &widget.Button{Text: "Save", Importance: widget.HighImportance, OnTapped: s.submit}
+	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { s.d.Hide() }}
+	s.d = dialog.NewCustomWithoutButtons("Settings", content, c.win)
+	s.d.SetButtons([]fyne.CanvasObject{cancel, save})
+	s.d.Resize(fyne.NewSize(520, 0))
+	c.show(s.d, s.d.Hide)
+}
+
+// submit checks every field, then applies what changed. A REST API that
+// cannot listen on the new address keeps running on the old one, and
+// nothing is saved.
+func (s *settingsDialog) submit() {
+	secs, err := strconv.Atoi(strings.TrimSpace(s.clip.Text))
+	if err != nil || secs < 0 || secs > maxClipboardSeconds {
+		setError(s.err, fmt.Sprintf("The clipboard delay must be a whole number of seconds from 0 (never clear) to %d.", maxClipboardSeconds))
+		return
+	}
+	if s.c.user.Role.CanAdminister() {
+		next, err := s.apiSettings()
+		if err == nil {
+			err = s.c.changeAPISettings(next)
+		}
+		if err != nil {
+			setError(s.err, data.ErrorMessage(err))
+			return
+		}
+	}
+	prefs := s.c.app.Preferences()
+	prefs.SetInt(prefClipboardSeconds, secs)
+	s.c.clip.delay = time.Duration(secs) * time.Second
+	prefs.SetString(prefTheme, themeChoices[max(0, s.theme.SelectedIndex())].pref)
+	s.c.applyTheme()
+	s.d.Hide()
+}
+
+// apiSettings reads the REST API fields.
+func (s *settingsDialog) apiSettings() (data.Settings, error) {
+	rate, err := strconv.Atoi(strings.TrimSpace(s.rate.Text))
+	if err != nil {
+		return data.Settings{}, data.Errorf(data.EInvalid, "The rate limit must be a whole number of requests a minute (0: no limit).")
+	}
+	proxies, err := data.ParseProxies(s.proxies.Text)
+	if err != nil {
+		return data.Settings{}, data.Errorf(data.EInvalid, "Trusted proxies: %s", data.ErrorMessage(err))
+	}
+	next := data.Settings{APIAddr: strings.TrimSpace(s.addr.Text), RateLimit: rate, TrustedProxies: proxies}
+	return next, next.Validate()
+}
+
+// changeAPISettings saves the REST API's settings and, if it is serving,
+// moves it to them. The new server starts before the old one stops when
+// the address changes, so that a refused address leaves the API where it
+// was; on the same address the old one must stop first, and comes back if
+// the new one cannot start.
+func (c *Console) changeAPISettings(next data.Settings) error {
+	prev := c.store.Settings()
+	acct, _ := c.store.Account()
+	if acct.APIEnabled {
+		srv := c.newServer(api.ConfigFrom(next))
+		freeFirst := next.APIAddr == prev.APIAddr || c.serverErr != nil
+		if freeFirst {
+			c.stopServer()
+		}
+		if err := srv.Start(); err != nil {
+			if freeFirst {
+				c.startServer()
+			}
+			return data.Errorf(data.EConflict, "The REST API cannot move to %s: %v. It stays on %s, and nothing was changed.", next.APIAddr, err, prev.APIAddr)
+		}
+		if !freeFirst {
+			c.stopServer()
+		}
+		c.server, c.serverErr = srv, nil
+	}
+	if _, err := c.store.SetSettings(c.actor(), next); err != nil {
+		return err
+	}
+	if c.access != nil {
+		c.access.keys.refreshAccount()
+	}
+	return nil
+}
