@@ -49,9 +49,8 @@ type keysTab struct {
 
 // keyColumn is one column of the user keys table.
 type keyColumn struct {
-	title string
-	width float32
-	fill  func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell)
+	column
+	fill func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell)
 }
 
 func newKeysTab(c *Console) *keysTab {
@@ -98,19 +97,13 @@ func newKeysTab(c *Console) *keysTab {
 	toolbar := container.NewBorder(nil, nil, heading, container.NewHBox(right...), t.filter)
 
 	t.columns = keyColumns(owner)
-	t.table = widget.NewTableWithHeaders(t.size, func() fyne.CanvasObject { return widgets.NewCell() }, t.updateCell)
-	t.table.ShowHeaderColumn = false
-	t.table.CreateHeader = func() fyne.CanvasObject {
-		return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
+	headers := make([]column, len(t.columns))
+	for i, c := range t.columns {
+		headers[i] = c.column
 	}
-	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(t.columns) {
-			o.(*widget.Label).SetText(t.columns[id.Col].title)
-		}
-	}
-	for i, col := range t.columns {
-		t.table.SetColumnWidth(i, col.width)
-	}
+	t.table = newTable(headers, func() int { return len(t.visible) }, func(row, col int, cell *widgets.Cell) {
+		t.columns[col].fill(t, t.visible[row], row, cell)
+	})
 
 	top := container.NewVBox(t.apiOff, t.apiOn, widget.NewSeparator(), toolbar)
 	t.content = container.NewBorder(top, nil, nil, nil, t.table)
@@ -123,17 +116,17 @@ func newKeysTab(c *Console) *keysTab {
 // the Delete button.
 func keyColumns(owner bool) []keyColumn {
 	cols := []keyColumn{
-		{"Key name", 230, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		{column{"Key name", 230}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			if !k.Active {
 				cell.Set(row, 0, widgets.CellText, k.Name+" (inactive)", widget.WarningImportance, nil)
 				return
 			}
 			cell.Set(row, 0, widgets.CellText, k.Name, widget.MediumImportance, nil)
 		}},
-		{"User name", 150, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		{column{"User name", 150}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			cell.Set(row, 1, widgets.CellText, k.UserName, widget.MediumImportance, nil)
 		}},
-		{"CIDR allow list", 166, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		{column{"CIDR allow list", 166}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			summary := allowListSummary(k.AllowList)
 			if !owner {
 				cell.Set(row, 2, widgets.CellText, summary, widget.MediumImportance, nil)
@@ -142,10 +135,10 @@ func keyColumns(owner bool) []keyColumn {
 			id := k.ID
 			cell.Set(row, 2, widgets.CellLink, "Manage · "+summary, widget.MediumImportance, func() { t.c.showCIDRDialog(id) })
 		}},
-		{"Created", 100, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		{column{"Created", 100}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			cell.Set(row, 3, widgets.CellText, t.c.formatDate(k.CreatedAt), widget.MediumImportance, nil)
 		}},
-		{"Last used", 238, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		{column{"Last used", 238}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			text := "Never"
 			if !k.LastUsedAt.IsZero() {
 				text = t.c.formatTime(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
@@ -154,7 +147,7 @@ func keyColumns(owner bool) []keyColumn {
 		}},
 	}
 	if owner {
-		cols = append(cols, keyColumn{"", 84, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		cols = append(cols, keyColumn{column{"", 84}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
 			cell.Set(row, 5, widgets.CellButton, "Delete", widget.DangerImportance, func() { t.confirmDelete(k) })
 		}})
 	}
@@ -170,15 +163,6 @@ func allowListSummary(l data.AllowList) string {
 		return "1 rule"
 	}
 	return fmt.Sprintf("%d rules", len(l))
-}
-
-func (t *keysTab) size() (int, int) { return tableLength(t.table, len(t.visible), len(t.columns)) }
-
-func (t *keysTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	if id.Row < 0 || id.Row >= len(t.visible) || id.Col < 0 || id.Col >= len(t.columns) {
-		return
-	}
-	t.columns[id.Col].fill(t, t.visible[id.Row], id.Row, o.(*widgets.Cell))
 }
 
 // refresh reloads the keys and applies the filter.

@@ -57,15 +57,3 @@ func setError(l *widget.Label, msg string) {
 		l.Show()
 	}
 }
-
-// tableLength is a table's Length: rows and cols, but no rows while the
-// table has no size. Fyne 2.7 lays out a table of no size (which happens
-// when it is refreshed or given column widths before it is shown) as if
-// every row were visible, and builds a row divider for each, which it keeps
-// and walks on every frame after: 10,000 of them for 10,000 keys.
-func tableLength(t *widget.Table, rows, cols int) (int, int) {
-	if t.Size().Height <= 0 {
-		return 0, cols
-	}
-	return rows, cols
-}

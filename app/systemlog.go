@@ -31,10 +31,7 @@ type logTab struct {
 	stale    bool // the log changed, or was never loaded, while the tab was hidden
 }
 
-var logColumns = []struct {
-	title string
-	width float32
-}{{"Time", 130}, {"By", 200}, {"Event", 150}, {"Description", 480}}
+var logColumns = []column{{"Time", 130}, {"By", 200}, {"Event", 150}, {"Description", 480}}
 
 func newLogTab(c *Console) *logTab {
 	t := &logTab{c: c,
@@ -47,18 +44,7 @@ func newLogTab(c *Console) *logTab {
 	t.from.PlaceHolder, t.to.PlaceHolder = "From (any day)", "To (any day)"
 	t.from.OnChanged = func(*time.Time) { t.refresh() }
 	t.to.OnChanged = func(*time.Time) { t.refresh() }
-	t.table = widget.NewTableWithHeaders(func() (int, int) { return tableLength(t.table, len(t.entries), len(logColumns)) },
-		func() fyne.CanvasObject { return widgets.NewCell() }, t.updateCell)
-	t.table.ShowHeaderColumn = false
-	t.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
-	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(logColumns) {
-			o.(*widget.Label).SetText(logColumns[id.Col].title)
-		}
-	}
-	for i, col := range logColumns {
-		t.table.SetColumnWidth(i, col.width)
-	}
+	t.table = newTable(logColumns, func() int { return len(t.entries) }, t.fillCell)
 	t.detail = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	t.detail.Hide()
 	t.table.OnSelected = t.onSelected
@@ -83,13 +69,10 @@ func (t *logTab) onSelected(id widget.TableCellID) {
 	t.detail.Show()
 }
 
-func (t *logTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
-	if id.Row < 0 || id.Row >= len(t.entries) {
-		return
-	}
-	e := t.entries[id.Row]
+func (t *logTab) fillCell(row, col int, cell *widgets.Cell) {
+	e := t.entries[row]
 	var text string
-	switch id.Col {
+	switch col {
 	case 0:
 		text = t.c.formatTime(e.Time)
 	case 1:
@@ -102,7 +85,7 @@ func (t *logTab) updateCell(id widget.TableCellID, o fyne.CanvasObject) {
 	case 3:
 		text = e.Description
 	}
-	o.(*widgets.Cell).Set(id.Row, id.Col, widgets.CellText, text, widget.MediumImportance, nil)
+	cell.Set(row, col, widgets.CellText, text, widget.MediumImportance, nil)
 }
 
 // query is what the filters ask for: the days run from the start of From

@@ -25,32 +25,21 @@ type teamTab struct {
 }
 
 type userColumn struct {
-	title string
-	width float32
-	fill  func(t *teamTab, u data.User, row, col int, cell *widgets.Cell)
+	column
+	fill func(t *teamTab, u data.User, row, col int, cell *widgets.Cell)
 }
 
 func newTeamTab(c *Console) *teamTab {
 	t := &teamTab{c: c, count: countLabel()}
 	owner := c.user.Role.CanAdminister()
 	t.columns = userColumns(owner)
-	t.table = widget.NewTableWithHeaders(func() (int, int) { return tableLength(t.table, len(t.users), len(t.columns)) },
-		func() fyne.CanvasObject { return widgets.NewCell() },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			if id.Row >= 0 && id.Row < len(t.users) && id.Col >= 0 && id.Col < len(t.columns) {
-				t.columns[id.Col].fill(t, t.users[id.Row], id.Row, id.Col, o.(*widgets.Cell))
-			}
-		})
-	t.table.ShowHeaderColumn = false
-	t.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
-	t.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 && id.Col < len(t.columns) {
-			o.(*widget.Label).SetText(t.columns[id.Col].title)
-		}
+	headers := make([]column, len(t.columns))
+	for i, c := range t.columns {
+		headers[i] = c.column
 	}
-	for i, col := range t.columns {
-		t.table.SetColumnWidth(i, col.width)
-	}
+	t.table = newTable(headers, func() int { return len(t.users) }, func(row, col int, cell *widgets.Cell) {
+		t.columns[col].fill(t, t.users[row], row, col, cell)
+	})
 	right := []fyne.CanvasObject{t.count}
 	if owner {
 		t.add = &widget.Button{Text: "Add user", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: func() { c.showUserDialog(nil) }}
@@ -69,16 +58,16 @@ func userColumns(owner bool) []userColumn {
 		}
 	}
 	cols := []userColumn{
-		{"Name", 170, text(func(u data.User) string { return u.Name })},
-		{"Email", 210, text(func(u data.User) string { return u.Email })},
-		{"Role", 190, text(func(u data.User) string { return string(u.Role) })},
-		{"API keys", 76, text(func(u data.User) string {
+		{column{"Name", 170}, text(func(u data.User) string { return u.Name })},
+		{column{"Email", 210}, text(func(u data.User) string { return u.Email })},
+		{column{"Role", 190}, text(func(u data.User) string { return string(u.Role) })},
+		{column{"API keys", 76}, text(func(u data.User) string {
 			if u.KeyCount == 0 {
 				return "No"
 			}
 			return fmt.Sprintf("Yes (%d)", u.KeyCount)
 		})},
-		{"Console", 110, text(func(u data.User) string {
+		{column{"Console", 110}, text(func(u data.User) string {
 			switch {
 			case !u.Role.CanSignIn():
 				return "API only"
@@ -90,10 +79,10 @@ func userColumns(owner bool) []userColumn {
 	}
 	if owner {
 		cols = append(cols,
-			userColumn{"", 66, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
+			userColumn{column{"", 66}, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
 				cell.Set(row, col, widgets.CellButton, "Edit", widget.MediumImportance, func() { t.c.showUserDialog(&u) })
 			}},
-			userColumn{"", 84, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
+			userColumn{column{"", 84}, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
 				if u.ID == t.c.user.ID {
 					cell.Set(row, col, widgets.CellText, "", widget.MediumImportance, nil)
 					return

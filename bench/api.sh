@@ -24,27 +24,9 @@ SERVER_CPU=${SERVER_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 KEYWARD_ADDR=127.0.0.1:18686
 BARE_ADDR=127.0.0.1:18687
-export LANG=en_US.UTF-8
 
-for tool in wrk bc curl taskset; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		pkg=$tool
-		[ "$tool" = taskset ] && pkg=util-linux
-		echo "Installing $pkg…"
-		sudo=""
-		[ "$(id -u)" = 0 ] || sudo=sudo
-		$sudo apt-get install -y -q "$pkg" >/dev/null
-	fi
-done
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+. bench/lib.sh
+need wrk:wrk bc:bc curl:curl taskset:util-linux
 
 echo "Building…"
 go build -o "$tmp/keyward" .

@@ -14,32 +14,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-5}
 KEYS=${KEYS:-10000}
-export LANG=en_US.UTF-8
 
-need=()
-for tool in Xvfb:xvfb xdotool:xdotool; do
-	command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
-done
-if [ ${#need[@]} -gt 0 ]; then
-	echo "Installing ${need[*]}…"
-	sudo=""
-	[ "$(id -u)" = 0 ] || sudo=sudo
-	$sudo apt-get install -y -q "${need[@]}" >/dev/null
-fi
+. bench/lib.sh
+need Xvfb:xvfb xdotool:xdotool bc:bc
 
 echo "== Go benchmarks (fyne test driver)"
 for bench in 'APIKeysTab/keys=10$' 'APIKeysTab/keys=10000$' 'FilterKeystroke$'; do
 	go test ./app -run '^$' -bench "$bench" -benchtime 30x -count "$COUNT" | grep '^Benchmark'
 done
-
-tmp=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
 
 echo "== Resident memory under Xvfb"
 go build -o "$tmp/keyward" .
