@@ -24,6 +24,15 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 	cert := fs.String("tls-cert", "", "PEM certificate, to serve HTTPS")
 	key := fs.String("tls-key", "", "PEM private key of the certificate")
 	return func(r *runner, _ []string) error {
+		// Catch SIGINT and SIGTERM from the start: one that arrives while
+		// the server starts must stop it gracefully too, not kill it.
+		parent := r.env.Context
+		if parent == nil {
+			parent = context.Background()
+		}
+		ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+
 		// The account's settings (the console's Settings dialog) apply,
 		// but for what the flags given say.
 		set := r.store.Settings()
@@ -64,13 +73,6 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 			limit = fmt.Sprintf("at most %d requests a minute per key", set.RateLimit)
 		}
 		fmt.Fprintf(r.env.Stdout, "Serving the REST API of %s on %s (%s). Stop with Ctrl+C.\n", acct.Name, srv.URL(), limit)
-
-		parent := r.env.Context
-		if parent == nil {
-			parent = context.Background()
-		}
-		ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
-		defer stop()
 		select {
 		case <-ctx.Done():
 		case <-srv.Done():
