@@ -454,12 +454,7 @@ func (h *handler) getLogs(w http.ResponseWriter, r *http.Request, c *caller) *ap
 	if err != nil {
 		return dataError(err)
 	}
-	if entries == nil {
-		entries = []data.SystemLogEntry{}
-	}
-	writeJSON(w, http.StatusOK, struct {
-		Entries []data.SystemLogEntry `json:"entries"`
-	}{entries})
+	writeEntries(w, entries)
 	return nil
 }
 
@@ -472,11 +467,17 @@ func (h *handler) getSessionLogs(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return dataError(err)
 	}
+	writeEntries(w, entries)
+	return nil
+}
+
+// writeEntries answers a log query as {"entries": [...]}, with an empty
+// page as [] rather than null, as the OpenAPI document requires.
+func writeEntries[E any](w http.ResponseWriter, entries []E) {
 	if entries == nil {
-		entries = []data.SessionLogEntry{}
+		entries = []E{}
 	}
 	writeJSON(w, http.StatusOK, struct {
-		Entries []data.SessionLogEntry `json:"entries"`
+		Entries []E `json:"entries"`
 	}{entries})
-	return nil
 }
