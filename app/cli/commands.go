@@ -293,10 +293,14 @@ type keyOut struct {
 	LastUsedFrom string     `json:"lastUsedFrom,omitempty"`
 }
 
+func ruleJSON(r data.CIDRRule) ruleOut {
+	return ruleOut{r.ID.String(), r.Prefix.String(), r.CreatedAt, r.UpdatedAt}
+}
+
 func rulesJSON(l data.AllowList) []ruleOut {
 	out := make([]ruleOut, len(l))
 	for i, r := range l {
-		out[i] = ruleOut{r.ID.String(), r.Prefix.String(), r.CreatedAt, r.UpdatedAt}
+		out[i] = ruleJSON(r)
 	}
 	return out
 }
@@ -402,30 +406,31 @@ func setupCIDRAdd(*flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
-		return r.print(rulesJSON(data.AllowList{rule})[0], fmt.Sprintf("Added %s to the allow list of %s.\n", rule.Prefix, k.Name))
+		return r.print(ruleJSON(rule), fmt.Sprintf("Added %s to the allow list of %s.\n", rule.Prefix, k.Name))
 	}
 }
 
-// findRule returns the rule of k's allow list that input names.
-func findRule(k data.UserKey, input string) (data.CIDRRule, error) {
+// findRule returns the user key named name and the rule of its allow list
+// that input names.
+func findRule(r *runner, name, input string) (data.UserKey, data.CIDRRule, error) {
+	k, err := r.store.UserKeyByName(name)
+	if err != nil {
+		return k, data.CIDRRule{}, err
+	}
 	p, err := data.ParseCIDR(input)
 	if err != nil {
-		return data.CIDRRule{}, err
+		return k, data.CIDRRule{}, err
 	}
 	i := k.AllowList.Find(p)
 	if i < 0 {
-		return data.CIDRRule{}, data.Errorf(data.ENotFound, "%s is not in the allow list of %s; see 'keyward cidr list %s'.", p, k.Name, k.Name)
+		return k, data.CIDRRule{}, data.Errorf(data.ENotFound, "%s is not in the allow list of %s; see 'keyward cidr list %s'.", p, k.Name, k.Name)
 	}
-	return k.AllowList[i], nil
+	return k, k.AllowList[i], nil
 }
 
 func setupCIDREdit(*flag.FlagSet) func(*runner, []string) error {
 	return func(r *runner, args []string) error {
-		k, err := r.store.UserKeyByName(args[0])
-		if err != nil {
-			return err
-		}
-		old, err := findRule(k, args[1])
+		k, old, err := findRule(r, args[0], args[1])
 		if err != nil {
 			return err
 		}
@@ -433,17 +438,13 @@ func setupCIDREdit(*flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
-		return r.print(rulesJSON(data.AllowList{rule})[0], fmt.Sprintf("Changed %s to %s in the allow list of %s.\n", old.Prefix, rule.Prefix, k.Name))
+		return r.print(ruleJSON(rule), fmt.Sprintf("Changed %s to %s in the allow list of %s.\n", old.Prefix, rule.Prefix, k.Name))
 	}
 }
 
 func setupCIDRDelete(*flag.FlagSet) func(*runner, []string) error {
 	return func(r *runner, args []string) error {
-		k, err := r.store.UserKeyByName(args[0])
-		if err != nil {
-			return err
-		}
-		rule, err := findRule(k, args[1])
+		k, rule, err := findRule(r, args[0], args[1])
 		if err != nil {
 			return err
 		}
@@ -454,7 +455,7 @@ func setupCIDRDelete(*flag.FlagSet) func(*runner, []string) error {
 		if len(k.AllowList) == 1 {
 			text += "The list is now empty: all addresses are allowed.\n"
 		}
-		return r.print(rulesJSON(data.AllowList{rule})[0], text)
+		return r.print(ruleJSON(rule), text)
 	}
 }
 
