@@ -355,9 +355,7 @@ func TestChangesMadeElsewhereShowUp(t *testing.T) {
 	if got := cell(t, e.c.access.keys.table, e.keyRow(k.Name), 4).Text; got != "2026-11-27 09:00 from 127.0.0.1" {
 		t.Fatalf("last used = %q", got)
 	}
-	member := data.RoleMember
-	_, err = e.store.UpdateUser(data.CommandLine, e.user("vic@example.com").ID, data.UserChange{Role: &member})
-	e.must(err)
+	e.setRole("vic@example.com", data.RoleMember)
 	if got := cell(t, e.c.access.keys.table, e.keyRow("made-elsewhere"), 0); got.Text != "made-elsewhere (inactive)" || got.Importance != widget.WarningImportance {
 		t.Fatalf("an inactive key is shown as %q", got.Text)
 	}

@@ -39,12 +39,10 @@ func goldenKeys(e *env) {
 	_, err = e.store.Authenticate(acct, secret, mustAddr("203.0.113.9"))
 	e.must(err)
 	// A key whose user has since become a Manager: shown inactive.
-	ivo, err := e.store.AddUser(data.CommandLine, data.NewUser{Name: "Ivo Inactive", Email: "ivo@example.com", Role: data.RoleViewer})
+	_, err = e.store.AddUser(data.CommandLine, data.NewUser{Name: "Ivo Inactive", Email: "ivo@example.com", Role: data.RoleViewer})
 	e.must(err)
 	e.must(createKey(e, "old-viewer-key", "ivo@example.com"))
-	manager := data.RoleManager
-	_, err = e.store.UpdateUser(data.CommandLine, ivo.ID, data.UserChange{Role: &manager})
-	e.must(err)
+	e.setRole("ivo@example.com", data.RoleManager)
 }
 
 func TestGoldenAPIKeysOn(t *testing.T) {

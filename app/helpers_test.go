@@ -173,6 +173,14 @@ func (e *env) user(email string) data.User {
 	return u
 }
 
+// setRole gives the user with the given email a new role, as the command
+// line would, while the console is open.
+func (e *env) setRole(email string, role data.Role) {
+	e.t.Helper()
+	_, err := e.store.UpdateUser(data.CommandLine, e.user(email).ID, data.UserChange{Role: &role})
+	e.must(err)
+}
+
 // signIn starts the console and signs in through the form.
 func (e *env) signIn(email string) {
 	e.t.Helper()

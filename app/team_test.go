@@ -150,9 +150,7 @@ func TestTeamRules(t *testing.T) {
 
 func TestLastOwnerCannotBeDemoted(t *testing.T) {
 	e := newEnv(t).withAccount(false)
-	owner := data.RoleOwner
-	_, err := e.store.UpdateUser(data.CommandLine, e.user("vic@example.com").ID, data.UserChange{Role: &owner})
-	e.must(err)
+	e.setRole("vic@example.com", data.RoleOwner)
 	e.signIn("vic@example.com")
 	e.showTab("Team")
 	// Vic demotes Ada: fine, two Owners.
@@ -167,7 +165,7 @@ func TestLastOwnerCannotBeDemoted(t *testing.T) {
 	// Ada is now a Viewer; the CLI makes Vic the last Owner demote attempt
 	// through the store, which refuses it.
 	viewer := data.RoleViewer
-	_, err = e.store.UpdateUser(data.CommandLine, e.user("vic@example.com").ID, data.UserChange{Role: &viewer})
+	_, err := e.store.UpdateUser(data.CommandLine, e.user("vic@example.com").ID, data.UserChange{Role: &viewer})
 	if err == nil || !strings.Contains(err.Error(), "last Owner") {
 		t.Fatalf("demoting the last Owner: %v", err)
 	}
@@ -177,21 +175,17 @@ func TestLastOwnerCannotBeDemoted(t *testing.T) {
 // Owner, the window re-opens with the new rights at once.
 func TestOwnRoleChangedElsewhere(t *testing.T) {
 	e := newEnv(t).withAccount(true)
-	owner := data.RoleOwner
-	_, err := e.store.UpdateUser(data.CommandLine, e.user("vic@example.com").ID, data.UserChange{Role: &owner})
-	e.must(err)
+	e.setRole("vic@example.com", data.RoleOwner)
 	e.signIn("vic@example.com")
 	if e.c.access.keys.add == nil {
 		t.Fatal("an Owner has no Add")
 	}
-	viewer := data.RoleViewer
-	_, err = e.store.UpdateUser(data.CommandLine, e.user("vic@example.com").ID, data.UserChange{Role: &viewer})
-	e.must(err)
+	e.setRole("vic@example.com", data.RoleViewer)
 	if e.c.access.keys.add != nil || e.c.user.Role != data.RoleViewer {
 		t.Fatal("the window kept the Owner's controls")
 	}
 	// Deleted while signed in: back to the sign-in form.
-	_, err = e.store.DeleteUser(data.CommandLine, e.user("vic@example.com").ID)
+	_, err := e.store.DeleteUser(data.CommandLine, e.user("vic@example.com").ID)
 	e.must(err)
 	if e.c.access != nil {
 		t.Fatal("a deleted user stays signed in")
