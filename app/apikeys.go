@@ -317,16 +317,7 @@ func (c *Console) copyAccountKey() bool {
 // confirmDelete asks before deleting a key.
 func (t *keysTab) confirmDelete(k data.UserKey) {
 	msg := fmt.Sprintf("Delete the API user key “%s” of %s?\n\nRequests made with it will fail from the moment it is deleted. This cannot be undone.", k.Name, k.UserName)
-	d := dialog.NewConfirm("Delete API secret key", msg, func(ok bool) {
-		if !ok {
-			return
-		}
-		if err := t.c.store.DeleteUserKey(t.c.actor(), k.ID); err != nil {
-			t.c.showError(err)
-		}
-	}, t.c.win)
-	d.SetConfirmText("Delete")
-	d.SetDismissText("Cancel")
-	d.SetConfirmImportance(widget.DangerImportance)
-	t.c.show(d, d.Hide)
+	t.c.confirmDelete("Delete API secret key", msg, func() error {
+		return t.c.store.DeleteUserKey(t.c.actor(), k.ID)
+	})
 }

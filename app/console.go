@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"keyward/api"
 	"keyward/data"
@@ -126,9 +127,7 @@ func (c *Console) Start() {
 func (c *Console) Close() {
 	c.unsubscribe()
 	c.clip.clearNow()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	c.server.Stop(ctx)
+	c.stopServer()
 }
 
 // The window's size is remembered in the app's preferences.
@@ -294,6 +293,23 @@ func (c *Console) dialogEntry(placeholder string, password bool) *widgets.Entry 
 	e := widgets.NewEntry()
 	e.PlaceHolder, e.Password, e.OnEscape = placeholder, password, c.escape
 	return e
+}
+
+// confirmDelete asks, with a red Delete and a Cancel, before it calls
+// del; an error del returns is shown.
+func (c *Console) confirmDelete(title, msg string, del func() error) {
+	d := dialog.NewConfirm(title, msg, func(ok bool) {
+		if !ok {
+			return
+		}
+		if err := del(); err != nil {
+			c.showError(err)
+		}
+	}, c.win)
+	d.SetConfirmText("Delete")
+	d.SetDismissText("Cancel")
+	d.SetConfirmImportance(widget.DangerImportance)
+	c.show(d, d.Hide)
 }
 
 // showError reports err in a dialog.

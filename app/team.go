@@ -105,18 +105,10 @@ func (t *teamTab) confirmDelete(u data.User) {
 	if u.KeyCount > 0 {
 		msg += fmt.Sprintf("\n\nTheir %s will be deleted too: requests made with them will fail at once.", countText(u.KeyCount, "API user key", "API user keys"))
 	}
-	d := dialog.NewConfirm("Delete user", msg, func(ok bool) {
-		if !ok {
-			return
-		}
-		if _, err := t.c.store.DeleteUser(t.c.actor(), u.ID); err != nil {
-			t.c.showError(err)
-		}
-	}, t.c.win)
-	d.SetConfirmText("Delete")
-	d.SetDismissText("Cancel")
-	d.SetConfirmImportance(widget.DangerImportance)
-	t.c.show(d, d.Hide)
+	t.c.confirmDelete("Delete user", msg, func() error {
+		_, err := t.c.store.DeleteUser(t.c.actor(), u.ID)
+		return err
+	})
 }
 
 // userDialog adds a user, or edits one's name, role and console password.
