@@ -136,8 +136,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ok, remaining, retry := h.keyLimits.take(p.KeyID, now)
 		w.Header()[headerRemaining] = []string{strconv.Itoa(remaining)}
 		if !ok {
-			w.Header().Set("Retry-After", retrySeconds(retry))
-			writeError(w, &apiError{Status: http.StatusTooManyRequests, Code: "RATE_LIMIT_EXCEEDED",
+			writeError(w, &apiError{Status: http.StatusTooManyRequests, Code: "RATE_LIMIT_EXCEEDED", retryAfter: retry,
 				Message: "This API user key has made more than " + strconv.Itoa(h.cfg.RateLimit) +
 					" requests in a minute: wait " + retrySeconds(retry) + " s and slow down."})
 			return
