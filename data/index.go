@@ -241,13 +241,29 @@ func (s *Store) Users() []User {
 	return out
 }
 
+// user returns the user with the given id, or an ENotFound error.
+func (ix *index) user(id int64) (*userEntry, error) {
+	if u := ix.users[id]; u != nil {
+		return u, nil
+	}
+	return nil, Errorf(ENotFound, "There is no user with id %d.", id)
+}
+
+// key returns the user key with the given id, or an ENotFound error.
+func (ix *index) key(id uuid.UUID) (*keyEntry, error) {
+	if k := ix.keys[id]; k != nil {
+		return k, nil
+	}
+	return nil, Errorf(ENotFound, "There is no API user key with id %s.", id)
+}
+
 // User returns the user with the given id.
 func (s *Store) User(id int64) (User, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	u := s.ix.users[id]
-	if u == nil {
-		return User{}, Errorf(ENotFound, "There is no user with id %d.", id)
+	u, err := s.ix.user(id)
+	if err != nil {
+		return User{}, err
 	}
 	return u.user(), nil
 }
@@ -293,9 +309,9 @@ func (s *Store) UserKeys() []UserKey {
 func (s *Store) UserKey(id uuid.UUID) (UserKey, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	k := s.ix.keys[id]
-	if k == nil {
-		return UserKey{}, Errorf(ENotFound, "There is no API user key with id %s.", id)
+	k, err := s.ix.key(id)
+	if err != nil {
+		return UserKey{}, err
 	}
 	return k.userKey(), nil
 }

@@ -26,9 +26,9 @@ func (s *Store) CreateUserKey(actor Actor, name string, userID int64) (UserKey, 
 	hash := HashKey(secret)
 	var out UserKey
 	err = s.change(actor, func(t *tx) error {
-		u := s.ix.users[userID]
-		if u == nil {
-			return Errorf(ENotFound, "There is no user with id %d.", userID)
+		u, err := s.ix.user(userID)
+		if err != nil {
+			return err
 		}
 		if !u.rec.Role.CanOwnKeys() {
 			return Errorf(EInvalid, "%s is a %s: only Owner, Viewer and Logs Viewer users can own API user keys.", u.rec.Name, u.rec.Role)
@@ -44,7 +44,7 @@ func (s *Store) CreateUserKey(actor Actor, name string, userID int64) (UserKey, 
 			return storageError("generate a key id", err)
 		}
 		k := &keyEntry{rec: keyRecord{V: recordVersion, ID: id, Name: name, UserID: userID, SHA256: hex.EncodeToString(hash[:]),
-			Hint: KeyHint(secret), CreatedAt: t.now, CreatedBy: t.actor.Name}, hash: hash}
+			Hint: KeyHint(secret), CreatedAt: t.now, CreatedBy: t.actor.Name}, hash: hash, user: u}
 		if err := t.put(uuidKey(prefixKey, id), k.rec); err != nil {
 			return err
 		}
@@ -54,8 +54,7 @@ func (s *Store) CreateUserKey(actor Actor, name string, userID int64) (UserKey, 
 		}
 		t.changes = append(t.changes, Change{Kind: ChangeUsers}) // the user now has a key
 		t.then(func(ix *index) { ix.putKey(k) })
-		out = UserKey{ID: id, Name: name, UserID: userID, UserName: u.rec.Name, UserEmail: u.rec.Email, Active: true,
-			Hint: k.rec.Hint, CreatedAt: t.now, CreatedBy: t.actor.Name}
+		out = k.userKey()
 		return nil
 	})
 	if err != nil {
@@ -68,9 +67,9 @@ func (s *Store) CreateUserKey(actor Actor, name string, userID int64) (UserKey, 
 // the deletion is saved.
 func (s *Store) DeleteUserKey(actor Actor, id uuid.UUID) error {
 	return s.change(actor, func(t *tx) error {
-		k := s.ix.keys[id]
-		if k == nil {
-			return Errorf(ENotFound, "There is no API user key with id %s.", id)
+		k, err := s.ix.key(id)
+		if err != nil {
+			return err
 		}
 		desc := fmt.Sprintf("Deleted API user key %s", k.rec.Name)
 		if k.user != nil {
@@ -133,9 +132,9 @@ func (s *Store) EditCIDRRule(actor Actor, keyID, ruleID uuid.UUID, input string)
 	}
 	var rule CIDRRule
 	err = s.changeAllowList(actor, keyID, func(t *tx, k *keyEntry, l AllowList) (AllowList, string, string, error) {
-		i := slices.IndexFunc(l, func(r CIDRRule) bool { return r.ID == ruleID })
-		if i < 0 {
-			return nil, "", "", Errorf(ENotFound, "The allow list of %s has no such rule (it may have been deleted meanwhile).", k.rec.Name)
+		i, err := ruleIndex(k, l, ruleID)
+		if err != nil {
+			return nil, "", "", err
 		}
 		old := l[i].Prefix
 		rule = l[i]
@@ -156,9 +155,9 @@ func (s *Store) EditCIDRRule(actor Actor, keyID, ruleID uuid.UUID, input string)
 // rule goes, the key is allowed from every address again.
 func (s *Store) DeleteCIDRRule(actor Actor, keyID, ruleID uuid.UUID) error {
 	return s.changeAllowList(actor, keyID, func(t *tx, k *keyEntry, l AllowList) (AllowList, string, string, error) {
-		i := slices.IndexFunc(l, func(r CIDRRule) bool { return r.ID == ruleID })
-		if i < 0 {
-			return nil, "", "", Errorf(ENotFound, "The allow list of %s has no such rule (it may have been deleted meanwhile).", k.rec.Name)
+		i, err := ruleIndex(k, l, ruleID)
+		if err != nil {
+			return nil, "", "", err
 		}
 		desc := fmt.Sprintf("Deleted CIDR rule %s from the allow list of API user key %s", l[i].Prefix, k.rec.Name)
 		if len(l) == 1 {
@@ -168,15 +167,25 @@ func (s *Store) DeleteCIDRRule(actor Actor, keyID, ruleID uuid.UUID) error {
 	})
 }
 
+// ruleIndex returns where the rule with id ruleID is in l, k's allow list,
+// or an ENotFound error.
+func ruleIndex(k *keyEntry, l AllowList, ruleID uuid.UUID) (int, error) {
+	i := slices.IndexFunc(l, func(r CIDRRule) bool { return r.ID == ruleID })
+	if i < 0 {
+		return -1, Errorf(ENotFound, "The allow list of %s has no such rule (it may have been deleted meanwhile).", k.rec.Name)
+	}
+	return i, nil
+}
+
 // changeAllowList runs edit on a copy of a key's allow list and saves the
 // list it returns, with a log entry of the given event and description. An
 // edit that returns no event changes nothing.
 func (s *Store) changeAllowList(actor Actor, keyID uuid.UUID,
 	edit func(t *tx, k *keyEntry, l AllowList) (AllowList, string, string, error)) error {
 	return s.change(actor, func(t *tx) error {
-		k := s.ix.keys[keyID]
-		if k == nil {
-			return Errorf(ENotFound, "There is no API user key with id %s.", keyID)
+		k, err := s.ix.key(keyID)
+		if err != nil {
+			return err
 		}
 		l, event, desc, err := edit(t, k, slices.Clone(k.allow))
 		if err != nil || event == "" {

@@ -93,9 +93,9 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 	}
 	var out User
 	err := s.change(actor, func(t *tx) error {
-		u := s.ix.users[id]
-		if u == nil {
-			return Errorf(ENotFound, "There is no user with id %d.", id)
+		u, err := s.ix.user(id)
+		if err != nil {
+			return err
 		}
 		rec := u.rec
 		var what []string
@@ -159,9 +159,9 @@ func (s *Store) ownerCount() int {
 // cannot be deleted, and nobody can delete themselves.
 func (s *Store) DeleteUser(actor Actor, id int64) (deletedKeys int, err error) {
 	err = s.change(actor, func(t *tx) error {
-		u := s.ix.users[id]
-		if u == nil {
-			return Errorf(ENotFound, "There is no user with id %d.", id)
+		u, err := s.ix.user(id)
+		if err != nil {
+			return err
 		}
 		if actor.UserID != 0 && actor.UserID == id {
 			return &Error{Code: EConflict, Err: ErrOwnUser, Message: "You cannot delete your own user: ask another Owner to do it."}
