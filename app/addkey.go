@@ -33,7 +33,7 @@ type addKeyDialog struct {
 func (c *Console) showAddKeyDialog() {
 	a := &addKeyDialog{c: c,
 		name:     c.dialogEntry("ci-deploy-key", false),
-		problems: &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord},
+		problems: errorLabel(),
 		err:      errorLabel(),
 	}
 	a.name.OnChanged = func(string) { a.validate() }
@@ -48,7 +48,6 @@ func (c *Console) showAddKeyDialog() {
 	a.user = &widget.Select{Options: options, PlaceHolder: "Choose the key's user", OnChanged: func(string) { a.validate() }}
 	a.create = &widget.Button{Text: "Create", Importance: widget.HighImportance, OnTapped: a.submit}
 	a.cancel = &widget.Button{Text: "Cancel", OnTapped: func() { a.d.Hide() }}
-	a.problems.Hide()
 	content := container.NewVBox(
 		labelled("Key name", a.name),
 		hint(fmt.Sprintf("%d to %d characters: ASCII letters, digits, '-' and '_'.", data.KeyNameMinLen, data.KeyNameMaxLen)),
@@ -72,14 +71,11 @@ func userChoice(u data.User) string { return fmt.Sprintf("%s (%s)", u.Name, u.Em
 // and enables Create when both fields are good.
 func (a *addKeyDialog) validate() {
 	problems := data.KeyNameProblems(a.name.Text)
-	if a.name.Text == "" {
-		a.problems.Hide()
-	} else if len(problems) > 0 {
-		a.problems.SetText("• " + strings.Join(problems, "\n• "))
-		a.problems.Show()
-	} else {
-		a.problems.Hide()
+	listed := ""
+	if a.name.Text != "" && len(problems) > 0 {
+		listed = "• " + strings.Join(problems, "\n• ")
 	}
+	setError(a.problems, listed)
 	setError(a.err, "")
 	if len(problems) == 0 && a.user.SelectedIndex() >= 0 {
 		a.create.Enable()
