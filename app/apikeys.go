@@ -39,18 +39,12 @@ type keysTab struct {
 	count  *widget.Label
 	table  *widget.Table
 
-	columns []keyColumn
+	columns []tableColumn[data.UserKey]
 	keys    []data.UserKey // every key, by name
 	search  []string       // each key's searchable text, lower case; built on first use
 	visible []data.UserKey // the keys the filter lets through
 
 	stopCopied func()
-}
-
-// keyColumn is one column of the user keys table.
-type keyColumn struct {
-	column
-	fill func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell)
 }
 
 func newKeysTab(c *Console) *keysTab {
@@ -96,14 +90,8 @@ func newKeysTab(c *Console) *keysTab {
 	}
 	toolbar := container.NewBorder(nil, nil, heading, container.NewHBox(right...), t.filter)
 
-	t.columns = keyColumns(owner)
-	headers := make([]column, len(t.columns))
-	for i, c := range t.columns {
-		headers[i] = c.column
-	}
-	t.table = newTable(headers, func() int { return len(t.visible) }, func(row, col int, cell *widgets.Cell) {
-		t.columns[col].fill(t, t.visible[row], row, cell)
-	})
+	t.columns = t.keyColumns(owner)
+	t.table = newColumnTable(t.columns, func() []data.UserKey { return t.visible })
 
 	top := container.NewVBox(t.apiOff, t.apiOn, widget.NewSeparator(), toolbar)
 	t.content = container.NewBorder(top, nil, nil, nil, t.table)
@@ -114,41 +102,41 @@ func newKeysTab(c *Console) *keysTab {
 
 // keyColumns are the table's columns; Owners also get the Manage link and
 // the Delete button.
-func keyColumns(owner bool) []keyColumn {
-	cols := []keyColumn{
-		{column{"Key name", 230}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
+	cols := []tableColumn[data.UserKey]{
+		{column{"Key name", 230}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			if !k.Active {
-				cell.Set(row, 0, widgets.CellText, k.Name+" (inactive)", widget.WarningImportance, nil)
+				cell.Set(row, col, widgets.CellText, k.Name+" (inactive)", widget.WarningImportance, nil)
 				return
 			}
-			cell.Set(row, 0, widgets.CellText, k.Name, widget.MediumImportance, nil)
+			cell.Set(row, col, widgets.CellText, k.Name, widget.MediumImportance, nil)
 		}},
-		{column{"User name", 150}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
-			cell.Set(row, 1, widgets.CellText, k.UserName, widget.MediumImportance, nil)
+		{column{"User name", 150}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+			cell.Set(row, col, widgets.CellText, k.UserName, widget.MediumImportance, nil)
 		}},
-		{column{"CIDR allow list", 166}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		{column{"CIDR allow list", 166}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			summary := allowListSummary(k.AllowList)
 			if !owner {
-				cell.Set(row, 2, widgets.CellText, summary, widget.MediumImportance, nil)
+				cell.Set(row, col, widgets.CellText, summary, widget.MediumImportance, nil)
 				return
 			}
 			id := k.ID
-			cell.Set(row, 2, widgets.CellLink, "Manage · "+summary, widget.MediumImportance, func() { t.c.showCIDRDialog(id) })
+			cell.Set(row, col, widgets.CellLink, "Manage · "+summary, widget.MediumImportance, func() { t.c.showCIDRDialog(id) })
 		}},
-		{column{"Created", 100}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
-			cell.Set(row, 3, widgets.CellText, t.c.formatDate(k.CreatedAt), widget.MediumImportance, nil)
+		{column{"Created", 100}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+			cell.Set(row, col, widgets.CellText, t.c.formatDate(k.CreatedAt), widget.MediumImportance, nil)
 		}},
-		{column{"Last used", 238}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
+		{column{"Last used", 238}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			text := "Never"
 			if !k.LastUsedAt.IsZero() {
 				text = t.c.formatTime(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
 			}
-			cell.Set(row, 4, widgets.CellText, text, widget.MediumImportance, nil)
+			cell.Set(row, col, widgets.CellText, text, widget.MediumImportance, nil)
 		}},
 	}
 	if owner {
-		cols = append(cols, keyColumn{column{"", 84}, func(t *keysTab, k data.UserKey, row int, cell *widgets.Cell) {
-			cell.Set(row, 5, widgets.CellButton, "Delete", widget.DangerImportance, func() { t.confirmDelete(k) })
+		cols = append(cols, tableColumn[data.UserKey]{column{"", 84}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+			cell.Set(row, col, widgets.CellButton, "Delete", widget.DangerImportance, func() { t.confirmDelete(k) })
 		}})
 	}
 	return cols

@@ -39,6 +39,24 @@ func newTable(cols []column, rows func() int, fill func(row, col int, cell *widg
 	return t
 }
 
+// tableColumn is a column of a table of Ts and how it shows one.
+type tableColumn[T any] struct {
+	column
+	fill func(item T, row, col int, cell *widgets.Cell)
+}
+
+// newColumnTable returns a table with a row for each of items() and the
+// given columns.
+func newColumnTable[T any](cols []tableColumn[T], items func() []T) *widget.Table {
+	headers := make([]column, len(cols))
+	for i, c := range cols {
+		headers[i] = c.column
+	}
+	return newTable(headers, func() int { return len(items()) }, func(row, col int, cell *widgets.Cell) {
+		cols[col].fill(items()[row], row, col, cell)
+	})
+}
+
 // tableLength is a table's Length: rows and cols, but no rows while the
 // table has no size. Fyne 2.7 lays out a table of no size (which happens
 // when it is refreshed or given column widths before it is shown) as if

@@ -20,26 +20,15 @@ type teamTab struct {
 	table   *widget.Table
 	add     *widget.Button // nil for roles that may not change the team
 	count   *widget.Label
-	columns []userColumn
+	columns []tableColumn[data.User]
 	users   []data.User
-}
-
-type userColumn struct {
-	column
-	fill func(t *teamTab, u data.User, row, col int, cell *widgets.Cell)
 }
 
 func newTeamTab(c *Console) *teamTab {
 	t := &teamTab{c: c, count: countLabel()}
 	owner := c.user.Role.CanAdminister()
-	t.columns = userColumns(owner)
-	headers := make([]column, len(t.columns))
-	for i, c := range t.columns {
-		headers[i] = c.column
-	}
-	t.table = newTable(headers, func() int { return len(t.users) }, func(row, col int, cell *widgets.Cell) {
-		t.columns[col].fill(t, t.users[row], row, col, cell)
-	})
+	t.columns = t.userColumns(owner)
+	t.table = newColumnTable(t.columns, func() []data.User { return t.users })
 	right := []fyne.CanvasObject{t.count}
 	if owner {
 		t.add = &widget.Button{Text: "Add user", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: func() { c.showUserDialog(nil) }}
@@ -51,13 +40,13 @@ func newTeamTab(c *Console) *teamTab {
 	return t
 }
 
-func userColumns(owner bool) []userColumn {
-	text := func(f func(data.User) string) func(*teamTab, data.User, int, int, *widgets.Cell) {
-		return func(_ *teamTab, u data.User, row, col int, cell *widgets.Cell) {
+func (t *teamTab) userColumns(owner bool) []tableColumn[data.User] {
+	text := func(f func(data.User) string) func(data.User, int, int, *widgets.Cell) {
+		return func(u data.User, row, col int, cell *widgets.Cell) {
 			cell.Set(row, col, widgets.CellText, f(u), widget.MediumImportance, nil)
 		}
 	}
-	cols := []userColumn{
+	cols := []tableColumn[data.User]{
 		{column{"Name", 170}, text(func(u data.User) string { return u.Name })},
 		{column{"Email", 210}, text(func(u data.User) string { return u.Email })},
 		{column{"Role", 190}, text(func(u data.User) string { return string(u.Role) })},
@@ -79,10 +68,10 @@ func userColumns(owner bool) []userColumn {
 	}
 	if owner {
 		cols = append(cols,
-			userColumn{column{"", 66}, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
+			tableColumn[data.User]{column{"", 66}, func(u data.User, row, col int, cell *widgets.Cell) {
 				cell.Set(row, col, widgets.CellButton, "Edit", widget.MediumImportance, func() { t.c.showUserDialog(&u) })
 			}},
-			userColumn{column{"", 84}, func(t *teamTab, u data.User, row, col int, cell *widgets.Cell) {
+			tableColumn[data.User]{column{"", 84}, func(u data.User, row, col int, cell *widgets.Cell) {
 				if u.ID == t.c.user.ID {
 					cell.Set(row, col, widgets.CellText, "", widget.MediumImportance, nil)
 					return
