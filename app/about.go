@@ -46,5 +46,5 @@ func (c *Console) showAbout() {
 		&widget.Label{Text: "Keyward manages the API keys of an account and serves its REST API.", Wrapping: fyne.TextWrapWord})
 	d := dialog.NewCustom("About Keyward", "Close", container.NewVBox(top, form, links), c.win)
 	d.Resize(fyne.NewSize(520, 0))
-	c.show(d, d.Hide)
+	c.show(d, true)
 }

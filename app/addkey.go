@@ -47,7 +47,7 @@ func (c *Console) showAddKeyDialog() {
 	}
 	a.user = &widget.Select{Options: options, PlaceHolder: "Choose the key's user", OnChanged: func(string) { a.validate() }}
 	a.create = &widget.Button{Text: "Create", Importance: widget.HighImportance, OnTapped: a.submit}
-	a.cancel = &widget.Button{Text: "Cancel", OnTapped: func() { a.d.Hide() }}
+	a.cancel = &widget.Button{Text: "Cancel", OnTapped: func() { a.c.hide(a.d) }}
 	content := container.NewVBox(
 		labelled("Key name", a.name),
 		hint(fmt.Sprintf("%d to %d characters: ASCII letters, digits, '-' and '_'.", data.KeyNameMinLen, data.KeyNameMaxLen)),
@@ -60,7 +60,7 @@ func (c *Console) showAddKeyDialog() {
 	a.d.SetButtons([]fyne.CanvasObject{a.cancel, a.create})
 	a.d.Resize(fyne.NewSize(480, 0))
 	a.validate()
-	c.show(a.d, a.d.Hide)
+	c.show(a.d, true)
 	c.win.Canvas().Focus(a.name)
 }
 
@@ -94,6 +94,6 @@ func (a *addKeyDialog) submit() {
 		setError(a.err, data.ErrorMessage(err))
 		return
 	}
-	a.d.Hide()
+	a.c.hide(a.d)
 	a.c.showRevealDialog(k, secret)
 }

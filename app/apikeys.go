@@ -268,7 +268,7 @@ func (t *keysTab) onDisable() {
 		}, t.c.win)
 	d.SetConfirmText("Disable API")
 	d.SetConfirmImportance(widget.DangerImportance)
-	t.c.show(d, d.Hide)
+	t.c.show(d, true)
 }
 
 func (t *keysTab) onShowAccountKey() {

@@ -50,13 +50,13 @@ func (c *Console) showCIDRDialog(keyID uuid.UUID) {
 	m.suggest = &widget.Button{Icon: theme.ContentAddIcon(), OnTapped: m.addSeen}
 	m.load(k)
 	m.intro.SetText(fmt.Sprintf("Requests with the key “%s” of %s are accepted only from the addresses these rules cover. IPv4 and IPv6 prefixes, such as 203.0.113.0/24, or single addresses.", k.Name, k.UserName))
-	closeButton := &widget.Button{Text: "Close", OnTapped: func() { m.d.Hide() }}
+	closeButton := &widget.Button{Text: "Close", OnTapped: func() { m.c.hide(m.d) }}
 	content := container.NewBorder(m.intro, container.NewVBox(widget.NewSeparator(), container.NewHBox(m.add, m.suggest)), nil, nil,
 		container.NewVScroll(m.list))
 	m.d = dialog.NewCustomWithoutButtons("Manage CIDR allow list", content, c.win)
 	m.d.SetButtons([]fyne.CanvasObject{closeButton})
 	m.d.Resize(fyne.NewSize(620, 460))
-	c.show(m.d, m.d.Hide)
+	c.show(m.d, true)
 }
 
 // load shows k's rules, keeping the rows still being typed.
@@ -128,7 +128,7 @@ func (m *cidrDialog) addSeen() {
 func (m *cidrDialog) reload() {
 	k, err := m.c.store.UserKey(m.keyID)
 	if err != nil {
-		m.d.Hide()
+		m.c.hide(m.d)
 		m.c.showError(err)
 		return
 	}

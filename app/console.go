@@ -170,8 +170,18 @@ func (c *Console) stopServer() {
 func (c *Console) signedIn(u data.User) {
 	c.user = u
 	c.access = newAccessScreen(c)
-	c.win.SetContent(c.access.content)
+	c.setContent(c.access.content)
 	releaseMemory()
+}
+
+// setContent replaces what the window shows. Whatever had the keyboard
+// focus loses it first: Fyne drops the old content's focus without telling
+// the widget, and an entry that still thinks it has the focus blinks its
+// cursor forever, repainting the window many times a second while it sits
+// idle.
+func (c *Console) setContent(o fyne.CanvasObject) {
+	c.win.Canvas().Unfocus()
+	c.win.SetContent(o)
 }
 
 // releaseMemory returns the garbage of a one-off burst to the system: the
@@ -237,16 +247,16 @@ func (c *Console) formatDate(t time.Time) string {
 	return t.In(c.opts.Location).Format("2006-01-02")
 }
 
-// openDialog is a dialog the console shows; cancel is what Escape does to
-// it, nil when Escape must do nothing (the one-time key dialog).
+// openDialog is a dialog the console shows; escapable tells whether
+// Escape closes it (not the one-time key dialog).
 type openDialog struct {
-	d      dialog.Dialog
-	cancel func()
+	d         dialog.Dialog
+	escapable bool
 }
 
 // show shows d and tracks it, so that Escape reaches the top dialog.
-func (c *Console) show(d dialog.Dialog, cancel func()) *openDialog {
-	od := &openDialog{d: d, cancel: cancel}
+func (c *Console) show(d dialog.Dialog, escapable bool) *openDialog {
+	od := &openDialog{d: d, escapable: escapable}
 	c.dialogs = append(c.dialogs, od)
 	d.SetOnClosed(func() { c.forget(od) })
 	d.Show()
@@ -262,10 +272,21 @@ func (c *Console) forget(od *openDialog) {
 	}
 }
 
+// hide closes d, which c.show showed. As with setContent, the entry
+// focused in the dialog loses the focus first, or its cursor would go on
+// blinking after the dialog has gone.
+func (c *Console) hide(d dialog.Dialog) {
+	if n := len(c.dialogs); n > 0 && c.dialogs[n-1].d == d {
+		c.win.Canvas().Unfocus() // the top dialog's focus
+	}
+	d.Hide()
+}
+
 func (c *Console) closeDialogs() {
 	open := c.dialogs
 	c.dialogs = nil
 	for i := len(open) - 1; i >= 0; i-- {
+		c.win.Canvas().Unfocus() // open[i] is the top overlay now
 		open[i].d.Hide()
 	}
 }
@@ -277,14 +298,14 @@ func (c *Console) typedKey(ev *fyne.KeyEvent) {
 	}
 }
 
-// escape cancels the top dialog, unless that dialog must not be left that
+// escape closes the top dialog, unless that dialog must not be left that
 // way.
 func (c *Console) escape() {
 	if len(c.dialogs) == 0 {
 		return
 	}
-	if top := c.dialogs[len(c.dialogs)-1]; top.cancel != nil {
-		top.cancel()
+	if top := c.dialogs[len(c.dialogs)-1]; top.escapable {
+		c.hide(top.d)
 	}
 }
 
@@ -309,11 +330,11 @@ func (c *Console) confirmDelete(title, msg string, del func() error) {
 	d.SetConfirmText("Delete")
 	d.SetDismissText("Cancel")
 	d.SetConfirmImportance(widget.DangerImportance)
-	c.show(d, d.Hide)
+	c.show(d, true)
 }
 
 // showError reports err in a dialog.
 func (c *Console) showError(err error) {
 	d := dialog.NewInformation("Could not do that", data.ErrorMessage(err), c.win)
-	c.show(d, d.Hide)
+	c.show(d, true)
 }

@@ -31,11 +31,11 @@ func (c *Console) showRevealDialog(k data.UserKey, secret string) {
 		c.clip.copySecret(secret)
 		r.reveal.SetCopied(true)
 	}
-	r.reveal.OnFinish = func() { r.d.Hide() }
+	r.reveal.OnFinish = func() { r.c.hide(r.d) }
 	copyAccount := &widget.Button{Text: "Copy account key", Icon: theme.ContentCopyIcon(), OnTapped: func() { c.copyAccountKey() }}
 	r.reveal.Extra.Add(copyAccount)
 	about := &widget.Label{Text: fmt.Sprintf("The key “%s” of %s was created. Requests send it in the x-api-secret-key header.", k.Name, k.UserName), Wrapping: fyne.TextWrapWord}
 	r.d = dialog.NewCustomWithoutButtons("API user key", container.NewVBox(about, r.reveal), c.win)
 	r.d.Resize(fyne.NewSize(560, 0))
-	c.show(r.d, nil)
+	c.show(r.d, false)
 }

@@ -123,11 +123,11 @@ func (c *Console) showSettings() {
 		s.err,
 	)
 	save := &widget.Button{Text: "Save", Importance: widget.HighImportance, OnTapped: s.submit}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { s.d.Hide() }}
+	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { s.c.hide(s.d) }}
 	s.d = dialog.NewCustomWithoutButtons("Settings", content, c.win)
 	s.d.SetButtons([]fyne.CanvasObject{cancel, save})
 	s.d.Resize(fyne.NewSize(520, 0))
-	c.show(s.d, s.d.Hide)
+	c.show(s.d, true)
 }
 
 // submit checks every field, then applies what changed. A REST API that
@@ -154,7 +154,7 @@ func (s *settingsDialog) submit() {
 	s.c.clip.delay = time.Duration(secs) * time.Second
 	prefs.SetString(prefTheme, themeChoices[max(0, s.theme.SelectedIndex())].pref)
 	s.c.applyTheme()
-	s.d.Hide()
+	s.c.hide(s.d)
 }
 
 // apiSettings reads the REST API fields.

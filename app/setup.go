@@ -31,7 +31,7 @@ func (c *Console) showSetup() {
 		e.OnSubmitted = func(string) { s.submit() }
 	}
 	note := hint("Keyward keeps this account's data in " + c.store.Dir() + ".")
-	c.win.SetContent(centeredCard("Set up Keyward", "Create the account and its first Owner.",
+	c.setContent(centeredCard("Set up Keyward", "Create the account and its first Owner.",
 		labelled("Account name", s.account),
 		labelled("Your name", s.name),
 		labelled("Email", s.email),

@@ -32,7 +32,7 @@ func (c *Console) showSignIn() {
 	s.signIn = &widget.Button{Text: "Sign in", Importance: widget.HighImportance, OnTapped: s.submit}
 	s.email.OnSubmitted = func(string) { s.submit() }
 	s.password.OnSubmitted = func(string) { s.submit() }
-	c.win.SetContent(centeredCard("Sign in to Keyward", acct.Name,
+	c.setContent(centeredCard("Sign in to Keyward", acct.Name,
 		labelled("Email", s.email),
 		labelled("Password", s.password),
 		s.err, s.signIn,

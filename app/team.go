@@ -128,7 +128,7 @@ func (c *Console) showUserDialog(editing *data.User) {
 	}
 	u.role = &widget.Select{Options: roles}
 	u.save = &widget.Button{Text: "Save", Importance: widget.HighImportance, OnTapped: u.submit}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { u.d.Hide() }}
+	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { u.c.hide(u.d) }}
 	title := "Add user"
 	passwordHint := fmt.Sprintf("Optional: without one the user can hold API keys but cannot sign in. At least %d characters.", data.PasswordMinLen)
 	fields := []fyne.CanvasObject{labelled("Name", u.name)}
@@ -158,7 +158,7 @@ func (c *Console) showUserDialog(editing *data.User) {
 	u.d = dialog.NewCustomWithoutButtons(title, container.NewVBox(fields...), c.win)
 	u.d.SetButtons([]fyne.CanvasObject{cancel, u.save})
 	u.d.Resize(fyne.NewSize(460, 0))
-	c.show(u.d, u.d.Hide)
+	c.show(u.d, true)
 	c.win.Canvas().Focus(u.name)
 }
 
@@ -182,5 +182,5 @@ func (u *userDialog) submit() {
 		setError(u.err, data.ErrorMessage(err))
 		return
 	}
-	u.d.Hide()
+	u.c.hide(u.d)
 }
