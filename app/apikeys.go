@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -250,25 +249,19 @@ func (t *keysTab) onRetry() {
 }
 
 func (t *keysTab) onDisable() {
-	d := dialog.NewConfirm("Disable the REST API",
+	t.c.confirm("Disable the REST API",
 		"Every request will be refused and the account key revoked. Enabling the API again issues a new account key.",
-		func(ok bool) {
-			if !ok {
-				return
-			}
+		"Disable API", func() error {
 			if _, err := t.c.store.SetAPIEnabled(t.c.actor(), false); err != nil {
-				t.c.showError(err)
-				return
+				return err
 			}
 			t.c.stopServer()
 			if t.accountKey != nil {
 				t.accountKey.SetSecret("")
 			}
 			t.refreshAccount()
-		}, t.c.win)
-	d.SetConfirmText("Disable API")
-	d.SetConfirmImportance(widget.DangerImportance)
-	t.c.show(d, true)
+			return nil
+		})
 }
 
 func (t *keysTab) onShowAccountKey() {
@@ -305,7 +298,7 @@ func (c *Console) copyAccountKey() bool {
 // confirmDelete asks before deleting a key.
 func (t *keysTab) confirmDelete(k data.UserKey) {
 	msg := fmt.Sprintf("Delete the API user key “%s” of %s?\n\nRequests made with it will fail from the moment it is deleted. This cannot be undone.", k.Name, k.UserName)
-	t.c.confirmDelete("Delete API secret key", msg, func() error {
+	t.c.confirm("Delete API secret key", msg, "Delete", func() error {
 		return t.c.store.DeleteUserKey(t.c.actor(), k.ID)
 	})
 }

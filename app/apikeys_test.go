@@ -36,10 +36,15 @@ func TestEnableAPI(t *testing.T) {
 	if k.apiOff.Visible() || !k.apiOn.Visible() || k.status.Text != "The REST API is listening on http://127.0.0.1:8686." {
 		t.Fatalf("status: %q", k.status.Text)
 	}
-	// Disable, with confirmation.
+	// Disable asks first, with the same Cancel as the delete confirmations;
+	// Cancel leaves the API running.
 	test.Tap(k.disable)
-	e.top()
-	e.c.dialogs[len(e.c.dialogs)-1].d.(interface{ Confirm() }).Confirm()
+	test.Tap(button(t, e.top(), "Cancel"))
+	if acct, _ := e.store.Account(); !acct.APIEnabled || !e.server.running || len(e.c.dialogs) != 0 {
+		t.Fatal("Cancel on the Disable confirmation did not keep the API on")
+	}
+	test.Tap(k.disable)
+	test.Tap(button(t, e.top(), "Disable API"))
 	if acct, _ := e.store.Account(); acct.APIEnabled || e.server.running || !k.apiOff.Visible() {
 		t.Fatal("Disable API did not disable and stop the API")
 	}

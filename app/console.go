@@ -316,18 +316,19 @@ func (c *Console) dialogEntry(placeholder string, password bool) *widgets.Entry 
 	return e
 }
 
-// confirmDelete asks, with a red Delete and a Cancel, before it calls
-// del; an error del returns is shown.
-func (c *Console) confirmDelete(title, msg string, del func() error) {
+// confirm asks before something that cannot be undone: action names the
+// red button, Cancel the other. It calls do on the red one and shows an
+// error do returns.
+func (c *Console) confirm(title, msg, action string, do func() error) {
 	d := dialog.NewConfirm(title, msg, func(ok bool) {
 		if !ok {
 			return
 		}
-		if err := del(); err != nil {
+		if err := do(); err != nil {
 			c.showError(err)
 		}
 	}, c.win)
-	d.SetConfirmText("Delete")
+	d.SetConfirmText(action)
 	d.SetDismissText("Cancel")
 	d.SetConfirmImportance(widget.DangerImportance)
 	c.show(d, true)

@@ -94,7 +94,7 @@ func (t *teamTab) confirmDelete(u data.User) {
 	if u.KeyCount > 0 {
 		msg += fmt.Sprintf("\n\nTheir %s will be deleted too: requests made with them will fail at once.", countText(u.KeyCount, "API user key", "API user keys"))
 	}
-	t.c.confirmDelete("Delete user", msg, func() error {
+	t.c.confirm("Delete user", msg, "Delete", func() error {
 		_, err := t.c.store.DeleteUser(t.c.actor(), u.ID)
 		return err
 	})
