@@ -29,7 +29,7 @@ BARE_ADDR=127.0.0.1:18687
 need wrk:wrk bc:bc curl:curl taskset:util-linux
 
 echo "Building…"
-go build -o "$tmp/keyward" .
+go build -tags "$tags" -o "$tmp/keyward" .
 go build -o "$tmp/seed" ./bench/seed
 go build -o "$tmp/bare" ./bench/bare
 

@@ -6,27 +6,32 @@
 #     the next), and one keystroke in the filter.
 #  2. The resident memory (RSS) of the real keyward window with 10,000 keys,
 #     signed in on the API Keys tab, against an empty Fyne window of the same
-#     size under the same Xvfb, and against keyward with 10 keys (what the
-#     keys themselves cost).
+#     size under the same Xvfb; against bench/widgetwindow, the same kinds of
+#     widgets with no data (what drawing such a screen costs in Fyne and
+#     Mesa alone); and against keyward with 10 keys (what the keys cost).
+#     Every process is built with the Makefile's tags, and measured SETTLE
+#     seconds after its window is up (after sign-in for keyward).
 #
-# Usage: bench/console.sh      (environment: COUNT=5 KEYS=10000)
+# Usage: bench/console.sh      (environment: COUNT=5 KEYS=10000 SETTLE=15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${COUNT:-5}
 KEYS=${KEYS:-10000}
+SETTLE=${SETTLE:-15}
 
 . bench/lib.sh
 need Xvfb:xvfb xdotool:xdotool bc:bc
 
 echo "== Go benchmarks (fyne test driver)"
 for bench in 'APIKeysTab/keys=10$' 'APIKeysTab/keys=10000$' 'FilterKeystroke$'; do
-	go test ./app -run '^$' -bench "$bench" -benchtime 30x -count "$COUNT" | grep '^Benchmark'
+	go test -tags "$tags" ./app -run '^$' -bench "$bench" -benchtime 30x -count "$COUNT" | grep '^Benchmark'
 done
 
 echo "== Resident memory under Xvfb"
-go build -o "$tmp/keyward" .
+go build -tags "$tags" -o "$tmp/keyward" .
+go build -tags "$tags" -o "$tmp/emptywindow" ./bench/emptywindow
+go build -tags "$tags" -o "$tmp/widgetwindow" ./bench/widgetwindow
 go build -o "$tmp/seed" ./bench/seed
-go build -o "$tmp/emptywindow" ./bench/emptywindow
 echo "Seeding 10 and $KEYS keys…"
 "$tmp/seed" -data "$tmp/data10" -keys "$tmp/keys10" -n 10
 "$tmp/seed" -data "$tmp/data" -keys "$tmp/keys" -n "$KEYS"
@@ -40,12 +45,16 @@ export HOME=$tmp # fresh Fyne preferences: the default window size
 
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; } # KiB
 
-"$tmp/emptywindow" >/dev/null 2>&1 &
-empty=$!
-pids+=("$empty")
-sleep 4
-empty_rss=$(rss "$empty")
-kill "$empty"
+# window_rss PROGRAM → the RSS of a baseline window
+window_rss() {
+	"$1" >/dev/null 2>&1 &
+	local p=$!
+	pids+=("$p")
+	sleep $((SETTLE + 4))
+	rss "$p"
+	kill "$p"
+	wait "$p" 2>/dev/null || true
+}
 
 # console_rss DATA_DIR → the RSS of keyward signed in on the API Keys tab
 console_rss() {
@@ -57,16 +66,20 @@ console_rss() {
 	xdotool key Tab
 	xdotool type --delay 20 'benchmark password'
 	xdotool key Return
-	sleep 6 # sign-in (Argon2id), the window, a few frames
+	sleep "$SETTLE"
 	rss "$console"
 	kill "$console"
 	wait "$console" 2>/dev/null || true
 }
+empty_rss=$(window_rss "$tmp/emptywindow")
+widgets_rss=$(window_rss "$tmp/widgetwindow")
 ten_rss=$(console_rss "$tmp/data10")
 many_rss=$(console_rss "$tmp/data")
 
-printf "  empty Fyne window 1000x680:        %6d KiB\n" "$empty_rss"
-printf "  keyward, 10 keys, API Keys tab:    %6d KiB\n" "$ten_rss"
-printf "  keyward, %d keys, API Keys tab: %6d KiB\n" "$KEYS" "$many_rss"
-printf "  ratio to the empty window: %.3f (target <= 1.25); %d keys cost %d KiB over 10\n" \
-	"$(echo "$many_rss / $empty_rss" | bc -l)" "$KEYS" "$((many_rss - ten_rss))"
+ratio() { echo "$1 / $2" | bc -l; }
+printf "  empty Fyne window 1000x680:          %6d KiB\n" "$empty_rss"
+printf "  widget window, no data:              %6d KiB  (%.3f x empty)\n" "$widgets_rss" "$(ratio "$widgets_rss" "$empty_rss")"
+printf "  keyward, 10 keys, API Keys tab:      %6d KiB\n" "$ten_rss"
+printf "  keyward, %d keys, API Keys tab:   %6d KiB\n" "$KEYS" "$many_rss"
+printf "  %d keys: %.3f x the empty window (target <= 1.25), %.3f x the widget window; they cost %d KiB over 10\n" \
+	"$KEYS" "$(ratio "$many_rss" "$empty_rss")" "$(ratio "$many_rss" "$widgets_rss")" "$((many_rss - ten_rss))"

@@ -3,6 +3,9 @@
 
 export LANG=en_US.UTF-8
 
+# tags are the Makefile's build tags: what is measured is what ships.
+tags=$(sed -n 's/^TAGS := //p' Makefile)
+
 # need COMMAND:PACKAGE… installs, from Debian's packages, those whose
 # command is missing.
 need() {
