@@ -45,6 +45,9 @@ func newAccessScreen(c *Console) *accessScreen {
 	// The log loads when it is first shown, so that a long log does not
 	// slow the window's opening.
 	s.tabs.OnSelected = func(item *container.TabItem) {
+		// A field on the tab left behind loses the keyboard (Ctrl+N
+		// switches tabs): hidden, it would go on blinking, see setContent.
+		c.win.Canvas().Unfocus()
 		if item == s.logItem && s.log.stale {
 			s.log.refresh()
 		}

@@ -164,6 +164,15 @@ func TestFocusEndsWithTheScreenOrDialog(t *testing.T) {
 		t.Fatal("the closed Add dialog's name field still looks focused")
 	}
 
+	// Ctrl+N from the System Log's filter switches to API Keys.
+	e.showTab("System Log")
+	e.press(shortcutFilter)
+	e.press(shortcutAdd)
+	e.escape()
+	if looksFocused(e.c.access.log.filter) {
+		t.Fatal("the System Log's filter still looks focused on the API Keys tab")
+	}
+
 	// Signing out from the focused filter.
 	e.press(shortcutFilter)
 	filter := e.c.access.keys.filter
