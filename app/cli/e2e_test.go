@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -74,13 +75,27 @@ var keywardBinary = sync.OnceValues(func() (string, error) {
 	}
 	binaryDir = dir
 	bin := filepath.Join(dir, "keyward")
-	cmd := exec.Command(goTool, "build", "-o", bin, ".")
+	cmd := exec.Command(goTool, "build", "-tags", buildTags(), "-o", bin, ".")
 	cmd.Dir = filepath.Join("..", "..")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build: %v\n%s", err, out)
 	}
 	return bin, nil
 })
+
+// buildTags returns the tags this test binary was built with (make test
+// passes the Makefile's), so that the binary under test is built as the
+// shipped one is, and from the same compiled packages.
+func buildTags() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "-tags" {
+				return s.Value
+			}
+		}
+	}
+	return ""
+}
 
 // TestEndToEnd builds keyward and runs the administrator's flow through
 // the binary, checking stdout, stderr and exit statuses; then a command on
