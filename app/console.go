@@ -282,13 +282,14 @@ func (c *Console) hide(d dialog.Dialog) {
 	d.Hide()
 }
 
+// closeDialogs closes every dialog, top first, so that each is the top one
+// when hide unfocuses it.
 func (c *Console) closeDialogs() {
 	open := c.dialogs
-	c.dialogs = nil
 	for i := len(open) - 1; i >= 0; i-- {
-		c.win.Canvas().Unfocus() // open[i] is the top overlay now
-		open[i].d.Hide()
+		c.hide(open[i].d) // its OnClosed forgets it
 	}
+	c.dialogs = nil
 }
 
 // typedKey handles keys no widget took: Escape cancels the top dialog.
