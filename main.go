@@ -13,7 +13,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"github.com/BurntSushi/toml"
 
-	"keyward/app"
+	"keyward/app/console"
 	"keyward/app/cli"
 	"keyward/assets"
 	"keyward/data"
@@ -66,15 +66,15 @@ func runConsole(dataDir string) int {
 	store, err := data.Open(dataDir, data.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "keyward:", data.ErrorMessage(err))
-		app.StartupError(a, dataDir, err, a.Quit).ShowAndRun()
+		console.StartupError(a, dataDir, err, a.Quit).ShowAndRun()
 		return cli.ExitError
 	}
 	defer store.Close()
-	w := a.NewWindow(app.Title)
-	console := app.New(a, w, store, app.Options{Version: version(), Website: metadata.Website})
-	console.Start()
+	w := a.NewWindow(console.Title)
+	c := console.New(a, w, store, console.Options{Version: version(), Website: metadata.Website})
+	c.Start()
 	w.ShowAndRun()
-	console.Close()
+	c.Close()
 	return cli.ExitOK
 }
 

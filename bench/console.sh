@@ -24,7 +24,7 @@ need Xvfb:xvfb xdotool:xdotool bc:bc
 
 echo "== Go benchmarks (fyne test driver)"
 for bench in 'APIKeysTab/keys=10$' 'APIKeysTab/keys=10000$' 'FilterKeystroke$'; do
-	go test -tags "$tags" ./app -run '^$' -bench "$bench" -benchtime 30x -count "$COUNT" | grep '^Benchmark'
+	go test -tags "$tags" ./app/console -run '^$' -bench "$bench" -benchtime 30x -count "$COUNT" | grep '^Benchmark'
 done
 
 echo "== Resident memory under Xvfb"

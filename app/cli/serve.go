@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"keyward/api"
+	"keyward/app/api"
 	"keyward/data"
 )
 

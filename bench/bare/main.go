@@ -11,7 +11,7 @@ import (
 	"net/http"
 	"os"
 
-	"keyward/api"
+	"keyward/app/api"
 )
 
 func main() {

@@ -1,8 +1,8 @@
-// Package app is Keyward's console: the sign-in and setup forms and the
+// Package console is Keyward's console: the sign-in and setup forms and the
 // Access Management window with its Team, API Keys and System Log tabs.
 // Each screen or dialog is built by a small struct that keeps the widgets
 // it updates; the rules all live in package data.
-package app
+package console
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"keyward/api"
+	"keyward/app/api"
 	"keyward/data"
 	"keyward/widgets"
 )

@@ -1,4 +1,4 @@
-package app
+package console
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"keyward/api"
+	"keyward/app/api"
 	"keyward/data"
 	"keyward/widgets"
 )
