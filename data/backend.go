@@ -1,0 +1,96 @@
+package data
+
+import (
+	"errors"
+	"time"
+)
+
+// Backend is what the Store needs of a storage engine: atomic batches of
+// set and delete guarded by a revision, sequences, reads of one record or
+// of a key prefix in order, and a feed of committed batches. The rules all
+// run above it, on the Store's in-memory index, so the contract stays small
+// and knows nothing of keys, users or roles. data/badger keeps one account
+// in a local directory; the conformance suite in data/backendtest holds
+// every backend to this contract.
+//
+// Keys are opaque bytes ordered bytewise; the layout the Store writes is in
+// schema.go. Keys that start with '!' are the backend's own (a backend may
+// keep its revision there) and never appear in a Scan of the Store's
+// prefixes.
+//
+// Every method is safe for concurrent use. After Close, every method but
+// Close and Location returns ErrClosed.
+type Backend interface {
+	// Commit applies ops as one atomic batch, if the backend's revision is
+	// still expect (AnyRev skips the check), and returns the batch's
+	// revision: the previous one plus one. On a stale expect it returns an
+	// error wrapping ErrConflict and changes nothing. An acknowledged batch
+	// survives a crash of the process. Commit takes ownership of ops.
+	Commit(expect Rev, ops []Op) (Rev, error)
+	// Rev returns the revision of the latest committed batch; 0 for a store
+	// that has never been written.
+	Rev() (Rev, error)
+	// Next returns the next value of the named sequence: positive,
+	// increasing, and never handed out twice, across reopening and across
+	// handles, though values may be skipped.
+	Next(sequence string) (uint64, error)
+	// Get returns the value stored at key and whether there is one. The
+	// value is the caller's to keep.
+	Get(key []byte) ([]byte, bool, error)
+	// Scan calls fn with every record whose key starts with prefix, in key
+	// order or, with reverse, in reverse key order, until fn returns false
+	// or an error, which Scan returns. The key and value are valid only
+	// during the call. A Scan sees one consistent state of the records.
+	Scan(prefix []byte, reverse bool, fn func(key, value []byte) (bool, error)) error
+	// Watch calls fn, in revision order and one at a time, with every batch
+	// committed after revision from, by this handle or any other, until
+	// stop is called (stop waits for a call in progress) or the backend is
+	// closed. When it cannot tell what was committed after from (the
+	// history is gone, or the feed was interrupted), it delivers a Commit
+	// with Reset set instead, after which the watcher must read the records
+	// again.
+	Watch(from Rev, fn func(Commit)) (stop func(), err error)
+	// Location says where the records live, for people: a directory, a
+	// server address and account.
+	Location() string
+	// Close releases the backend. It is safe to call more than once.
+	Close() error
+}
+
+// Rev is a backend's revision: the number of batches committed to it.
+type Rev uint64
+
+// AnyRev, given to Commit as the expected revision, commits whatever the
+// current revision is: for writes that depend on nothing the Store read,
+// such as last-used times and tasks.
+const AnyRev = ^Rev(0)
+
+// Op is one write of a batch: Value is stored at Key or, when Value is
+// nil, Key is deleted.
+type Op struct {
+	Key   []byte
+	Value []byte
+	// TTL, when positive, makes the record expire that long after the
+	// commit: reads no longer see it.
+	TTL time.Duration
+}
+
+// Commit is a committed batch, as Watch delivers it.
+type Commit struct {
+	Rev Rev
+	Ops []Op
+	// Reset means the watcher lost track of the batches up to Rev: it must
+	// read every record again; Ops is empty.
+	Reset bool
+}
+
+// Errors a Backend returns; test for them with errors.Is.
+var (
+	// ErrConflict: the batch was built against a revision that is no
+	// longer the latest.
+	ErrConflict = errors.New("the store changed meanwhile")
+	// ErrTooLarge: the batch is larger than the backend commits at once.
+	ErrTooLarge = errors.New("the batch is too large")
+	// ErrClosed: the backend, or the Store, has been closed.
+	ErrClosed = errors.New("the store is closed")
+)
