@@ -1,7 +1,0 @@
-//go:build !unix
-
-package data
-
-import "os"
-
-func allocatedSize(fi os.FileInfo) int64 { return fi.Size() }
