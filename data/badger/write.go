@@ -1,0 +1,138 @@
+package badger
+
+import (
+	"encoding/binary"
+	"errors"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"keyward/data"
+)
+
+// maxKeySize is the longest key Badger stores.
+const maxKeySize = 65000
+
+var (
+	errConflict = &data.Error{Code: data.EConflict, Message: "The data changed meanwhile; try again.", Err: data.ErrConflict}
+	errTooLarge = &data.Error{Code: data.EInvalid, Message: "This change touches too many records to be saved at once.", Err: data.ErrTooLarge}
+)
+
+// Commit writes ops and the next revision in one Badger transaction, synced
+// to disk before it returns, and queues the batch for the watches. The
+// watches are given ops as they are: they must not modify them.
+func (b *Backend) Commit(expect data.Rev, ops []data.Op) (data.Rev, error) {
+	if err := b.enter(); err != nil {
+		return 0, err
+	}
+	defer b.leave()
+	for _, op := range ops {
+		if own(op.Key) {
+			return 0, data.Errorf(data.EInvalid, "The key %q is reserved for the storage backend.", op.Key)
+		}
+		// No batch can hold such a record, which Badger would refuse with
+		// a message that dumps it.
+		if len(op.Key) > maxKeySize || int64(len(op.Key)+len(op.Value)) > b.db.MaxBatchSize() {
+			return 0, errTooLarge
+		}
+	}
+	b.commitMu.Lock()
+	defer b.commitMu.Unlock()
+	if expect != data.AnyRev && expect != b.rev {
+		return 0, errConflict
+	}
+	rev := b.rev + 1
+	err := b.db.Update(func(txn *badger.Txn) error {
+		for _, op := range ops {
+			var err error
+			switch {
+			case op.Value == nil:
+				err = txn.Delete(op.Key)
+			case op.TTL > 0:
+				err = txn.SetEntry(badger.NewEntry(op.Key, op.Value).WithTTL(op.TTL))
+			default:
+				err = txn.Set(op.Key, op.Value)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return txn.Set(revKey, binary.BigEndian.AppendUint64(nil, uint64(rev)))
+	})
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		return 0, errTooLarge
+	}
+	if err != nil {
+		return 0, failed("save the change", err)
+	}
+	b.mu.Lock()
+	b.rev = rev
+	for w := range b.watches {
+		w.push(data.Commit{Rev: rev, Ops: ops})
+	}
+	b.mu.Unlock()
+	return rev, nil
+}
+
+// Rev returns the revision of the latest commit.
+func (b *Backend) Rev() (data.Rev, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return 0, errClosed
+	}
+	return b.rev, nil
+}
+
+// emptySeqKey holds the sequence with the empty name.
+var emptySeqKey = []byte("!seq")
+
+// seqBandwidth is how many values of a sequence one lease reserves: a
+// crash skips at most that many.
+const seqBandwidth = 100
+
+// Next returns the next value of the Badger sequence whose key is sequence,
+// where the Store has always kept its id sequences, so ids continue after
+// the ones handed out before. The empty name, which Badger cannot store as
+// a key, is kept under a key of the backend's own.
+func (b *Backend) Next(sequence string) (uint64, error) {
+	if err := b.enter(); err != nil {
+		return 0, err
+	}
+	defer b.leave()
+	if own([]byte(sequence)) {
+		return 0, data.Errorf(data.EInvalid, "The sequence name %q is reserved for the storage backend.", sequence)
+	}
+	seq, err := b.sequence(sequence)
+	if err != nil {
+		return 0, failed("read the sequence "+sequence, err)
+	}
+	for {
+		v, err := seq.Next()
+		if err != nil {
+			return 0, failed("allocate an id", err)
+		}
+		// A new Badger sequence starts at 0; values are positive.
+		if v != 0 {
+			return v, nil
+		}
+	}
+}
+
+// sequence returns the named sequence, leasing it on first use.
+func (b *Backend) sequence(name string) (*badger.Sequence, error) {
+	b.seqMu.Lock()
+	defer b.seqMu.Unlock()
+	if seq, ok := b.seqs[name]; ok {
+		return seq, nil
+	}
+	key := []byte(name)
+	if name == "" {
+		key = emptySeqKey
+	}
+	seq, err := b.db.GetSequence(key, seqBandwidth)
+	if err != nil {
+		return nil, err
+	}
+	b.seqs[name] = seq
+	return seq, nil
+}
