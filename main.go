@@ -17,6 +17,7 @@ import (
 	"keyward/app/cli"
 	"keyward/assets"
 	"keyward/data"
+	"keyward/data/badger"
 )
 
 // fyneAppTOML is FyneApp.toml, the one place the app's id, name and
@@ -48,6 +49,7 @@ func main() {
 		Stderr:         os.Stderr,
 		Getenv:         os.Getenv,
 		DefaultDataDir: defaultDataDir(),
+		Open:           badger.OpenStore,
 		Console:        runConsole,
 		Version:        version(),
 	}))
@@ -63,7 +65,7 @@ func version() string {
 func runConsole(dataDir string) int {
 	a := fyneapp.NewWithID(metadata.Details.ID)
 	a.SetIcon(assets.Icon)
-	store, err := data.Open(dataDir, data.Options{})
+	store, err := badger.OpenStore(dataDir, data.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "keyward:", data.ErrorMessage(err))
 		console.StartupError(a, dataDir, err, a.Quit).ShowAndRun()

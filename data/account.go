@@ -34,11 +34,11 @@ func (s *Store) Init(req NewAccount) (Account, User, error) {
 		if s.ix.account != nil {
 			return Errorf(EConflict, "This data directory already has an account (%s).", s.ix.account.Name)
 		}
-		acctID, err := next(s.accountSeq)
+		acctID, err := s.next(seqAccount)
 		if err != nil {
 			return err
 		}
-		userID, err := next(s.userSeq)
+		userID, err := s.next(seqUser)
 		if err != nil {
 			return err
 		}
@@ -52,18 +52,10 @@ func (s *Store) Init(req NewAccount) (Account, User, error) {
 		if err := t.put(idKey(prefixUser, userID), owner); err != nil {
 			return err
 		}
-		if err := t.log(ChangeAccount, ResourceAccount, acctID, EventAccountCreated, fmt.Sprintf("Created the account %s", acct.Name)); err != nil {
+		if err := t.log(ResourceAccount, acctID, EventAccountCreated, fmt.Sprintf("Created the account %s", acct.Name)); err != nil {
 			return err
 		}
-		if err := t.log(ChangeUsers, ResourceUser, userID, EventUserAdded, fmt.Sprintf("Added %s (%s) to the team as Owner", owner.Name, owner.Email)); err != nil {
-			return err
-		}
-		t.then(func(ix *index) {
-			a := acct
-			ix.account = &a
-			ix.putUser(owner)
-		})
-		return nil
+		return t.log(ResourceUser, userID, EventUserAdded, fmt.Sprintf("Added %s (%s) to the team as Owner", owner.Name, owner.Email))
 	})
 	if err != nil {
 		return Account{}, User{}, err
@@ -87,12 +79,11 @@ func (s *Store) SetAPIEnabled(actor Actor, enabled bool) (Account, error) {
 		if rec.APIEnabled == enabled {
 			return nil
 		}
-		var key string
 		rec.APIEnabled, rec.UpdatedAt, rec.SealedKey = enabled, t.now, nil
 		event, desc := EventAPIDisabled, "Disabled the REST API; the account key was revoked"
 		if enabled {
-			var err error
-			if key, err = NewAccountKey(); err != nil {
+			key, err := NewAccountKey()
+			if err != nil {
 				return err
 			}
 			if rec.SealedKey, err = s.sealAccountKey(rec.ID, key); err != nil {
@@ -103,14 +94,8 @@ func (s *Store) SetAPIEnabled(actor Actor, enabled bool) (Account, error) {
 		if err := t.put(keyAccount, rec); err != nil {
 			return err
 		}
-		if err := t.log(ChangeAccount, ResourceAccount, rec.ID, event, desc); err != nil {
-			return err
-		}
 		out = rec.account()
-		t.then(func(ix *index) {
-			ix.account, ix.accountKey, ix.accountKeyErr = &rec, key, nil
-		})
-		return nil
+		return t.log(ResourceAccount, rec.ID, event, desc)
 	})
 	return out, err
 }
@@ -143,7 +128,7 @@ func (s *Store) AccountKey(actor Actor, use AccountKeyUse) (string, error) {
 		if use == CopyAccountKey {
 			event, desc = EventAccountKeyCopied, "Copied the account key"
 		}
-		return t.log(ChangeAccount, ResourceAccount, acct.ID, event, desc)
+		return t.log(ResourceAccount, acct.ID, event, desc)
 	})
 	return key, err
 }

@@ -77,11 +77,11 @@ func (s *Store) Authenticate(accountKey, userKey string, client netip.Addr) (Pri
 		s.mu.RUnlock()
 		return Principal{}, ErrUnknownUserKey
 	}
-	u := k.user
-	if u == nil || !u.rec.Role.CanOwnKeys() {
+	if err := k.status().authError(); err != nil {
 		s.mu.RUnlock()
-		return Principal{}, ErrInactiveUserKey
+		return Principal{}, err
 	}
+	u := k.user
 	allowed := k.allow.Allows(client)
 	p := Principal{UserID: u.rec.ID, UserName: u.rec.Name, UserEmail: u.rec.Email, Role: u.rec.Role, KeyID: k.rec.ID, KeyName: k.rec.Name}
 	s.mu.RUnlock()

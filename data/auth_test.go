@@ -11,7 +11,7 @@ import (
 // authFixture is the benchmark's store: 1,000 keys, the measured one with
 // 20 CIDR rules of which only the last allows loopback.
 func authFixture(tb testing.TB) (f *fixture, secret string) {
-	f = newFixture(tb)
+	f = newFixture(tb, diskStorage(tb, ""))
 	for i := range 999 {
 		f.createKey(tb, fmt.Sprintf("filler-key-%04d", i), []User{f.owner, f.viewer, f.logsViewer}[i%3])
 	}
@@ -78,62 +78,64 @@ func BenchmarkAuthenticateBaseline(b *testing.B) {
 // and checks that a deleted key never authenticates after DeleteUserKey
 // returns.
 func TestConcurrentAuthenticationAndChanges(t *testing.T) {
-	f := newFixture(t)
-	type key struct {
-		k       UserKey
-		secret  string
-		deleted atomic.Bool
-	}
-	keys := make([]*key, 20)
-	for i := range keys {
-		k, secret := f.createKey(t, fmt.Sprintf("concurrent-key-%02d", i), f.owner)
-		keys[i] = &key{k: k, secret: secret}
-	}
-	var wg sync.WaitGroup
-	stop := make(chan struct{})
-	var violations atomic.Int32
-	for w := range 4 {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f := newFixture(t, st)
+		type key struct {
+			k       UserKey
+			secret  string
+			deleted atomic.Bool
+		}
+		keys := make([]*key, 20)
+		for i := range keys {
+			k, secret := f.createKey(t, fmt.Sprintf("concurrent-key-%02d", i), f.owner)
+			keys[i] = &key{k: k, secret: secret}
+		}
+		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		var violations atomic.Int32
+		for w := range 4 {
+			wg.Go(func() {
+				for i := w; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					k := keys[i%len(keys)]
+					wasDeleted := k.deleted.Load()
+					_, err := f.s.Authenticate(f.accountKey, k.secret, netip.MustParseAddr("127.0.0.1"))
+					if wasDeleted && err == nil {
+						violations.Add(1)
+					}
+				}
+			})
+		}
 		wg.Go(func() {
-			for i := w; ; i++ {
+			for {
 				select {
 				case <-stop:
 					return
 				default:
 				}
-				k := keys[i%len(keys)]
-				wasDeleted := k.deleted.Load()
-				_, err := f.s.Authenticate(f.accountKey, k.secret, netip.MustParseAddr("127.0.0.1"))
-				if wasDeleted && err == nil {
-					violations.Add(1)
+				if _, err := f.s.SystemLog(LogQuery{Limit: 50}); err != nil {
+					t.Error(err)
 				}
+				_ = f.s.UserKeys()
 			}
 		})
-	}
-	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
+		for i, k := range keys {
+			if i%2 == 0 {
+				_, err := f.s.AddCIDRRule(CommandLine, k.k.ID, "127.0.0.0/8")
+				must(t, err)
 			}
-			if _, err := f.s.SystemLog(LogQuery{Limit: 50}); err != nil {
-				t.Error(err)
-			}
-			_ = f.s.UserKeys()
+			must(t, f.s.DeleteUserKey(CommandLine, k.k.ID))
+			k.deleted.Store(true)
+			must(t, f.s.FlushLastUsed())
+		}
+		close(stop)
+		wg.Wait()
+		if n := violations.Load(); n > 0 {
+			t.Fatalf("%d requests authenticated with a key after its deletion returned", n)
 		}
 	})
-	for i, k := range keys {
-		if i%2 == 0 {
-			_, err := f.s.AddCIDRRule(CommandLine, k.k.ID, "127.0.0.0/8")
-			must(t, err)
-		}
-		must(t, f.s.DeleteUserKey(CommandLine, k.k.ID))
-		k.deleted.Store(true)
-		must(t, f.s.FlushLastUsed())
-	}
-	close(stop)
-	wg.Wait()
-	if n := violations.Load(); n > 0 {
-		t.Fatalf("%d requests authenticated with a key after its deletion returned", n)
-	}
 }

@@ -13,19 +13,23 @@ import (
 // in a local directory; the conformance suite in data/backendtest holds
 // every backend to this contract.
 //
-// Keys are opaque bytes ordered bytewise; the layout the Store writes is in
-// schema.go. Keys that start with '!' are the backend's own (a backend may
-// keep its revision there) and never appear in a Scan of the Store's
-// prefixes.
+// Keys are opaque, non-empty bytes ordered bytewise; the layout the Store
+// writes is in schema.go. Keys that start with '!' are the backend's own (a
+// backend may keep its revision there) and never appear in a Scan of the
+// Store's prefixes. A backend may keep a sequence under its name as a key:
+// the Store never reads or writes a key that names a sequence.
 //
-// Every method is safe for concurrent use. After Close, every method but
-// Close and Location returns ErrClosed.
+// Every method is safe for concurrent use. Close waits for the calls in
+// progress; after it, every method but Close and Location returns an error
+// wrapping ErrClosed.
 type Backend interface {
-	// Commit applies ops as one atomic batch, if the backend's revision is
-	// still expect (AnyRev skips the check), and returns the batch's
-	// revision: the previous one plus one. On a stale expect it returns an
-	// error wrapping ErrConflict and changes nothing. An acknowledged batch
-	// survives a crash of the process. Commit takes ownership of ops.
+	// Commit applies ops as one atomic batch, in order (of two ops on one
+	// key, the later wins), if the backend's revision is still expect
+	// (AnyRev skips the check), and returns the batch's revision: the
+	// previous one plus one. On a stale expect it returns an error wrapping
+	// ErrConflict and changes nothing. An acknowledged batch survives a
+	// crash of the process. Commit takes ownership of ops; an empty batch
+	// commits a revision with no writes.
 	Commit(expect Rev, ops []Op) (Rev, error)
 	// Rev returns the revision of the latest committed batch; 0 for a store
 	// that has never been written.
@@ -44,11 +48,13 @@ type Backend interface {
 	Scan(prefix []byte, reverse bool, fn func(key, value []byte) (bool, error)) error
 	// Watch calls fn, in revision order and one at a time, with every batch
 	// committed after revision from, by this handle or any other, until
-	// stop is called (stop waits for a call in progress) or the backend is
-	// closed. When it cannot tell what was committed after from (the
-	// history is gone, or the feed was interrupted), it delivers a Commit
-	// with Reset set instead, after which the watcher must read the records
-	// again.
+	// stop is called or the backend is closed. stop may be called more than
+	// once, and waits for a call in progress: neither it nor Close may be
+	// called from fn. When the backend cannot tell what was committed after
+	// from (its history is gone, the feed was interrupted, from is ahead of
+	// it), it delivers a Commit with Reset set instead, after which the
+	// watcher must read the records again. The ops delivered may be shared
+	// between watchers: fn must not modify them.
 	Watch(from Rev, fn func(Commit)) (stop func(), err error)
 	// Location says where the records live, for people: a directory, a
 	// server address and account.
@@ -70,8 +76,9 @@ const AnyRev = ^Rev(0)
 type Op struct {
 	Key   []byte
 	Value []byte
-	// TTL, when positive, makes the record expire that long after the
-	// commit: reads no longer see it.
+	// TTL, when positive, makes the record expire about that long after
+	// the commit (a backend may round to whole seconds): reads no longer
+	// see it.
 	TTL time.Duration
 }
 

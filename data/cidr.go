@@ -104,6 +104,15 @@ func (l AllowList) Allows(addr netip.Addr) bool {
 	return false
 }
 
+// Summary sums the list up in a few words, as a table cell shows it:
+// "All addresses" for an empty list, else how many rules it has.
+func (l AllowList) Summary() string {
+	if len(l) == 0 {
+		return "All addresses"
+	}
+	return Count(len(l), "rule", "rules")
+}
+
 // Strings returns the rules in CIDR notation, in list order.
 func (l AllowList) Strings() []string {
 	out := make([]string, len(l))

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"keyward/data/clocktest"
 )
 
 const crashChildEnv = "KEYWARD_CRASH_CHILD_DIR"
@@ -38,7 +40,8 @@ func crashChild(dir string) {
 		say("error", err)
 		os.Exit(3)
 	}
-	s, err := Open(dir, Options{FlushInterval: 10 * time.Millisecond})
+	b, _ := diskBackend()
+	s, err := (&storage{backend: b, dir: dir}).open(Options{FlushInterval: 10 * time.Millisecond})
 	if err != nil {
 		fail(err)
 	}
@@ -81,9 +84,10 @@ func TestCrashSafety(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("needs SIGKILL")
 	}
-	dir := t.TempDir()
-	s, _ := MustOpen(t, dir)
-	setUpFixture(t, s, newTestClock())
+	st := diskStorage(t, "")
+	dir := st.dir
+	s, _ := MustOpen(t, st)
+	setUpFixture(t, st, s, clocktest.New())
 	accountKey, err := s.AccountKey(CommandLine, ShowAccountKey)
 	must(t, err)
 	must(t, s.Close())
@@ -155,7 +159,7 @@ func TestCrashSafety(t *testing.T) {
 		}
 		cmd.Wait()
 
-		s, err := Open(dir, Options{})
+		s, err := st.open(Options{})
 		if err != nil {
 			t.Fatalf("round %d: the store does not open after a kill: %v", round, err)
 		}

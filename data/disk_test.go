@@ -7,13 +7,15 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"keyward/data/clocktest"
 )
 
 // TestNoPlaintextSecretsOnDisk creates keys, uses them, closes the store and
 // reads every file in the data directory: no key value, account or user,
 // may appear in any of them, whole or without its prefix.
 func TestNoPlaintextSecretsOnDisk(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, diskStorage(t, ""))
 	secrets := []string{f.accountKey}
 	for i := range 40 {
 		u := []User{f.owner, f.viewer, f.logsViewer}[i%3]
@@ -30,7 +32,7 @@ func TestNoPlaintextSecretsOnDisk(t *testing.T) {
 	for _, k := range f.s.UserKeys()[:5] {
 		must(t, f.s.DeleteUserKey(CommandLine, k.ID))
 	}
-	dir := f.s.Dir()
+	dir := f.st.dir
 	must(t, f.s.Close())
 
 	files, names := 0, 0
@@ -64,8 +66,9 @@ func TestDataDirectoryIsPrivate(t *testing.T) {
 		t.Skip("Windows has no Unix permission bits; the directory inherits the user profile's ACL")
 	}
 	dir := filepath.Join(t.TempDir(), "new", "keyward")
-	s, _ := MustOpen(t, dir)
-	setUpFixture(t, s, newTestClock())
+	st := diskStorage(t, dir)
+	s, _ := MustOpen(t, st)
+	setUpFixture(t, st, s, clocktest.New())
 	for _, p := range []string{dir, filepath.Join(dir, "badger")} {
 		fi, err := os.Stat(p)
 		must(t, err)

@@ -4,44 +4,79 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"keyward/data/clocktest"
 )
 
-// testClock is a settable clock for stores under test.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
+// sealFileName is where a test's storage keeps its seal key, as a data
+// directory does.
+const sealFileName = "seal.key"
+
+// storage is where a test's store lives: a backend, and a directory of the
+// test's own that holds the seal key and, on Badger, the records.
+type storage struct {
+	backend TestBackend
+	dir     string
 }
 
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
+// forEachBackend runs test once on a new storage of each backend, as a
+// subtest named after the backend.
+func forEachBackend(t *testing.T, test func(t *testing.T, st *storage)) {
+	t.Helper()
+	if len(TestBackends) == 0 {
+		t.Fatal("no backends to test on (see backends_test.go)")
+	}
+	for _, b := range TestBackends {
+		t.Run(b.Name, func(t *testing.T) { test(t, &storage{backend: b, dir: t.TempDir()}) })
+	}
 }
 
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// MustOpen opens a store in dir (a new temporary directory if dir is "")
-// with a test clock, and closes it when the test ends.
-func MustOpen(tb testing.TB, dir string) (*Store, *testClock) {
+// diskStorage returns a storage in dir (a new temporary directory if dir
+// is "") on the backend that keeps a data directory: for what only a data
+// directory has (files, a lock), and for benchmarks.
+func diskStorage(tb testing.TB, dir string) *storage {
 	tb.Helper()
 	if dir == "" {
 		dir = tb.TempDir()
 	}
-	clock := newTestClock()
-	s, err := Open(dir, Options{Now: clock.Now, FlushInterval: time.Hour})
+	b, ok := diskBackend()
+	if !ok {
+		tb.Fatal("no backend keeps a data directory (see backends_test.go)")
+	}
+	return &storage{backend: b, dir: dir}
+}
+
+func diskBackend() (TestBackend, bool) {
+	for _, b := range TestBackends {
+		if b.Exclusive {
+			return b, true
+		}
+	}
+	return TestBackend{}, false
+}
+
+// open opens a store on st with opts, its seal key in st's directory.
+func (st *storage) open(opts Options) (*Store, error) {
+	b, err := st.backend.Open(st.dir)
 	if err != nil {
-		tb.Fatalf("Open(%s): %v", dir, err)
+		return nil, err
+	}
+	if opts.SealKeyFile == "" {
+		opts.SealKeyFile = filepath.Join(st.dir, sealFileName)
+	}
+	return Open(b, opts)
+}
+
+// MustOpen opens a store on st with a test clock, and closes it when the
+// test ends.
+func MustOpen(tb testing.TB, st *storage) (*Store, *clocktest.Clock) {
+	tb.Helper()
+	clock := clocktest.New()
+	s, err := st.open(Options{Now: clock.Now, FlushInterval: time.Hour})
+	if err != nil {
+		tb.Fatalf("opening a %s store in %s: %v", st.backend.Name, st.dir, err)
 	}
 	tb.Cleanup(func() { s.Close() })
 	return s, clock
@@ -52,8 +87,9 @@ const testPassword = "correct horse battery"
 // fixture is a store with an account, its Owner, a Viewer, a Logs Viewer
 // and a Member, and the API enabled.
 type fixture struct {
+	st         *storage
 	s          *Store
-	clock      *testClock
+	clock      *clocktest.Clock
 	owner      User
 	viewer     User
 	logsViewer User
@@ -61,15 +97,15 @@ type fixture struct {
 	accountKey string
 }
 
-func newFixture(tb testing.TB) *fixture {
+func newFixture(tb testing.TB, st *storage) *fixture {
 	tb.Helper()
-	s, clock := MustOpen(tb, "")
-	return setUpFixture(tb, s, clock)
+	s, clock := MustOpen(tb, st)
+	return setUpFixture(tb, st, s, clock)
 }
 
-func setUpFixture(tb testing.TB, s *Store, clock *testClock) *fixture {
+func setUpFixture(tb testing.TB, st *storage, s *Store, clock *clocktest.Clock) *fixture {
 	tb.Helper()
-	f := &fixture{s: s, clock: clock}
+	f := &fixture{st: st, s: s, clock: clock}
 	var err error
 	_, f.owner, err = s.Init(NewAccount{AccountName: "Acme", OwnerName: "Ada Owner", OwnerEmail: "ada@example.com", OwnerPassword: testPassword})
 	must(tb, err)

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"net/netip"
 	"slices"
 	"strings"
@@ -10,9 +11,9 @@ import (
 	"github.com/google/uuid"
 )
 
-// index is the in-memory copy of the account, users and keys. Changes
-// update it in step with each commit (under Store.mu), so reads and
-// authentication never touch the disk.
+// index is the in-memory copy of the account, its settings, users and
+// keys: a replica of their records that follows every committed batch
+// (under Store.mu), so that reads and authentication never touch storage.
 type index struct {
 	account       *accountRecord // nil until Init
 	accountKey    string         // the plaintext account key; "" if there is none
@@ -49,7 +50,7 @@ type keyEntry struct {
 	lastUsedFrom netip.Addr
 	refusedAt    time.Time // the latest request its allow list refused
 	refusedFrom  netip.Addr
-	dirty        bool // not yet written to disk
+	dirty        bool // not yet written to storage
 }
 
 // recordUse notes a request authenticated with this key; allowed tells
@@ -66,13 +67,33 @@ func (k *keyEntry) recordUse(now time.Time, from netip.Addr, allowed bool) {
 	k.usage.Unlock()
 }
 
+// mergeUse takes the stored last-used times where they are newer than the
+// ones in memory: several servers using the same key merge to the latest.
+func (k *keyEntry) mergeUse(rec lastUsedRecord) {
+	k.usage.Lock()
+	if rec.At.After(k.lastUsedAt) {
+		k.lastUsedAt, k.lastUsedFrom = rec.At, parseAddr(rec.From)
+	}
+	if rec.RefusedAt.After(k.refusedAt) {
+		k.refusedAt, k.refusedFrom = rec.RefusedAt, parseAddr(rec.RefusedFrom)
+	}
+	k.usage.Unlock()
+}
+
+// parseAddr reads a stored address; a damaged one reads as none.
+func parseAddr(s string) netip.Addr {
+	a, _ := netip.ParseAddr(s)
+	return a
+}
+
 func (ix *index) reset() {
 	*ix = index{
-		users:  map[int64]*userEntry{},
-		emails: map[string]*userEntry{},
-		keys:   map[uuid.UUID]*keyEntry{},
-		names:  map[string]*keyEntry{},
-		hashes: map[KeyHash]*keyEntry{},
+		users:    map[int64]*userEntry{},
+		emails:   map[string]*userEntry{},
+		keys:     map[uuid.UUID]*keyEntry{},
+		names:    map[string]*keyEntry{},
+		hashes:   map[KeyHash]*keyEntry{},
+		settings: DefaultSettings(),
 	}
 }
 
@@ -101,19 +122,11 @@ func (ix *index) removeUser(id int64) {
 }
 
 func (ix *index) putKey(k *keyEntry) {
-	k.user = ix.users[k.rec.UserID]
-	k.nameKey = keyNameKey(k.rec.Name)
 	if old := ix.keys[k.rec.ID]; old != nil {
 		ix.removeKey(old.rec.ID)
 	}
-	i, _ := slices.BinarySearchFunc(ix.sorted, k.nameKey, byNameKey)
-	ix.sorted = slices.Insert(ix.sorted, i, k)
 	ix.keys[k.rec.ID] = k
-	ix.names[k.nameKey] = k
-	ix.hashes[k.hash] = k
-	if k.user != nil {
-		k.user.keys[k.rec.ID] = k
-	}
+	ix.linkKey(k)
 }
 
 func (ix *index) removeKey(id uuid.UUID) {
@@ -121,82 +134,213 @@ func (ix *index) removeKey(id uuid.UUID) {
 	if k == nil {
 		return
 	}
+	ix.unlinkKey(k)
 	delete(ix.keys, id)
+}
+
+// linkKey enters k, already in ix.keys, into the name, hash, order and
+// user indexes.
+func (ix *index) linkKey(k *keyEntry) {
+	k.user = ix.users[k.rec.UserID]
+	k.nameKey = keyNameKey(k.rec.Name)
+	i, _ := slices.BinarySearchFunc(ix.sorted, k.nameKey, byNameKey)
+	ix.sorted = slices.Insert(ix.sorted, i, k)
+	ix.names[k.nameKey] = k
+	ix.hashes[k.hash] = k
+	if k.user != nil {
+		k.user.keys[k.rec.ID] = k
+	}
+}
+
+// unlinkKey takes k out of the indexes linkKey enters it in.
+func (ix *index) unlinkKey(k *keyEntry) {
 	delete(ix.names, k.nameKey)
 	delete(ix.hashes, k.hash)
 	if i, found := slices.BinarySearchFunc(ix.sorted, k.nameKey, byNameKey); found {
 		ix.sorted = slices.Delete(ix.sorted, i, i+1)
 	}
 	if k.user != nil {
-		delete(k.user.keys, id)
+		delete(k.user.keys, k.rec.ID)
 	}
 }
 
 // byNameKey orders the sorted keys.
 func byNameKey(e *keyEntry, nameKey string) int { return strings.Compare(e.nameKey, nameKey) }
 
-// loadIndex reads the account, users, keys and last-used times into the
-// index, and unseals the account key.
-func (s *Store) loadIndex() error {
-	ix := &s.ix
+// load reads every record of the index's tables into ix and returns the
+// revision it read at or before: replaying the batches committed after it
+// brings ix up to date.
+func (s *Store) load(ix *index) (Rev, error) {
 	ix.reset()
-	if err := s.loadSettings(); err != nil {
-		return err
-	}
-	var acct accountRecord
-	found, err := s.read(keyAccount, &acct)
+	rev, err := s.b.Rev()
 	if err != nil {
-		return err
+		return 0, readError(err)
 	}
-	if found {
-		ix.account = &acct
-		if len(acct.SealedKey) > 0 {
-			ix.accountKey, ix.accountKeyErr = s.unsealAccountKey(acct.ID, acct.SealedKey)
-		}
-	}
-	err = s.scan(prefixUser, false, func(b []byte) (bool, error) {
-		var rec userRecord
-		if err := decode(b, &rec); err != nil {
-			return false, err
-		}
-		ix.putUser(rec)
-		return true, nil
-	})
-	if err != nil {
-		return err
-	}
-	err = s.scan(prefixKey, false, func(b []byte) (bool, error) {
-		k := &keyEntry{}
-		if err := decode(b, &k.rec); err != nil {
-			return false, err
-		}
-		var err error
-		if k.allow, err = k.rec.allowList(); err != nil {
-			return false, err
-		}
-		if k.hash, err = k.rec.hash(); err != nil {
-			return false, err
-		}
-		k.rec.Rules = nil
-		ix.putKey(k)
-		return true, nil
-	})
-	if err != nil {
-		return err
-	}
-	for id, k := range ix.keys {
-		var lu lastUsedRecord
-		found, err := s.read(uuidKey(prefixLastUsed, id), &lu)
+	for _, key := range [][]byte{keyAccount, keySettings} {
+		v, found, err := s.b.Get(key)
 		if err != nil {
-			return err
+			return 0, readError(err)
 		}
 		if found {
-			k.lastUsedAt, k.refusedAt = lu.At, lu.RefusedAt
-			k.lastUsedFrom, _ = netip.ParseAddr(lu.From)
-			k.refusedFrom, _ = netip.ParseAddr(lu.RefusedFrom)
+			if _, err := s.apply(ix, Op{Key: key, Value: v}); err != nil {
+				return 0, err
+			}
 		}
 	}
+	// Users come before their keys, keys before their last-used times.
+	for _, prefix := range [][]byte{prefixUser, prefixKey, prefixLastUsed} {
+		err := s.b.Scan(prefix, false, func(key, value []byte) (bool, error) {
+			_, err := s.apply(ix, Op{Key: key, Value: value})
+			return err == nil, err
+		})
+		if err != nil {
+			return 0, readError(err)
+		}
+	}
+	return rev, nil
+}
+
+// apply brings one committed write into ix, whoever made it, and says what
+// it changed. It is the one way records reach the index: when the store
+// opens, after each of this process's commits, and for each batch another
+// process commits.
+func (s *Store) apply(ix *index, op Op) (changes, error) {
+	k, v := op.Key, op.Value
+	switch {
+	case bytes.Equal(k, keyAccount):
+		return changes{main: kindAccount}, s.applyAccount(ix, v)
+	case bytes.Equal(k, keySettings):
+		return changes{main: kindAccount}, ix.applySettings(v)
+	case bytes.HasPrefix(k, prefixUser):
+		id, ok := keyID(prefixUser, k)
+		if !ok {
+			return changes{}, nil
+		}
+		if v == nil {
+			ix.removeUser(id)
+			return changes{main: kindUsers}, nil
+		}
+		var rec userRecord
+		if err := decode(v, &rec); err != nil {
+			return changes{}, err
+		}
+		return ix.putUserRecord(rec), nil
+	case bytes.HasPrefix(k, prefixKey):
+		id, ok := keyUUID(prefixKey, k)
+		if !ok {
+			return changes{}, nil
+		}
+		if v == nil {
+			if ix.keys[id] == nil {
+				return changes{}, nil
+			}
+			ix.removeKey(id)
+			return changes{main: kindKeys, also: kindUsers}, nil // the user has one key less
+		}
+		var rec keyRecord
+		if err := decode(v, &rec); err != nil {
+			return changes{}, err
+		}
+		return ix.putKeyRecord(rec)
+	case bytes.HasPrefix(k, prefixLastUsed):
+		id, ok := keyUUID(prefixLastUsed, k)
+		if !ok || v == nil {
+			return changes{}, nil // deleted with its key
+		}
+		var rec lastUsedRecord
+		if err := decode(v, &rec); err != nil {
+			return changes{}, err
+		}
+		if e := ix.keys[id]; e != nil {
+			e.mergeUse(rec)
+		}
+		return changes{main: kindLastUsed}, nil
+	case bytes.HasPrefix(k, prefixSysLog):
+		return changes{main: kindSystemLog}, nil
+	case bytes.HasPrefix(k, prefixSession):
+		return changes{main: kindSessionLog}, nil
+	}
+	return changes{}, nil // tasks and the rest are read from storage when asked for
+}
+
+// applyAccount puts the account record in ix and unseals its account key,
+// unless it is the one ix already holds.
+func (s *Store) applyAccount(ix *index, v []byte) error {
+	if v == nil {
+		ix.account, ix.accountKey, ix.accountKeyErr = nil, "", nil
+		return nil
+	}
+	var rec accountRecord
+	if err := decode(v, &rec); err != nil {
+		return err
+	}
+	old := ix.account
+	ix.account = &rec
+	switch {
+	case len(rec.SealedKey) == 0:
+		ix.accountKey, ix.accountKeyErr = "", nil
+	case old == nil || old.ID != rec.ID || !bytes.Equal(old.SealedKey, rec.SealedKey) || ix.accountKeyErr != nil:
+		ix.accountKey, ix.accountKeyErr = s.unsealAccountKey(rec.ID, rec.SealedKey)
+	}
 	return nil
+}
+
+// putUserRecord adds or replaces a user. A new name or role changes how
+// the user's keys show and whether they authenticate.
+func (ix *index) putUserRecord(rec userRecord) changes {
+	old := ix.users[rec.ID]
+	changed := changes{main: kindUsers}
+	if old != nil && (old.rec.Name != rec.Name || old.rec.Role != rec.Role) {
+		changed.also = kindKeys // keys show their user's name and state
+	}
+	ix.putUser(rec)
+	return changed
+}
+
+// putKeyRecord adds or replaces a key. A replaced key's entry is updated
+// in place, so that its last-used times stay.
+func (ix *index) putKeyRecord(rec keyRecord) (changes, error) {
+	allow, err := rec.allowList()
+	if err != nil {
+		return changes{}, err
+	}
+	hash, err := rec.hash()
+	if err != nil {
+		return changes{}, err
+	}
+	rec.Rules = nil
+	old := ix.keys[rec.ID]
+	if old == nil {
+		ix.putKey(&keyEntry{rec: rec, hash: hash, allow: allow})
+		return changes{main: kindKeys, also: kindUsers}, nil // the user has a key more
+	}
+	ix.unlinkKey(old)
+	old.rec, old.hash, old.allow = rec, hash, allow
+	ix.linkKey(old)
+	return changes{main: kindKeys}, nil
+}
+
+// keepUsage carries the last-used times of prev's keys over to ix, a
+// reloaded index, where they are newer, with what is not yet written.
+func (ix *index) keepUsage(prev *index) {
+	for id, old := range prev.keys {
+		k := ix.keys[id]
+		if k == nil {
+			continue
+		}
+		old.usage.Lock()
+		at, from, refusedAt, refusedFrom, dirty := old.lastUsedAt, old.lastUsedFrom, old.refusedAt, old.refusedFrom, old.dirty
+		old.usage.Unlock()
+		k.usage.Lock()
+		if at.After(k.lastUsedAt) {
+			k.lastUsedAt, k.lastUsedFrom = at, from
+		}
+		if refusedAt.After(k.refusedAt) {
+			k.refusedAt, k.refusedFrom = refusedAt, refusedFrom
+		}
+		k.dirty = k.dirty || dirty
+		k.usage.Unlock()
+	}
 }
 
 // Initialized reports whether the account has been created (by Init).
@@ -283,9 +427,9 @@ func (s *Store) UserByEmail(email string) (User, error) {
 func (k *keyEntry) userKey() UserKey {
 	out := UserKey{ID: k.rec.ID, Name: k.rec.Name, UserID: k.rec.UserID, Hint: k.rec.Hint,
 		CreatedAt: k.rec.CreatedAt, CreatedBy: k.rec.CreatedBy, AllowList: slices.Clone(k.allow)}
+	out.Status = k.status()
 	if k.user != nil {
 		out.UserName, out.UserEmail = k.user.rec.Name, k.user.rec.Email
-		out.Active = k.user.rec.Role.CanOwnKeys()
 	}
 	k.usage.Lock()
 	out.LastUsedAt, out.LastUsedFrom = k.lastUsedAt, k.lastUsedFrom

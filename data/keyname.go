@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -40,7 +41,7 @@ func KeyNameProblems(name string) []string {
 		if r == utf8.RuneError {
 			q = fmt.Sprintf("byte 0x%02x", name[i])
 		}
-		if !containsString(bad, q) {
+		if !slices.Contains(bad, q) {
 			bad = append(bad, q)
 		}
 	}
@@ -62,13 +63,4 @@ func ValidateKeyName(name string) error {
 
 func isKeyNameChar(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_'
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -48,14 +48,9 @@ func (s *Store) CreateUserKey(actor Actor, name string, userID int64) (UserKey, 
 		if err := t.put(uuidKey(prefixKey, id), k.rec); err != nil {
 			return err
 		}
-		if err := t.log(ChangeKeys, ResourceKey, userID, EventKeyCreated,
-			fmt.Sprintf("Created API user key %s for %s (%s)", name, u.rec.Name, u.rec.Email)); err != nil {
-			return err
-		}
-		t.changes = append(t.changes, Change{Kind: ChangeUsers}) // the user now has a key
-		t.then(func(ix *index) { ix.putKey(k) })
 		out = k.userKey()
-		return nil
+		return t.log(ResourceKey, userID, EventKeyCreated,
+			fmt.Sprintf("Created API user key %s for %s (%s)", name, u.rec.Name, u.rec.Email))
 	})
 	if err != nil {
 		return UserKey{}, "", err
@@ -75,28 +70,16 @@ func (s *Store) DeleteUserKey(actor Actor, id uuid.UUID) error {
 		if k.user != nil {
 			desc += fmt.Sprintf(" of %s (%s)", k.user.rec.Name, k.user.rec.Email)
 		}
-		if err := t.deleteKey(id, k, desc); err != nil {
-			return err
-		}
-		t.changes = append(t.changes, Change{Kind: ChangeUsers})
-		return nil
+		return t.deleteKey(id, k, desc)
 	})
 }
 
 // deleteKey removes a key's records and logs it; shared by DeleteUserKey
 // and DeleteUser.
 func (t *tx) deleteKey(id uuid.UUID, k *keyEntry, description string) error {
-	if err := t.del(uuidKey(prefixKey, id)); err != nil {
-		return err
-	}
-	if err := t.del(uuidKey(prefixLastUsed, id)); err != nil {
-		return err
-	}
-	if err := t.log(ChangeKeys, ResourceKey, k.rec.UserID, EventKeyDeleted, description); err != nil {
-		return err
-	}
-	t.then(func(ix *index) { ix.removeKey(id) })
-	return nil
+	t.del(uuidKey(prefixKey, id))
+	t.del(uuidKey(prefixLastUsed, id))
+	return t.log(ResourceKey, k.rec.UserID, EventKeyDeleted, description)
 }
 
 // AddCIDRRule adds a rule, typed as input (see ParseCIDR), to a key's allow
@@ -199,10 +182,6 @@ func (s *Store) changeAllowList(actor Actor, keyID uuid.UUID,
 		if err := t.put(uuidKey(prefixKey, keyID), rec); err != nil {
 			return err
 		}
-		if err := t.log(ChangeKeys, ResourceKey, k.rec.UserID, event, desc); err != nil {
-			return err
-		}
-		t.then(func(*index) { k.allow = l })
-		return nil
+		return t.log(ResourceKey, k.rec.UserID, event, desc)
 	})
 }

@@ -1,10 +1,8 @@
 package data
 
 import (
+	"encoding/json"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
-	"github.com/google/uuid"
 )
 
 // Last-used times change on every authenticated request, far too often to
@@ -12,8 +10,8 @@ import (
 // memory; flushLoop writes the changed ones every FlushInterval, and Close
 // writes whatever is left, so a clean shutdown loses none.
 
-// flushBatch bounds the records per transaction, well inside Badger's
-// transaction size limit.
+// flushBatch bounds the records per batch, well inside the size a backend
+// commits at once.
 const flushBatch = 1000
 
 func (s *Store) flushLoop() {
@@ -35,22 +33,21 @@ func (s *Store) flushLoop() {
 // FlushLastUsed writes pending last-used times to disk now.
 func (s *Store) FlushLastUsed() error {
 	s.writeMu.Lock()
-	if s.db == nil {
+	if s.closed {
 		s.writeMu.Unlock()
 		return errClosed
 	}
 	n, err := s.flushLastUsedLocked()
 	s.writeMu.Unlock()
 	if n > 0 {
-		s.notify([]Change{{Kind: ChangeLastUsed}})
+		s.notify(changes{main: kindLastUsed})
 	}
 	return err
 }
 
 type pendingUse struct {
-	id  uuid.UUID
-	k   *keyEntry
-	rec lastUsedRecord
+	k  *keyEntry
+	op Op
 }
 
 // flushLastUsedLocked writes the dirty last-used records. The caller holds
@@ -73,23 +70,21 @@ func (s *Store) flushLastUsedLocked() (int, error) {
 			if k.refusedFrom.IsValid() {
 				rec.RefusedFrom = k.refusedFrom.String()
 			}
-			pending = append(pending, pendingUse{id: id, k: k, rec: rec})
+			b, err := json.Marshal(rec)
+			if err == nil {
+				pending = append(pending, pendingUse{k: k, op: Op{Key: uuidKey(prefixLastUsed, id), Value: b}})
+			}
 		}
 		k.usage.Unlock()
 	}
 	s.mu.RUnlock()
 	for start := 0; start < len(pending); start += flushBatch {
 		batch := pending[start:min(start+flushBatch, len(pending))]
-		err := s.db.Update(func(txn *badger.Txn) error {
-			t := &tx{txn: txn}
-			for _, p := range batch {
-				if err := t.put(uuidKey(prefixLastUsed, p.id), p.rec); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		ops := make([]Op, len(batch))
+		for i, p := range batch {
+			ops[i] = p.op
+		}
+		if _, err := s.commitLocked(AnyRev, ops); err != nil {
 			// Keep what was not written for the next attempt.
 			for _, p := range pending[start:] {
 				p.k.usage.Lock()
@@ -97,7 +92,7 @@ func (s *Store) flushLastUsedLocked() (int, error) {
 				p.k.usage.Unlock()
 			}
 			s.lastUsedDirty.Store(true)
-			return start, storageError("save last-used times", err)
+			return start, commitError(err)
 		}
 	}
 	return len(pending), nil

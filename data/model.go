@@ -3,6 +3,7 @@ package data
 import (
 	"net/mail"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -40,7 +41,7 @@ type UserKey struct {
 	UserID       int64
 	UserName     string
 	UserEmail    string
-	Active       bool   // false once the user's role no longer allows keys
+	Status       KeyStatus
 	Hint         string // prefix and last four characters, "kwu_…a1B2"
 	CreatedAt    time.Time
 	CreatedBy    string
@@ -173,6 +174,19 @@ func ValidateEmail(email string) error {
 		return Errorf(EInvalid, "%q is not an email address: write it as name@example.com, without a display name or angle brackets.", email)
 	}
 	return nil
+}
+
+// Count writes a number of things for people: "1 key", "10,000 keys",
+// "0 keys", with one, the noun in the singular, or many, in the plural.
+func Count(n int, one, many string) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if n == 1 {
+		return s + " " + one
+	}
+	return s + " " + many
 }
 
 // emailKey is the form in which emails are compared: case-insensitively.

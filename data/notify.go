@@ -1,7 +1,5 @@
 package data
 
-import "slices"
-
 // ChangeKind says what part of the data changed.
 type ChangeKind int
 
@@ -21,8 +19,9 @@ type Change struct {
 }
 
 // Subscribe calls fn after every committed change, from the goroutine that
-// made it, so that views can refresh whatever the change came from (the
-// console, the REST API). fn must return quickly and must not block; a
+// made it or, for another process's change, the one that follows the
+// store, so that views can refresh whatever the change came from (the
+// console, the REST API, another machine). fn must return quickly and must not block; a
 // Fyne view hands the work to fyne.Do. The returned function unsubscribes.
 func (s *Store) Subscribe(fn func(Change)) (cancel func()) {
 	s.subMu.Lock()
@@ -37,15 +36,32 @@ func (s *Store) Subscribe(fn func(Change)) (cancel func()) {
 	}
 }
 
-func (s *Store) notify(changes []Change) {
-	if len(changes) == 0 {
+// kinds is a set of ChangeKinds.
+type kinds uint8
+
+const (
+	kindAccount    = kinds(1) << ChangeAccount
+	kindUsers      = kinds(1) << ChangeUsers
+	kindKeys       = kinds(1) << ChangeKeys
+	kindLastUsed   = kinds(1) << ChangeLastUsed
+	kindSystemLog  = kinds(1) << ChangeSystemLog
+	kindSessionLog = kinds(1) << ChangeSessionLog
+	kindLogs       = kindSystemLog | kindSessionLog
+	kindAll        = kindAccount | kindUsers | kindKeys | kindLastUsed | kindLogs
+)
+
+// changes says what committed writes changed: main, what they are about,
+// and also, what that touches besides (a new key adds to its user's key
+// count; a renamed user shows in the rows of their keys).
+type changes struct{ main, also kinds }
+
+func (c *changes) add(o changes) { c.main |= o.main; c.also |= o.also }
+
+// notify tells the subscribers of each kind of change: first what the
+// change is about, then its log entries, then what it touches besides.
+func (s *Store) notify(c changes) {
+	if c.main|c.also == 0 {
 		return
-	}
-	var kinds []ChangeKind
-	for _, c := range changes {
-		if !slices.Contains(kinds, c.Kind) {
-			kinds = append(kinds, c.Kind)
-		}
 	}
 	s.subMu.Lock()
 	fns := make([]func(Change), 0, len(s.subs))
@@ -53,9 +69,17 @@ func (s *Store) notify(changes []Change) {
 		fns = append(fns, fn)
 	}
 	s.subMu.Unlock()
-	for _, k := range kinds {
-		for _, fn := range fns {
-			fn(Change{Kind: k})
+	var told kinds
+	for _, set := range []kinds{c.main &^ kindLogs, c.main & kindLogs, c.also} {
+		for k := ChangeAccount; k <= ChangeSessionLog; k++ {
+			bit := kinds(1) << k
+			if set&bit == 0 || told&bit != 0 {
+				continue
+			}
+			told |= bit
+			for _, fn := range fns {
+				fn(Change{Kind: k})
+			}
 		}
 	}
 }

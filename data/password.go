@@ -49,6 +49,14 @@ func ValidatePassword(pw string) error {
 	return nil
 }
 
+// ConfirmPassword checks that a new password was typed the same twice.
+func ConfirmPassword(pw, again string) error {
+	if pw != again {
+		return Errorf(EInvalid, "The two passwords differ: type the same password twice.")
+	}
+	return nil
+}
+
 // HashPassword validates pw and returns its Argon2id hash with a new salt.
 func HashPassword(pw string) (PasswordHash, error) {
 	if err := ValidatePassword(pw); err != nil {

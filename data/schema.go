@@ -1,15 +1,87 @@
 package data
 
 import (
+	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"net/netip"
 	"time"
 
 	"github.com/google/uuid"
 )
 
-// The stored forms of the domain types. Each carries its schema version in
-// "v" so that a later Keyward can migrate it.
+// The storage layout: every key the Store writes and every stored record.
+// Key prefixes act as tables; values are JSON records that carry their
+// schema version in "v", so that a later Keyward can migrate them. The
+// layout is the same on every backend.
+
+// recordVersion is the schema version written into every record. A record
+// with a higher version was written by a newer Keyward and is refused
+// rather than misread.
+const recordVersion = 1
+
+// Keys and key prefixes.
+var (
+	keyAccount     = []byte("a")        // → accountRecord
+	keySettings    = []byte("settings") // → settingsRecord
+	prefixUser     = []byte("u/")       // + 8-byte big-endian id → userRecord
+	prefixKey      = []byte("k/")       // + 16-byte UUID → keyRecord
+	prefixLastUsed = []byte("lu/")      // + 16-byte UUID → lastUsedRecord
+	prefixSysLog   = []byte("sl/")      // + 8-byte big-endian id → logRecord
+	prefixSession  = []byte("ss/")      // + 8-byte big-endian id → sessionRecord
+	prefixTask     = []byte("t/")       // + 16-byte UUID → taskRecord, with a TTL
+)
+
+// Sequences, by the names the backends keep them under.
+const (
+	seqAccount = "seq/account"
+	seqUser    = "seq/user"
+	seqLog     = "seq/log" // shared by the system and session logs
+)
+
+func idKey(prefix []byte, id int64) []byte {
+	k := make([]byte, len(prefix)+8)
+	copy(k, prefix)
+	binary.BigEndian.PutUint64(k[len(prefix):], uint64(id))
+	return k
+}
+
+func uuidKey(prefix []byte, id [16]byte) []byte {
+	k := make([]byte, len(prefix)+16)
+	copy(k, prefix)
+	copy(k[len(prefix):], id[:])
+	return k
+}
+
+// keyID reads the id back from an idKey; ok is false if key is not one.
+func keyID(prefix, key []byte) (id int64, ok bool) {
+	if len(key) != len(prefix)+8 {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(key[len(prefix):])), true
+}
+
+// keyUUID reads the id back from a uuidKey; ok is false if key is not one.
+func keyUUID(prefix, key []byte) (id uuid.UUID, ok bool) {
+	if len(key) != len(prefix)+16 {
+		return id, false
+	}
+	copy(id[:], key[len(prefix):])
+	return id, true
+}
+
+// versioned is a stored record: it knows its schema version.
+type versioned interface{ version() int }
+
+func decode(b []byte, v versioned) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return storageError("decode a stored record", err)
+	}
+	if v.version() > recordVersion {
+		return Errorf(EInternal, "The data was written by a newer version of Keyward (record version %d); upgrade Keyward to open it.", v.version())
+	}
+	return nil
+}
 
 type accountRecord struct {
 	V          int       `json:"v"`
@@ -18,8 +90,8 @@ type accountRecord struct {
 	CreatedAt  time.Time `json:"createdAt"`
 	UpdatedAt  time.Time `json:"updatedAt"`
 	APIEnabled bool      `json:"apiEnabled"`
-	// SealedKey is the account key encrypted with the data directory's seal
-	// key (see seal.go); empty until the API is first enabled.
+	// SealedKey is the account key encrypted with the seal key (see
+	// seal.go); empty until the API is first enabled.
 	SealedKey []byte `json:"sealedKey,omitempty"`
 }
 
@@ -28,6 +100,15 @@ func (r *accountRecord) version() int { return r.V }
 func (r *accountRecord) account() Account {
 	return Account{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, APIEnabled: r.APIEnabled}
 }
+
+type settingsRecord struct {
+	V              int      `json:"v"`
+	APIAddr        string   `json:"apiAddr"`
+	RateLimit      int      `json:"rateLimit"`
+	TrustedProxies []string `json:"trustedProxies,omitempty"`
+}
+
+func (r *settingsRecord) version() int { return r.V }
 
 type userRecord struct {
 	V         int           `json:"v"`
@@ -106,8 +187,8 @@ type lastUsedRecord struct {
 
 func (r *lastUsedRecord) version() int { return r.V }
 
-// The log records are the entries themselves, whose JSON names are Redis
-// Cloud's, plus the schema version.
+// The log and task records are the entries themselves, whose JSON names
+// are Redis Cloud's, plus the schema version.
 
 type logRecord struct {
 	V int `json:"v"`
@@ -122,3 +203,10 @@ type sessionRecord struct {
 }
 
 func (r *sessionRecord) version() int { return r.V }
+
+type taskRecord struct {
+	V int `json:"v"`
+	Task
+}
+
+func (r *taskRecord) version() int { return r.V }

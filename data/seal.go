@@ -13,42 +13,43 @@ import (
 
 // The account key must be shown again on demand, so unlike user keys it
 // cannot be kept as a hash. It is stored sealed with AES-256-GCM under a
-// random seal key kept in its own file beside the database, readable by the
-// owner only. The database files (and backups of them) therefore never hold
-// the account key in plaintext; whoever can read both the database and the
-// seal file can recover it, as with any credential a program must reproduce.
-
-const sealFileName = "seal.key"
-
-func (s *Store) sealPath() string { return filepath.Join(s.dir, sealFileName) }
+// random seal key kept in a file of its own (Options.SealKeyFile; beside
+// the database in a data directory), readable by the owner only. The
+// stored records (and backups of them) therefore never hold the account
+// key in plaintext; whoever can read both the records and the seal file
+// can recover it, as with any credential a program must reproduce.
 
 // sealKey returns the seal key, creating the file when create is true and
 // there is none. A new file is written to a temporary name, synced and
 // renamed into place, so that a crash leaves either no seal key or a whole
 // one.
 func (s *Store) sealKey(create bool) ([]byte, error) {
-	key, err := os.ReadFile(s.sealPath())
+	path := s.opts.SealKeyFile
+	if path == "" {
+		return nil, Errorf(EInternal, "No seal key file was given, so the account key cannot be sealed or read.")
+	}
+	key, err := os.ReadFile(path)
 	if err == nil {
 		if len(key) != 32 {
-			return nil, Errorf(EInternal, "The seal key %s is damaged (it should be 32 bytes).", s.sealPath())
+			return nil, Errorf(EInternal, "The seal key %s is damaged (it should be 32 bytes).", path)
 		}
 		return key, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) || !create {
-		return nil, storageError("read the seal key "+s.sealPath(), err)
+		return nil, storageError("read the seal key "+path, err)
 	}
 	key = make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, storageError("generate a seal key", err)
 	}
-	tmp := s.sealPath() + ".tmp"
+	tmp := path + ".tmp"
 	if err := writeFileSync(tmp, key); err != nil {
 		return nil, storageError("write the seal key", err)
 	}
-	if err := os.Rename(tmp, s.sealPath()); err != nil {
+	if err := os.Rename(tmp, path); err != nil {
 		return nil, storageError("write the seal key", err)
 	}
-	if err := syncDir(s.dir); err != nil {
+	if err := syncDir(filepath.Dir(path)); err != nil {
 		return nil, storageError("write the seal key", err)
 	}
 	return key, nil
@@ -125,7 +126,7 @@ func (s *Store) unsealAccountKey(accountID int64, sealed []byte) (string, error)
 	}
 	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], sealAAD(accountID))
 	if err != nil {
-		return "", Errorf(EInternal, "The account key cannot be read: the seal key %s does not match it.%s", s.sealPath(), advice)
+		return "", Errorf(EInternal, "The account key cannot be read: the seal key %s does not match it.%s", s.opts.SealKeyFile, advice)
 	}
 	return string(plain), nil
 }

@@ -95,17 +95,6 @@ func ProxiesText(ps []netip.Prefix) string {
 	return strings.Join(parts, ", ")
 }
 
-var keySettings = []byte("settings")
-
-type settingsRecord struct {
-	V              int      `json:"v"`
-	APIAddr        string   `json:"apiAddr"`
-	RateLimit      int      `json:"rateLimit"`
-	TrustedProxies []string `json:"trustedProxies,omitempty"`
-}
-
-func (r *settingsRecord) version() int { return r.V }
-
 // Settings returns the account's REST API settings.
 func (s *Store) Settings() Settings {
 	s.mu.RLock()
@@ -144,12 +133,9 @@ func (s *Store) SetSettings(actor Actor, next Settings) (Settings, error) {
 		if s.ix.account != nil {
 			acctID = s.ix.account.ID
 		}
-		if err := t.log(ChangeAccount, ResourceAccount, acctID, EventSettingsChanged, "Changed the REST API settings: "+strings.Join(what, "; ")); err != nil {
+		if err := t.log(ResourceAccount, acctID, EventSettingsChanged, "Changed the REST API settings: "+strings.Join(what, "; ")); err != nil {
 			return err
 		}
-		saved := next
-		saved.TrustedProxies = append([]netip.Prefix(nil), next.TrustedProxies...)
-		t.then(func(ix *index) { ix.settings = saved })
 		return nil
 	})
 	if err != nil {
@@ -158,22 +144,23 @@ func (s *Store) SetSettings(actor Actor, next Settings) (Settings, error) {
 	return s.Settings(), nil
 }
 
-// loadSettings reads the stored settings, or the defaults.
-func (s *Store) loadSettings() error {
-	s.ix.settings = DefaultSettings()
-	var rec settingsRecord
-	found, err := s.read(keySettings, &rec)
-	if err != nil || !found {
-		return err
-	}
-	set := Settings{APIAddr: rec.APIAddr, RateLimit: rec.RateLimit}
-	for _, p := range rec.TrustedProxies {
-		prefix, err := netip.ParsePrefix(p)
-		if err != nil {
-			return Errorf(EInternal, "The stored trusted proxy %q is damaged.", p)
+// applySettings puts a stored settings record, or nil for none, in ix.
+func (ix *index) applySettings(v []byte) error {
+	set := DefaultSettings()
+	if v != nil {
+		var rec settingsRecord
+		if err := decode(v, &rec); err != nil {
+			return err
 		}
-		set.TrustedProxies = append(set.TrustedProxies, prefix)
+		set = Settings{APIAddr: rec.APIAddr, RateLimit: rec.RateLimit}
+		for _, p := range rec.TrustedProxies {
+			prefix, err := netip.ParsePrefix(p)
+			if err != nil {
+				return Errorf(EInternal, "The stored trusted proxy %q is damaged.", p)
+			}
+			set.TrustedProxies = append(set.TrustedProxies, prefix)
+		}
 	}
-	s.ix.settings = set
+	ix.settings = set
 	return nil
 }

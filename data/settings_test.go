@@ -58,30 +58,32 @@ func TestParseProxies(t *testing.T) {
 }
 
 func TestSetSettings(t *testing.T) {
-	f := newFixture(t)
-	if got := f.s.Settings(); !reflect.DeepEqual(got, DefaultSettings()) {
-		t.Fatalf("a new account's settings = %+v", got)
-	}
-	next := Settings{APIAddr: "0.0.0.0:9000", RateLimit: 60, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}
-	_, err := f.s.SetSettings(ActorFor(f.viewer), next)
-	wantCode(t, err, EForbidden)
-	before := takeSnapshot(t, f.s)
-	_, err = f.s.SetSettings(CommandLine, Settings{APIAddr: "nowhere"})
-	wantCode(t, err, EInvalid)
-	if !reflect.DeepEqual(before, takeSnapshot(t, f.s)) || !reflect.DeepEqual(f.s.Settings(), DefaultSettings()) {
-		t.Fatal("refused settings changed the store")
-	}
-	got, err := f.s.SetSettings(CommandLine, next)
-	must(t, err)
-	if !reflect.DeepEqual(got, next) {
-		t.Fatalf("SetSettings = %+v", got)
-	}
-	log, _ := f.s.SystemLog(LogQuery{Limit: 1})
-	if log[0].Type != EventSettingsChanged || !strings.Contains(log[0].Description, "listen address 0.0.0.0:9000 (was 127.0.0.1:8686); rate limit 60 a minute per key (was 400); trusted proxies \"10.0.0.0/8\" (was \"\")") {
-		t.Fatalf("log = %+v", log[0])
-	}
-	s := reopen(t, f)
-	if !reflect.DeepEqual(s.Settings(), next) {
-		t.Fatalf("after reopening: %+v", s.Settings())
-	}
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f := newFixture(t, st)
+		if got := f.s.Settings(); !reflect.DeepEqual(got, DefaultSettings()) {
+			t.Fatalf("a new account's settings = %+v", got)
+		}
+		next := Settings{APIAddr: "0.0.0.0:9000", RateLimit: 60, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}
+		_, err := f.s.SetSettings(ActorFor(f.viewer), next)
+		wantCode(t, err, EForbidden)
+		before := takeSnapshot(t, f.s)
+		_, err = f.s.SetSettings(CommandLine, Settings{APIAddr: "nowhere"})
+		wantCode(t, err, EInvalid)
+		if !reflect.DeepEqual(before, takeSnapshot(t, f.s)) || !reflect.DeepEqual(f.s.Settings(), DefaultSettings()) {
+			t.Fatal("refused settings changed the store")
+		}
+		got, err := f.s.SetSettings(CommandLine, next)
+		must(t, err)
+		if !reflect.DeepEqual(got, next) {
+			t.Fatalf("SetSettings = %+v", got)
+		}
+		log, _ := f.s.SystemLog(LogQuery{Limit: 1})
+		if log[0].Type != EventSettingsChanged || !strings.Contains(log[0].Description, "listen address 0.0.0.0:9000 (was 127.0.0.1:8686); rate limit 60 a minute per key (was 400); trusted proxies \"10.0.0.0/8\" (was \"\")") {
+			t.Fatalf("log = %+v", log[0])
+		}
+		s := reopen(t, f)
+		if !reflect.DeepEqual(s.Settings(), next) {
+			t.Fatalf("after reopening: %+v", s.Settings())
+		}
+	})
 }

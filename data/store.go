@@ -1,77 +1,76 @@
+// Package data is Keyward's domain and its rules, written once: the
+// account, the team and its roles, API user keys with their status and
+// CIDR allow lists, the system and session logs, the key format and
+// hashing, authentication, and the error vocabulary every front end maps
+// to its own terms.
+//
+// A Store applies the rules to a Backend (data/badger on one machine) and
+// keeps an in-memory index of the account, users and keys, a replica that
+// reads and authentication use without touching storage. Changes are
+// batches of records (schema.go) committed atomically; the index follows
+// every committed batch, this process's and, on a shared backend, other
+// processes', and subscribers hear of each (Subscribe).
 package data
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/dgraph-io/badger/v4"
-	"github.com/dgraph-io/badger/v4/options"
 )
 
-// recordVersion is the schema version written into every record. A record
-// with a higher version was written by a newer Keyward and is refused
-// rather than misread.
-const recordVersion = 1
-
-// Key prefixes act as tables.
-var (
-	keyAccount     = []byte("a")
-	prefixUser     = []byte("u/")  // + 8-byte big-endian id → userRecord
-	prefixKey      = []byte("k/")  // + 16-byte UUID → keyRecord
-	prefixLastUsed = []byte("lu/") // + 16-byte UUID → lastUsedRecord
-	prefixSysLog   = []byte("sl/") // + 8-byte big-endian id → logRecord
-	prefixSession  = []byte("ss/") // + 8-byte big-endian id → sessionRecord
-	seqAccount     = []byte("seq/account")
-	seqUser        = []byte("seq/user")
-	seqLog         = []byte("seq/log")
-)
-
-// Options tune a Store; the zero value is right for the application.
+// Options tune a Store; the zero value is right for the application but
+// for SealKeyFile.
 type Options struct {
-	// Logf receives the storage engine's warnings and errors. Nil discards
-	// them.
+	// Logf receives the warnings and errors of background work, such as a
+	// failed write of last-used times. Nil discards them.
 	Logf func(format string, args ...any)
-	// FlushInterval is how often last-used times are written to disk.
+	// FlushInterval is how often last-used times are written to storage.
 	// Zero means DefaultFlushInterval.
 	FlushInterval time.Duration
 	// Now is the store's clock. Nil means time.Now.
 	Now func() time.Time
+	// SealKeyFile is the file of the key that seals the account key (see
+	// seal.go). It is created, readable by its owner only, when the API is
+	// first enabled. Empty means there is none: the API cannot be enabled.
+	SealKeyFile string
 }
 
-// DefaultFlushInterval is how often last-used times reach the disk.
+// DefaultFlushInterval is how often last-used times reach storage.
 const DefaultFlushInterval = 5 * time.Second
 
-// Store is the account's data: the domain rules applied to a Badger
-// database in one data directory, with an in-memory index of keys that
-// authentication reads without touching the disk.
+// Store is the account's data: the domain rules applied to a Backend, with
+// an in-memory index that authentication reads without touching storage.
 type Store struct {
-	dir  string
-	db   *badger.DB
+	b    Backend
 	opts Options
 
-	accountSeq, userSeq, logSeq *badger.Sequence
-
-	// writeMu serialises changes, so that each sees the effects of the one
-	// before and log ids increase in commit order.
+	// writeMu serialises changes, and the application of batches other
+	// handles committed, so that each change is built on the index as it
+	// stands and log ids increase in commit order.
 	writeMu sync.Mutex
-	// mu guards the index. Changes hold it for writing across their commit,
-	// so that no request is authenticated against a state that is no
-	// longer, or not yet, on disk.
+	// mu guards the index. A change holds it for writing across its
+	// commit, so that no request is authenticated against a state that is
+	// no longer, or not yet, in storage.
 	mu sync.RWMutex
 	ix index
+	// applied is the revision the index reflects; advanced is closed and
+	// replaced whenever it moves. Both are guarded by writeMu.
+	applied  Rev
+	advanced chan struct{}
+	closed   bool // guarded by writeMu
+
+	// readMu is held for reading by reads that go to the backend (logs,
+	// tasks), so that Close waits for them.
+	readMu sync.RWMutex
 
 	lastUsedDirty atomic.Bool
-	generation    atomic.Uint64 // counts committed changes
+	generation    atomic.Uint64 // counts committed changes of the account, users and keys
 	stopFlush     chan struct{}
 	flushDone     chan struct{}
+	stopWatch     func()
 	closeOnce     sync.Once
 	closeErr      error
 
@@ -80,104 +79,32 @@ type Store struct {
 	nextSub int
 }
 
-// Open opens (creating if needed) the data directory dir. If another
-// process holds it, the error wraps ErrInUse and nothing is touched.
-func Open(dir string, opts Options) (*Store, error) {
-	if strings.TrimSpace(dir) == "" {
-		return nil, Errorf(EInvalid, "No data directory was given.")
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, storageError("find the data directory "+dir, err)
-	}
-	if err := os.MkdirAll(abs, 0o700); err != nil {
-		return nil, storageError("create the data directory "+abs, err)
-	}
+// Open returns the Store of the account kept in b, reading its records
+// into the index. The Store owns b from then on and closes it with
+// itself; if Open fails, b is closed.
+func Open(b Backend, opts Options) (*Store, error) {
 	if opts.FlushInterval <= 0 {
 		opts.FlushInterval = DefaultFlushInterval
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	db, err := badger.Open(badgerOptions(filepath.Join(abs, "badger"), opts.Logf))
-	if err != nil {
-		if isLockError(err) {
-			return nil, &Error{Code: EConflict, Err: ErrInUse, Message: fmt.Sprintf(
-				"The data directory %s is in use by another Keyward (the console, `keyward serve` or another command). "+
-					"Close it and try again, or choose another directory with --data.", abs)}
-		}
-		return nil, storageError("open the data directory "+abs, err)
-	}
-	s := &Store{dir: abs, db: db, opts: opts, subs: map[int]func(Change){}}
+	s := &Store{b: b, opts: opts, subs: map[int]func(Change){}, advanced: make(chan struct{})}
 	if err := s.start(); err != nil {
-		db.Close()
+		b.Close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// badgerOptions sizes Badger for a desktop store of a few thousand records:
-// its defaults (64 MiB memtables, a 256 MiB block cache, a 1 GiB value log)
-// are meant for servers. BENCHMARKS.md has the measured footprint.
-func badgerOptions(dir string, logf func(string, ...any)) badger.Options {
-	return badger.DefaultOptions(dir).
-		WithSyncWrites(true).
-		WithLogger(badgerLogger{logf}).
-		WithMemTableSize(4 << 20).
-		WithNumMemtables(2).
-		WithNumLevelZeroTables(2).
-		WithNumLevelZeroTablesStall(8).
-		WithBaseTableSize(1 << 20).
-		WithBaseLevelSize(4 << 20).
-		WithValueLogFileSize(8 << 20).
-		WithValueThreshold(64 << 10).
-		WithBlockCacheSize(0).
-		WithIndexCacheSize(0).
-		WithCompression(options.None).
-		WithNumCompactors(2).
-		WithNumGoroutines(2).
-		WithMetricsEnabled(false)
-}
-
-// isLockError recognises Badger's report that another process holds the
-// directory, which it gives only as text.
-func isLockError(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "Cannot acquire directory lock") ||
-		strings.Contains(msg, "Another process is using this Badger database")
-}
-
-type badgerLogger struct{ logf func(string, ...any) }
-
-func (l badgerLogger) Errorf(f string, a ...any) {
-	if l.logf != nil {
-		l.logf("storage error: "+strings.TrimSpace(f), a...)
-	}
-}
-
-func (l badgerLogger) Warningf(f string, a ...any) {
-	if l.logf != nil {
-		l.logf("storage warning: "+strings.TrimSpace(f), a...)
-	}
-}
-
-func (badgerLogger) Infof(string, ...any)  {}
-func (badgerLogger) Debugf(string, ...any) {}
-
 func (s *Store) start() error {
-	var err error
-	if s.accountSeq, err = s.db.GetSequence(seqAccount, 1); err != nil {
-		return storageError("read the account id sequence", err)
-	}
-	if s.userSeq, err = s.db.GetSequence(seqUser, 10); err != nil {
-		return storageError("read the user id sequence", err)
-	}
-	if s.logSeq, err = s.db.GetSequence(seqLog, 100); err != nil {
-		return storageError("read the log id sequence", err)
-	}
-	if err := s.loadIndex(); err != nil {
-		s.releaseSequences()
+	rev, err := s.load(&s.ix)
+	if err != nil {
 		return err
+	}
+	s.applied = rev
+	if s.stopWatch, err = s.b.Watch(rev, s.watched); err != nil {
+		return storageError("follow the changes of the store", err)
 	}
 	s.stopFlush = make(chan struct{})
 	s.flushDone = make(chan struct{})
@@ -185,68 +112,53 @@ func (s *Store) start() error {
 	return nil
 }
 
-// Generation counts the changes committed since the store was opened
-// (last-used times aside). A view computed from the store stays valid
+// Generation counts the changes to the account, the team and its keys
+// since the store was opened. A view computed from the store stays valid
 // while the generation it was computed at is current.
 func (s *Store) Generation() uint64 { return s.generation.Load() }
 
-// Dir returns the absolute path of the data directory.
-func (s *Store) Dir() string { return s.dir }
+// Location says where the account's data lives, for people: the data
+// directory, or the shared store.
+func (s *Store) Location() string { return s.b.Location() }
 
-// Close writes pending last-used times and closes the store. It is safe to
-// call more than once.
+// Close writes pending last-used times and closes the store and its
+// backend. It is safe to call more than once.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stopFlush)
 		<-s.flushDone
 		s.writeMu.Lock()
-		defer s.writeMu.Unlock()
 		_, flushErr := s.flushLastUsedLocked()
-		s.mu.Lock()
-		errs := []error{flushErr, s.releaseSequences(), s.db.Close()}
-		s.db = nil
-		s.mu.Unlock()
-		s.closeErr = storageError("close the data directory", errors.Join(errs...))
+		s.closed = true
+		s.writeMu.Unlock()
+		s.stopWatch() // a delivery in progress sees closed and returns
+		s.readMu.Lock()
+		closeErr := s.b.Close()
+		s.readMu.Unlock()
+		s.closeErr = storageError("close the store", errors.Join(flushErr, closeErr))
 	})
 	return s.closeErr
 }
 
-func (s *Store) releaseSequences() error {
-	var errs []error
-	for _, seq := range []*badger.Sequence{s.accountSeq, s.userSeq, s.logSeq} {
-		if seq != nil {
-			errs = append(errs, seq.Release())
-		}
-	}
-	return errors.Join(errs...)
-}
+var errClosed = &Error{Code: EInternal, Message: "The data store is closed.", Err: ErrClosed}
 
-var errClosed = &Error{Code: EInternal, Message: "The data store is closed."}
+// maxAttempts bounds how often a change is built again after another
+// process committed first. Between attempts it waits a random time of up
+// to retryWait, doubled each time, so that writers that keep colliding
+// spread out.
+const (
+	maxAttempts = 16
+	retryWait   = time.Millisecond
+	maxRetry    = 100 * time.Millisecond
+)
 
-// next returns the next value of a sequence, skipping the 0 that Badger
-// hands out first so that every id is positive.
-func next(seq *badger.Sequence) (int64, error) {
-	for {
-		v, err := seq.Next()
-		if err != nil {
-			return 0, storageError("allocate an id", err)
-		}
-		if v != 0 {
-			return int64(v), nil
-		}
-	}
-}
-
-// tx is one change in progress: a Badger transaction, the time it is made
-// at (whole seconds, as Redis Cloud's API shows times), the index updates to apply once it is committed and the
-// notifications to send after that.
+// tx is one change being built: the batch of writes, the time it is made
+// at (whole seconds, as Redis Cloud's API shows times) and who makes it.
 type tx struct {
-	s       *Store
-	txn     *badger.Txn
-	now     time.Time
-	actor   Actor
-	apply   []func(*index)
-	changes []Change
+	s     *Store
+	now   time.Time
+	actor Actor
+	ops   []Op
 }
 
 // change runs fn as one transaction on behalf of actor, who must be allowed
@@ -258,151 +170,270 @@ func (s *Store) change(actor Actor, fn func(*tx) error) error {
 	return s.update(actor, fn)
 }
 
-// update runs fn as one transaction, commits it with the index write lock
-// held, then applies fn's index updates and sends its notifications.
+// update builds a batch with fn against the index and commits it, guarded
+// by the revision the index reflects. When another process committed
+// first, the index catches up and fn runs again, so every rule is checked
+// against the state the batch lands on. fn may run more than once and
+// must have no effect but on t.
 func (s *Store) update(actor Actor, fn func(*tx) error) error {
+	for attempt := 1; ; attempt++ {
+		s.writeMu.Lock()
+		if s.closed {
+			s.writeMu.Unlock()
+			return errClosed
+		}
+		t := &tx{s: s, now: s.opts.Now().UTC().Truncate(time.Second), actor: actor}
+		if err := fn(t); err != nil {
+			s.writeMu.Unlock()
+			return err
+		}
+		if len(t.ops) == 0 {
+			s.writeMu.Unlock()
+			return nil
+		}
+		kinds, err := s.commitLocked(s.applied, t.ops)
+		s.writeMu.Unlock()
+		if errors.Is(err, ErrConflict) && attempt < maxAttempts {
+			time.Sleep(rand.N(min(retryWait<<attempt, maxRetry)))
+			s.catchUp()
+			continue
+		}
+		if err != nil {
+			return commitError(err)
+		}
+		s.notify(kinds)
+		return nil
+	}
+}
+
+// write commits a batch that depends on nothing the store read: last-used
+// times, tasks.
+func (s *Store) write(ops []Op) error {
 	s.writeMu.Lock()
-	if s.db == nil {
+	if s.closed {
 		s.writeMu.Unlock()
 		return errClosed
 	}
-	txn := s.db.NewTransaction(true)
-	defer txn.Discard()
-	t := &tx{s: s, txn: txn, now: s.opts.Now().UTC().Truncate(time.Second), actor: actor}
-	if err := fn(t); err != nil {
-		s.writeMu.Unlock()
-		if errors.Is(err, badger.ErrTxnTooBig) {
-			return Errorf(EInvalid, "This change touches too many records to be saved at once.")
-		}
-		return err
-	}
-	s.mu.Lock()
-	err := txn.Commit()
-	if err == nil {
-		for _, f := range t.apply {
-			f(&s.ix)
-		}
-		s.generation.Add(1)
-	}
-	s.mu.Unlock()
+	kinds, err := s.commitLocked(AnyRev, ops)
 	s.writeMu.Unlock()
 	if err != nil {
-		return storageError("save the change", err)
+		return commitError(err)
 	}
-	s.notify(t.changes)
+	s.notify(kinds)
 	return nil
 }
 
-// then queues an index update for after the commit.
-func (t *tx) then(f func(*index)) { t.apply = append(t.apply, f) }
+// commitLocked commits ops and applies them to the index, unless another
+// handle's batch came in between (possible only with AnyRev): then the
+// watch applies both, in order. The caller holds writeMu.
+func (s *Store) commitLocked(expect Rev, ops []Op) (changes, error) {
+	// A change the rules read holds the index across its commit. Writes
+	// that depend on nothing (AnyRev: last-used times, tasks) do not, so
+	// that authentication never waits for them to reach the disk.
+	guarded := expect != AnyRev
+	if guarded {
+		s.mu.Lock()
+	}
+	rev, err := s.b.Commit(expect, ops)
+	if !guarded {
+		s.mu.Lock()
+	}
+	var kinds changes
+	if err == nil && rev == s.applied+1 {
+		kinds = s.applyLocked(ops)
+		s.advance(rev)
+	}
+	s.mu.Unlock()
+	return kinds, err
+}
+
+// applyLocked applies committed ops to the index. The caller holds writeMu
+// and mu.
+func (s *Store) applyLocked(ops []Op) changes {
+	var kinds changes
+	for _, op := range ops {
+		k, err := s.apply(&s.ix, op)
+		if err != nil {
+			s.logf("%s", ErrorMessage(err))
+		}
+		kinds.add(k)
+	}
+	if (kinds.main|kinds.also)&(kindAccount|kindUsers|kindKeys) != 0 {
+		s.generation.Add(1)
+	}
+	return kinds
+}
+
+// advance records that the index reflects rev. The caller holds writeMu.
+func (s *Store) advance(rev Rev) {
+	s.applied = rev
+	close(s.advanced)
+	s.advanced = make(chan struct{})
+}
+
+func commitError(err error) error {
+	switch {
+	case errors.Is(err, ErrClosed):
+		return errClosed
+	case errors.Is(err, ErrTooLarge):
+		return Errorf(EInvalid, "This change touches too many records to be saved at once.")
+	case errors.Is(err, ErrConflict):
+		return &Error{Code: EConflict, Err: err, Message: "Other changes to the account kept coming in while this one was saved: try again."}
+	}
+	return storageError("save the change", err)
+}
+
+// watched applies a batch the backend reports: another handle's, or this
+// one's, which the index already reflects. A gap, or a feed that lost
+// track, reloads the index.
+func (s *Store) watched(c Commit) {
+	s.writeMu.Lock()
+	if s.closed {
+		s.writeMu.Unlock()
+		return
+	}
+	var kinds changes
+	switch {
+	case c.Reset || c.Rev > s.applied+1:
+		kinds = s.reloadLocked()
+	case c.Rev == s.applied+1:
+		s.mu.Lock()
+		kinds = s.applyLocked(c.Ops)
+		s.advance(c.Rev)
+		s.mu.Unlock()
+	}
+	s.writeMu.Unlock()
+	s.notify(kinds)
+}
+
+// catchUpWait is how long a change that lost a race waits for the watch to
+// bring the index up to date before reloading it.
+const catchUpWait = 5 * time.Second
+
+// catchUp waits until the index reflects the backend's latest revision,
+// or reloads it.
+func (s *Store) catchUp() {
+	target, err := s.b.Rev()
+	if err != nil {
+		return // the next attempt reports it
+	}
+	timeout := time.NewTimer(catchUpWait)
+	defer timeout.Stop()
+	for {
+		s.writeMu.Lock()
+		applied, advanced, closed := s.applied, s.advanced, s.closed
+		if applied >= target || closed {
+			s.writeMu.Unlock()
+			return
+		}
+		s.writeMu.Unlock()
+		select {
+		case <-advanced:
+		case <-timeout.C:
+			s.writeMu.Lock()
+			kinds := s.changedSince(target)
+			s.writeMu.Unlock()
+			s.notify(kinds)
+			return
+		}
+	}
+}
+
+// changedSince reloads the index unless it has reached rev meanwhile. The
+// caller holds writeMu.
+func (s *Store) changedSince(rev Rev) changes {
+	if s.applied >= rev || s.closed {
+		return changes{}
+	}
+	return s.reloadLocked()
+}
+
+// reloadLocked reads every record again into a new index and puts it in
+// place of the old one, keeping the last-used times not yet written. The
+// caller holds writeMu.
+func (s *Store) reloadLocked() changes {
+	var fresh index
+	rev, err := s.load(&fresh)
+	if err != nil {
+		s.logf("Could not reload the account's data: %s", ErrorMessage(err))
+		return changes{}
+	}
+	s.mu.Lock()
+	fresh.keepUsage(&s.ix)
+	s.ix = fresh
+	s.generation.Add(1)
+	s.advance(rev)
+	s.mu.Unlock()
+	return changes{main: kindAll}
+}
+
+func (s *Store) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}
 
 func (t *tx) put(key []byte, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return storageError("encode a record", err)
 	}
-	return t.txn.Set(key, b)
+	t.ops = append(t.ops, Op{Key: key, Value: b})
+	return nil
 }
 
-func (t *tx) del(key []byte) error { return t.txn.Delete(key) }
+func (t *tx) del(key []byte) { t.ops = append(t.ops, Op{Key: key}) }
 
-// get decodes the record at key into v; it reports false if there is none.
-func (t *tx) get(key []byte, v versioned) (bool, error) {
-	item, err := t.txn.Get(key)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, storageError("read a record", err)
-	}
-	return true, item.Value(func(b []byte) error { return decode(b, v) })
-}
-
-// log appends a system-log entry to the change and notifies subscribers of
-// what.
-func (t *tx) log(what ChangeKind, resource string, resourceID int64, event, description string) error {
-	id, err := next(t.s.logSeq)
+// log appends a system-log entry to the change.
+func (t *tx) log(resource string, resourceID int64, event, description string) error {
+	id, err := t.s.next(seqLog)
 	if err != nil {
 		return err
 	}
 	rec := logRecord{V: recordVersion, SystemLogEntry: SystemLogEntry{ID: id, Time: t.now, Originator: t.actor.Name,
 		APIKeyName: t.actor.APIKeyName, Resource: resource, ResourceID: resourceID, Type: event, Description: description}}
-	t.changes = append(t.changes, Change{Kind: what}, Change{Kind: ChangeSystemLog})
 	return t.put(idKey(prefixSysLog, id), rec)
 }
 
-// versioned is a stored record: it knows its schema version.
-type versioned interface{ version() int }
-
-func decode(b []byte, v versioned) error {
-	if err := json.Unmarshal(b, v); err != nil {
-		return storageError("decode a stored record", err)
+// next returns the next value of a sequence: a new id.
+func (s *Store) next(seq string) (int64, error) {
+	v, err := s.b.Next(seq)
+	if err != nil {
+		if errors.Is(err, ErrClosed) {
+			return 0, errClosed
+		}
+		return 0, storageError("allocate an id", err)
 	}
-	if v.version() > recordVersion {
-		return Errorf(EInternal, "The data directory was written by a newer version of Keyward (record version %d); upgrade Keyward to open it.", v.version())
-	}
-	return nil
-}
-
-func idKey(prefix []byte, id int64) []byte {
-	k := make([]byte, len(prefix)+8)
-	copy(k, prefix)
-	binary.BigEndian.PutUint64(k[len(prefix):], uint64(id))
-	return k
-}
-
-func uuidKey(prefix []byte, id [16]byte) []byte {
-	k := make([]byte, len(prefix)+16)
-	copy(k, prefix)
-	copy(k[len(prefix):], id[:])
-	return k
+	return int64(v), nil
 }
 
 // scan calls fn with the value of every record under prefix, in key order
 // or, if reverse, in reverse key order, until fn returns false.
-// It holds a read lock of the index, so that Close waits for it.
 func (s *Store) scan(prefix []byte, reverse bool, fn func([]byte) (bool, error)) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return errClosed
-	}
-	return s.db.View(func(txn *badger.Txn) error {
-		o := badger.DefaultIteratorOptions
-		o.Prefix = prefix
-		o.Reverse = reverse
-		it := txn.NewIterator(o)
-		defer it.Close()
-		start := prefix
-		if reverse {
-			start = append(append([]byte{}, prefix...), 0xff)
-		}
-		for it.Seek(start); it.ValidForPrefix(prefix); it.Next() {
-			more := true
-			err := it.Item().Value(func(b []byte) error {
-				var err error
-				more, err = fn(b)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			if !more {
-				return nil
-			}
-		}
-		return nil
-	})
+	s.readMu.RLock()
+	defer s.readMu.RUnlock()
+	err := s.b.Scan(prefix, reverse, func(_, v []byte) (bool, error) { return fn(v) })
+	return readError(err)
 }
 
-// read decodes the record at key into v outside any change; it reports false
-// if there is none.
-func (s *Store) read(key []byte, v versioned) (bool, error) {
-	var found bool
-	err := s.db.View(func(txn *badger.Txn) error {
-		var err error
-		found, err = (&tx{txn: txn}).get(key, v)
+// get decodes the record at key into v; it reports false if there is none.
+func (s *Store) get(key []byte, v versioned) (bool, error) {
+	s.readMu.RLock()
+	b, found, err := s.b.Get(key)
+	s.readMu.RUnlock()
+	if err != nil || !found {
+		return false, readError(err)
+	}
+	return true, decode(b, v)
+}
+
+func readError(err error) error {
+	var e *Error
+	switch {
+	case errors.Is(err, ErrClosed):
+		return errClosed
+	case err == nil || errors.As(err, &e):
 		return err
-	})
-	return found, err
+	}
+	return storageError("read the store", err)
 }

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 )
 
@@ -38,15 +37,6 @@ const (
 // TaskRetention is how long tasks can be read back.
 const TaskRetention = 7 * 24 * time.Hour
 
-var prefixTask = []byte("t/") // + 16-byte UUID → taskRecord, with a TTL
-
-type taskRecord struct {
-	V int `json:"v"`
-	Task
-}
-
-func (r *taskRecord) version() int { return r.V }
-
 // NewTask returns a task with a new id and the store's current time.
 func (s *Store) NewTask(commandType, description string) (Task, error) {
 	id, err := uuid.NewRandom()
@@ -62,26 +52,13 @@ func (s *Store) SaveTask(t Task) error {
 	if err != nil {
 		return storageError("encode a task", err)
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	if s.db == nil {
-		return errClosed
-	}
-	err = s.db.Update(func(txn *badger.Txn) error {
-		return txn.SetEntry(badger.NewEntry(uuidKey(prefixTask, t.ID), b).WithTTL(TaskRetention))
-	})
-	return storageError("save a task", err)
+	return s.write([]Op{{Key: uuidKey(prefixTask, t.ID), Value: b, TTL: TaskRetention}})
 }
 
 // Task returns the task with the given id.
 func (s *Store) Task(id uuid.UUID) (Task, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.db == nil {
-		return Task{}, errClosed
-	}
 	var rec taskRecord
-	found, err := s.read(uuidKey(prefixTask, id), &rec)
+	found, err := s.get(uuidKey(prefixTask, id), &rec)
 	if err != nil {
 		return Task{}, err
 	}

@@ -41,7 +41,7 @@ func (s *Store) AddUser(actor Actor, req NewUser) (User, error) {
 		if other := s.ix.emails[emailKey(req.Email)]; other != nil {
 			return Errorf(EConflict, "%s already uses the email %s.", other.rec.Name, other.rec.Email)
 		}
-		id, err := next(s.userSeq)
+		id, err := s.next(seqUser)
 		if err != nil {
 			return err
 		}
@@ -50,13 +50,9 @@ func (s *Store) AddUser(actor Actor, req NewUser) (User, error) {
 		if err := t.put(idKey(prefixUser, id), rec); err != nil {
 			return err
 		}
-		if err := t.log(ChangeUsers, ResourceUser, id, EventUserAdded,
-			fmt.Sprintf("Added %s (%s) to the team as %s", rec.Name, rec.Email, rec.Role)); err != nil {
-			return err
-		}
 		out = (&userEntry{rec: rec}).user()
-		t.then(func(ix *index) { ix.putUser(rec) })
-		return nil
+		return t.log(ResourceUser, id, EventUserAdded,
+			fmt.Sprintf("Added %s (%s) to the team as %s", rec.Name, rec.Email, rec.Role))
 	})
 	return out, err
 }
@@ -113,7 +109,7 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 			}
 			what = append(what, fmt.Sprintf("role was changed from %s to %s", rec.Role, *ch.Role))
 			if n := len(u.keys); n > 0 && !ch.Role.CanOwnKeys() {
-				what[len(what)-1] += fmt.Sprintf(" (%s inactive)", plural(n, "API user key is now", "API user keys are now"))
+				what[len(what)-1] += fmt.Sprintf(" (%s inactive)", Count(n, "API user key is now", "API user keys are now"))
 			}
 			rec.Role = *ch.Role
 		}
@@ -130,15 +126,8 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 			return err
 		}
 		desc := fmt.Sprintf("%s (%s)'s %s", u.rec.Name, rec.Email, strings.Join(what, "; "))
-		if err := t.log(ChangeUsers, ResourceUser, id, EventUserChanged, desc); err != nil {
-			return err
-		}
-		if ch.Role != nil || ch.Name != nil {
-			t.changes = append(t.changes, Change{Kind: ChangeKeys}) // keys show their user's name and state
-		}
 		out = (&userEntry{rec: rec, keys: u.keys}).user()
-		t.then(func(ix *index) { ix.putUser(rec) })
-		return nil
+		return t.log(ResourceUser, id, EventUserChanged, desc)
 	})
 	return out, err
 }
@@ -175,19 +164,13 @@ func (s *Store) DeleteUser(actor Actor, id int64) (deletedKeys int, err error) {
 				return err
 			}
 		}
-		if err := t.del(idKey(prefixUser, id)); err != nil {
-			return err
-		}
+		t.del(idKey(prefixUser, id))
 		deletedKeys = len(u.keys)
 		desc := fmt.Sprintf("Removed %s (%s) from the team", u.rec.Name, u.rec.Email)
 		if deletedKeys > 0 {
-			desc += fmt.Sprintf(" with %s", plural(deletedKeys, "API user key", "API user keys"))
+			desc += fmt.Sprintf(" with %s", Count(deletedKeys, "API user key", "API user keys"))
 		}
-		if err := t.log(ChangeUsers, ResourceUser, id, EventUserDeleted, desc); err != nil {
-			return err
-		}
-		t.then(func(ix *index) { ix.removeUser(id) })
-		return nil
+		return t.log(ResourceUser, id, EventUserDeleted, desc)
 	})
 	return deletedKeys, err
 }
@@ -240,19 +223,11 @@ func (s *Store) SignIn(email, password string, client SessionClient) (User, erro
 
 func (s *Store) logSession(entry SessionLogEntry) error {
 	return s.update(Actor{}, func(t *tx) error {
-		id, err := next(s.logSeq)
+		id, err := s.next(seqLog)
 		if err != nil {
 			return err
 		}
 		entry.ID, entry.Time = id, t.now
-		t.changes = append(t.changes, Change{Kind: ChangeSessionLog})
 		return t.put(idKey(prefixSession, id), sessionRecord{V: recordVersion, SessionLogEntry: entry})
 	})
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -6,11 +6,12 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"keyward/data"
+	"keyward/data/badger"
+	"keyward/data/clocktest"
 )
 
 // fixture is an account with a user of every role that can hold keys,
@@ -19,7 +20,7 @@ import (
 type fixture struct {
 	store      *data.Store
 	h          *handler
-	clock      *clock
+	clock      *clocktest.Clock
 	accountKey string
 	owner      data.User
 	member     data.User
@@ -32,23 +33,6 @@ type roleKeys struct {
 	key        string // unrestricted
 	restricted string // allowed from 203.0.113.0/24 only
 	deleted    string
-}
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 var (
@@ -69,8 +53,8 @@ func must(tb testing.TB, err error) {
 
 func newFixture(tb testing.TB, cfg Config) *fixture {
 	tb.Helper()
-	c := &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-	s, err := data.Open(tb.TempDir(), data.Options{Now: c.Now, FlushInterval: time.Hour})
+	c := clocktest.New()
+	s, err := badger.OpenStore(tb.TempDir(), data.Options{Now: c.Now, FlushInterval: time.Hour})
 	must(tb, err)
 	tb.Cleanup(func() { s.Close() })
 	f := &fixture{store: s, clock: c}

@@ -24,6 +24,9 @@ type Env struct {
 	// DefaultDataDir is the data directory when neither --data nor
 	// KEYWARD_DATA names one.
 	DefaultDataDir string
+	// Open opens the account's store in a data directory; main.go passes
+	// the Badger backend's (data/badger.OpenStore).
+	Open func(dataDir string, opts data.Options) (*data.Store, error)
 	// Console opens the window on dataDir when no command is given, and
 	// returns the exit status. Nil means there is no console.
 	Console func(dataDir string) int
@@ -150,7 +153,7 @@ func (r *runner) run(args []string) (int, error) {
 		return 0, usagef("%s: %v", name, err)
 	}
 	if len(pos) != cmd.nargs {
-		return 0, usagef("%s takes %s; usage: keyward %s", name, plural(cmd.nargs, "argument"), cmd.usage)
+		return 0, usagef("%s takes %s; usage: keyward %s", name, data.Count(cmd.nargs, "argument", "arguments"), cmd.usage)
 	}
 	for _, f := range cmd.required {
 		if fs.Lookup(f).Value.String() == "" {
@@ -189,7 +192,7 @@ func (r *runner) resolveDataDir() error {
 }
 
 func (r *runner) open(creates bool) error {
-	s, err := data.Open(r.dataDir, data.Options{Logf: func(format string, args ...any) {
+	s, err := r.env.Open(r.dataDir, data.Options{Logf: func(format string, args ...any) {
 		fmt.Fprintf(r.env.Stderr, "keyward: "+format+"\n", args...)
 	}})
 	if err != nil {
@@ -311,14 +314,4 @@ func (r *runner) print(v any, text string) error {
 	}
 	_, err := io.WriteString(r.env.Stdout, text)
 	return err
-}
-
-func plural(n int, word string) string {
-	switch n {
-	case 0:
-		return "no " + word + "s"
-	case 1:
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

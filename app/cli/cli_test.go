@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"keyward/data"
+	"keyward/data/badger"
 )
 
 // runInProcess is the invoke of the in-process tests.
@@ -23,6 +24,7 @@ func runInProcess(t *testing.T, dataDir, stdin string, args ...string) (int, str
 			return ""
 		},
 		DefaultDataDir: "/nonexistent/default",
+		Open:           badger.OpenStore,
 	})
 	return code, stdout.String(), stderr.String()
 }
@@ -86,7 +88,7 @@ func TestHeldDataDirectory(t *testing.T) {
 	dir := t.TempDir()
 	runFlow(t, runInProcess, dir, []step{{args: []string{"init", "--account", "Acme", "--owner-name", "Ada", "--owner-email", "ada@example.com"},
 		stdin: "a long owner password\n", stdout: `(?s).*`}})
-	held, err := data.Open(dir, data.Options{})
+	held, err := badger.OpenStore(dir, data.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

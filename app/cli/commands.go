@@ -53,7 +53,7 @@ func setupInit(fs *flag.FlagSet) func(*runner, []string) error {
 	return func(r *runner, _ []string) error {
 		if r.store.Initialized() {
 			a, _ := r.store.Account()
-			return data.Errorf(data.EConflict, "The data directory %s already has the account %s.", r.store.Dir(), a.Name)
+			return data.Errorf(data.EConflict, "The data directory %s already has the account %s.", r.store.Location(), a.Name)
 		}
 		pw, err := readPassword(r.env)
 		if err != nil {
@@ -68,8 +68,8 @@ func setupInit(fs *flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
-		return r.print(map[string]any{"account": accountJSON(acct), "owner": userJSON(owner), "dataDir": r.store.Dir()},
-			fmt.Sprintf("Created the account %s with its Owner %s (%s).\nData directory: %s\n", acct.Name, owner.Name, owner.Email, r.store.Dir()))
+		return r.print(map[string]any{"account": accountJSON(acct), "owner": userJSON(owner), "dataDir": r.store.Location()},
+			fmt.Sprintf("Created the account %s with its Owner %s (%s).\nData directory: %s\n", acct.Name, owner.Name, owner.Email, r.store.Location()))
 	}
 }
 
@@ -92,8 +92,8 @@ func readPassword(env Env) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if string(first) != string(second) {
-			return "", data.Errorf(data.EInvalid, "The two passwords differ; run keyward init again.")
+		if err := data.ConfirmPassword(string(first), string(second)); err != nil {
+			return "", err
 		}
 		return string(first), nil
 	}
@@ -198,7 +198,7 @@ func setupUsersSetRole(*flag.FlagSet) func(*runner, []string) error {
 		}
 		text := fmt.Sprintf("%s (%s) is now %s.\n", u.Name, u.Email, u.Role)
 		if u.KeyCount > 0 && !u.Role.CanOwnKeys() {
-			text += fmt.Sprintf("Their %s will not authenticate while they have this role.\n", plural(u.KeyCount, "API user key"))
+			text += fmt.Sprintf("Their %s will not authenticate while they have this role.\n", data.Count(u.KeyCount, "API user key", "API user keys"))
 		}
 		return r.print(userJSON(u), text)
 	}
@@ -215,7 +215,7 @@ func setupUsersDelete(*flag.FlagSet) func(*runner, []string) error {
 			return err
 		}
 		return r.print(map[string]any{"deleted": userJSON(u), "deletedKeys": n},
-			fmt.Sprintf("Removed %s (%s) from the team, with %s.\n", u.Name, u.Email, plural(n, "API user key")))
+			fmt.Sprintf("Removed %s (%s) from the team, with %s.\n", u.Name, u.Email, data.Count(n, "API user key", "API user keys")))
 	}
 }
 
@@ -284,7 +284,8 @@ type keyOut struct {
 	Name         string     `json:"name"`
 	User         string     `json:"user"`
 	UserEmail    string     `json:"userEmail"`
-	Active       bool       `json:"active"`
+	Status       string     `json:"status"`
+	Active       bool       `json:"active"` // status is active
 	Hint         string     `json:"hint"`
 	AllowList    []ruleOut  `json:"allowList"`
 	CreatedAt    time.Time  `json:"createdAt"`
@@ -306,7 +307,8 @@ func rulesJSON(l data.AllowList) []ruleOut {
 }
 
 func keyJSON(k data.UserKey) keyOut {
-	out := keyOut{ID: k.ID.String(), Name: k.Name, User: k.UserName, UserEmail: k.UserEmail, Active: k.Active, Hint: k.Hint,
+	out := keyOut{ID: k.ID.String(), Name: k.Name, User: k.UserName, UserEmail: k.UserEmail,
+		Status: string(k.Status), Active: k.Status == data.KeyActive, Hint: k.Hint,
 		AllowList: rulesJSON(k.AllowList), CreatedAt: k.CreatedAt, CreatedBy: k.CreatedBy}
 	if !k.LastUsedAt.IsZero() {
 		t := k.LastUsedAt
@@ -317,14 +319,6 @@ func keyJSON(k data.UserKey) keyOut {
 
 // timeText is how times are shown to people: UTC, to the minute.
 func timeText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
-
-// allowListSummary is how an allow list is summed up in one cell.
-func allowListSummary(l data.AllowList) string {
-	if len(l) == 0 {
-		return "All addresses"
-	}
-	return plural(len(l), "rule")
-}
 
 func setupKeysList(*flag.FlagSet) func(*runner, []string) error {
 	return func(r *runner, _ []string) error {
@@ -337,11 +331,7 @@ func setupKeysList(*flag.FlagSet) func(*runner, []string) error {
 			if !k.LastUsedAt.IsZero() {
 				used = timeText(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
 			}
-			state := "active"
-			if !k.Active {
-				state = "inactive"
-			}
-			rows[i] = []string{k.Name, k.UserName, allowListSummary(k.AllowList), timeText(k.CreatedAt), used, state}
+			rows[i] = []string{k.Name, k.UserName, k.AllowList.Summary(), timeText(k.CreatedAt), used, string(k.Status)}
 		}
 		if len(keys) == 0 && !r.json {
 			return r.print(nil, "There are no API user keys yet; create one with 'keyward keys create --name NAME --user EMAIL'.\n")

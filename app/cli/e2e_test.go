@@ -19,6 +19,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"keyward/data"
+	"keyward/data/badger"
 )
 
 // binaryEnv is the environment of the built binary: a clean locale, so
@@ -116,13 +117,13 @@ func TestEndToEnd(t *testing.T) {
 	saved := runFlow(t, run, dir, adminFlow())
 	checkFlowResult(t, dir, saved)
 
-	held, err := data.Open(dir, data.Options{})
+	held, err := badger.OpenStore(dir, data.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer held.Close()
 	runFlow(t, run, dir, []step{
-		{args: []string{"api", "enable"}, code: 1, stderr: "keyward: The data directory " + held.Dir() + " is in use by another Keyward"},
+		{args: []string{"api", "enable"}, code: 1, stderr: "keyward: The data directory " + held.Location() + " is in use by another Keyward"},
 	})
 	if a, _ := held.Account(); a.APIEnabled {
 		t.Fatal("a refused command changed the store")
@@ -182,7 +183,7 @@ func TestEndToEndServe(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("serve after SIGTERM: %v: %s", err, stderr.String())
 	}
-	s, err := data.Open(dir, data.Options{})
+	s, err := badger.OpenStore(dir, data.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

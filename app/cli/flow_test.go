@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"keyward/data"
+	"keyward/data/badger"
 )
 
 // invoke runs keyward with args and stdin in dataDir and returns its exit
@@ -140,7 +141,7 @@ func runFlow(t *testing.T, run invoke, dataDir string, steps []step) map[string]
 // flow created authenticated the way its allow list says, while it existed:
 // the command line and the REST API share one store.
 func checkFlowResult(t *testing.T, dataDir string, saved map[string]string) {
-	s, err := data.Open(dataDir, data.Options{})
+	s, err := badger.OpenStore(dataDir, data.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

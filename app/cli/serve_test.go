@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"keyward/data"
+	"keyward/data/badger"
 )
 
 // syncBuffer is a bytes.Buffer safe to write from Run's goroutine while
@@ -66,7 +67,7 @@ func TestServe(t *testing.T) {
 func testServe(t *testing.T, flags []string, remaining string) {
 	dir := t.TempDir()
 	accountKey, userKey := initWithKey(t, dir)
-	s, err := data.Open(dir, data.Options{})
+	s, err := badger.OpenStore(dir, data.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func testServe(t *testing.T, flags []string, remaining string) {
 	done := make(chan int)
 	go func() {
 		done <- Run(append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, flags...),
-			Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, Context: ctx})
+			Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, Context: ctx, Open: badger.OpenStore})
 	}()
 	var url string
 	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
@@ -115,7 +116,7 @@ func testServe(t *testing.T, flags []string, remaining string) {
 		t.Fatalf("stdout: %q", stdout.String())
 	}
 	// The last-used time was written on the way out.
-	s, err = data.Open(dir, data.Options{})
+	s, err = badger.OpenStore(dir, data.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,7 @@ func (c *Console) showAbout() {
 	}
 	form := widget.NewForm(
 		widget.NewFormItem("Version", &widget.Label{Text: c.opts.Version, Selectable: true}),
-		widget.NewFormItem("Data directory", &widget.Label{Text: c.store.Dir(), Selectable: true, Wrapping: fyne.TextWrapBreak}),
+		widget.NewFormItem("Data directory", &widget.Label{Text: c.store.Location(), Selectable: true, Wrapping: fyne.TextWrapBreak}),
 		widget.NewFormItem("REST API", &widget.Label{Text: api, Selectable: true, Wrapping: fyne.TextWrapWord}),
 	)
 	links := container.NewVBox()

@@ -104,8 +104,8 @@ func newKeysTab(c *Console) *keysTab {
 func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 	cols := []tableColumn[data.UserKey]{
 		{column{"Key name", 230}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
-			if !k.Active {
-				cell.Set(row, col, widgets.CellText, k.Name+" (inactive)", widget.WarningImportance, nil)
+			if k.Status != data.KeyActive {
+				cell.Set(row, col, widgets.CellText, k.Name+" ("+string(k.Status)+")", widget.WarningImportance, nil)
 				return
 			}
 			cell.Set(row, col, widgets.CellText, k.Name, widget.MediumImportance, nil)
@@ -114,7 +114,7 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 			cell.Set(row, col, widgets.CellText, k.UserName, widget.MediumImportance, nil)
 		}},
 		{column{"CIDR allow list", 166}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
-			summary := allowListSummary(k.AllowList)
+			summary := k.AllowList.Summary()
 			if !owner {
 				cell.Set(row, col, widgets.CellText, summary, widget.MediumImportance, nil)
 				return
@@ -139,17 +139,6 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 		}})
 	}
 	return cols
-}
-
-// allowListSummary sums an allow list up in a few words.
-func allowListSummary(l data.AllowList) string {
-	switch len(l) {
-	case 0:
-		return "All addresses"
-	case 1:
-		return "1 rule"
-	}
-	return fmt.Sprintf("%d rules", len(l))
 }
 
 // refresh reloads the keys and applies the filter.
@@ -188,24 +177,11 @@ func (t *keysTab) applyFilter() {
 	case len(t.keys) == 0:
 		t.count.SetText("No keys yet")
 	case needle == "":
-		t.count.SetText(countText(len(t.keys), "key", "keys"))
+		t.count.SetText(data.Count(len(t.keys), "key", "keys"))
 	default:
-		t.count.SetText(fmt.Sprintf("%d of %s", len(t.visible), countText(len(t.keys), "key", "keys")))
+		t.count.SetText(fmt.Sprintf("%d of %s", len(t.visible), data.Count(len(t.keys), "key", "keys")))
 	}
 	t.table.Refresh()
-}
-
-// countText is "1 key", "10,000 keys": n with thousands separated, and
-// the noun in the singular (one) or plural (many).
-func countText(n int, one, many string) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if n == 1 {
-		return s + " " + one
-	}
-	return s + " " + many
 }
 
 // refreshAccount shows the API's state: the Enable API button while it is

@@ -233,7 +233,7 @@ func TestCreateKey(t *testing.T) {
 	if _, err := e.store.Authenticate(acct, secret, loopback); err != nil {
 		t.Fatalf("the copied key does not authenticate: %v", err)
 	}
-	assertNotOnDisk(t, e.store.Dir(), secret)
+	assertNotOnDisk(t, e.store.Location(), secret)
 }
 
 // assertNotOnDisk fails if secret, or its random body, is in any file

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"keyward/data"
+	"keyward/data/badger"
+	"keyward/data/clocktest"
 )
 
 // benchStores caches a store per key count across benchmark runs: seeding
@@ -20,7 +22,7 @@ func benchStore(b *testing.B, n int) *data.Store {
 	if s := benchStores[n]; s != nil {
 		return s
 	}
-	s, err := data.Open(b.TempDir(), data.Options{FlushInterval: time.Hour})
+	s, err := badger.OpenStore(b.TempDir(), data.Options{FlushInterval: time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -57,7 +59,7 @@ func benchStore(b *testing.B, n int) *data.Store {
 func benchConsole(b *testing.B, s *data.Store) (*Console, fyne.Window) {
 	a := test.NewTempApp(b)
 	w := a.NewWindow(Title)
-	c := New(a, w, s, Options{Clock: newFakeClock(), Location: time.UTC})
+	c := New(a, w, s, Options{Clock: clocktest.New(), Location: time.UTC})
 	c.server = &fakeServer{addr: data.DefaultAPIAddr}
 	owner, err := s.UserByEmail("ada@example.com")
 	if err != nil {

@@ -18,7 +18,7 @@ func TestSetup(t *testing.T) {
 	e.c.Start()
 	root := e.w.Canvas().Content()
 	entries := all[*widget.Entry](root)
-	if len(entries) != 5 || !strings.Contains(labelText(root), "Keyward keeps this account's data in "+e.store.Dir()) {
+	if len(entries) != 5 || !strings.Contains(labelText(root), "Keyward keeps this account's data in "+e.store.Location()) {
 		t.Fatalf("the setup form has %d entries: %s", len(entries), labelText(root))
 	}
 	fill := func(values ...string) {

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,64 +14,10 @@ import (
 
 	"keyward/app/api"
 	"keyward/data"
+	"keyward/data/badger"
+	"keyward/data/clocktest"
 	"keyward/widgets"
 )
-
-// fakeClock is a Clock whose time moves only when a test says so.
-type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*fakeTimer
-}
-
-type fakeTimer struct {
-	at      time.Time
-	f       func()
-	stopped bool
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &fakeTimer{at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, t)
-	return func() {
-		c.mu.Lock()
-		t.stopped = true
-		c.mu.Unlock()
-	}
-}
-
-// Advance moves the time on and runs the timers that came due, in order.
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	var due []*fakeTimer
-	kept := c.timers[:0]
-	for _, t := range c.timers {
-		switch {
-		case t.stopped:
-		case !t.at.After(c.now):
-			due = append(due, t)
-		default:
-			kept = append(kept, t)
-		}
-	}
-	c.timers = kept
-	c.mu.Unlock()
-	slices.SortStableFunc(due, func(a, b *fakeTimer) int { return a.at.Compare(b.at) })
-	for _, t := range due {
-		t.f()
-	}
-}
 
 // fakeServer stands in for the REST API server where a test needs a fixed
 // address (golden markup) or a failure, and no real socket.
@@ -102,7 +46,7 @@ type env struct {
 	a      fyne.App
 	w      fyne.Window
 	store  *data.Store
-	clock  *fakeClock
+	clock  *clocktest.Clock
 	server *fakeServer // the first server; settings changes make new ones
 	c      *Console
 	taken  map[string]bool // addresses fake servers cannot listen on
@@ -112,10 +56,10 @@ const ownerPassword = "a long owner password"
 
 // newEnv opens a console on a new data directory.
 func newEnv(t *testing.T) *env {
-	e := &env{t: t, a: test.NewTempApp(t), clock: newFakeClock(), server: &fakeServer{addr: data.DefaultAPIAddr}, taken: map[string]bool{}}
-	storeClock := newFakeClock()
+	e := &env{t: t, a: test.NewTempApp(t), clock: clocktest.New(), server: &fakeServer{addr: data.DefaultAPIAddr}, taken: map[string]bool{}}
+	storeClock := clocktest.New()
 	var err error
-	e.store, err = data.Open(t.TempDir(), data.Options{Now: storeClock.Now, FlushInterval: time.Hour})
+	e.store, err = badger.OpenStore(t.TempDir(), data.Options{Now: storeClock.Now, FlushInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

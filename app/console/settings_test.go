@@ -157,7 +157,7 @@ func TestAbout(t *testing.T) {
 	test.Tap(e.c.access.about)
 	d := e.top()
 	text := labelText(d)
-	for _, want := range []string{"Keyward test", e.store.Dir(), "http://127.0.0.1:8686"} {
+	for _, want := range []string{"Keyward test", e.store.Location(), "http://127.0.0.1:8686"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("About lacks %q:\n%s", want, text)
 		}

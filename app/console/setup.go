@@ -30,7 +30,7 @@ func (c *Console) showSetup() {
 	for _, e := range []*widget.Entry{s.account, s.name, s.email, s.password, s.confirm} {
 		e.OnSubmitted = func(string) { s.submit() }
 	}
-	note := hint("Keyward keeps this account's data in " + c.store.Dir() + ".")
+	note := hint("Keyward keeps this account's data in " + c.store.Location() + ".")
 	c.setContent(centeredCard("Set up Keyward", "Create the account and its first Owner.",
 		labelled("Account name", s.account),
 		labelled("Your name", s.name),
@@ -43,8 +43,8 @@ func (c *Console) showSetup() {
 }
 
 func (s *setupScreen) submit() {
-	if s.password.Text != s.confirm.Text {
-		setError(s.err, "The two passwords differ: type the same password twice.")
+	if err := data.ConfirmPassword(s.password.Text, s.confirm.Text); err != nil {
+		setError(s.err, data.ErrorMessage(err))
 		return
 	}
 	_, owner, err := s.c.store.Init(data.NewAccount{AccountName: s.account.Text, OwnerName: s.name.Text,

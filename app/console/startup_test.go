@@ -8,17 +8,18 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"keyward/data"
+	"keyward/data/badger"
 )
 
 func TestStartupErrorWhenAlreadyOpen(t *testing.T) {
 	a := test.NewTempApp(t)
 	dir := t.TempDir()
-	held, err := data.Open(dir, data.Options{})
+	held, err := badger.OpenStore(dir, data.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer held.Close()
-	_, err = data.Open(dir, data.Options{})
+	_, err = badger.OpenStore(dir, data.Options{})
 	quits := 0
 	w := StartupError(a, dir, err, func() { quits++ })
 	defer w.Close()

@@ -122,9 +122,9 @@ func (t *logTab) refresh() {
 	t.detail.Hide()
 	switch {
 	case len(entries) == logShown:
-		t.count.SetText(fmt.Sprintf("The newest %s; filter to see older ones", countText(logShown, "entry", "entries")))
+		t.count.SetText(fmt.Sprintf("The newest %s; filter to see older ones", data.Count(logShown, "entry", "entries")))
 	default:
-		t.count.SetText(countText(len(entries), "entry", "entries"))
+		t.count.SetText(data.Count(len(entries), "entry", "entries"))
 	}
 	t.table.Refresh()
 }

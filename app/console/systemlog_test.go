@@ -18,7 +18,7 @@ func TestSystemLogFilter(t *testing.T) {
 	e.showTab("System Log")
 	l := e.c.access.log
 	all, _ := e.store.SystemLog(data.LogQuery{Limit: 1000})
-	if len(l.entries) != len(all) || l.count.Text != countText(len(all), "entry", "entries") {
+	if len(l.entries) != len(all) || l.count.Text != data.Count(len(all), "entry", "entries") {
 		t.Fatalf("the tab shows %d entries (%q), the log has %d", len(l.entries), l.count.Text, len(all))
 	}
 	if got := cell(t, l.table, 0, 3).Text; got != "Created API user key other-key-0001 for Ada Owner (ada@example.com)" {

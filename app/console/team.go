@@ -84,7 +84,7 @@ func (t *teamTab) userColumns(owner bool) []tableColumn[data.User] {
 
 func (t *teamTab) refresh() {
 	t.users = t.c.store.Users()
-	t.count.SetText(countText(len(t.users), "user", "users"))
+	t.count.SetText(data.Count(len(t.users), "user", "users"))
 	t.table.Refresh()
 }
 
@@ -92,7 +92,7 @@ func (t *teamTab) refresh() {
 func (t *teamTab) confirmDelete(u data.User) {
 	msg := fmt.Sprintf("Delete %s (%s) from the team?", u.Name, u.Email)
 	if u.KeyCount > 0 {
-		msg += fmt.Sprintf("\n\nTheir %s will be deleted too: requests made with them will fail at once.", countText(u.KeyCount, "API user key", "API user keys"))
+		msg += fmt.Sprintf("\n\nTheir %s will be deleted too: requests made with them will fail at once.", data.Count(u.KeyCount, "API user key", "API user keys"))
 	}
 	t.c.confirm("Delete user", msg, "Delete", func() error {
 		_, err := t.c.store.DeleteUser(t.c.actor(), u.ID)
@@ -163,8 +163,8 @@ func (c *Console) showUserDialog(editing *data.User) {
 }
 
 func (u *userDialog) submit() {
-	if u.password.Text != u.confirm.Text {
-		setError(u.err, "The two passwords differ: type the same password twice.")
+	if err := data.ConfirmPassword(u.password.Text, u.confirm.Text); err != nil {
+		setError(u.err, data.ErrorMessage(err))
 		return
 	}
 	role := data.Role(u.role.Selected)

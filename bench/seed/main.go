@@ -13,6 +13,7 @@ import (
 	"os"
 
 	"keyward/data"
+	"keyward/data/badger"
 )
 
 func main() {
@@ -23,7 +24,7 @@ func main() {
 	if *dir == "" || *keysFile == "" {
 		log.Fatal("usage: seed -data DIR -keys FILE")
 	}
-	s, err := data.Open(*dir, data.Options{})
+	s, err := badger.OpenStore(*dir, data.Options{})
 	check(err)
 	defer s.Close()
 	_, owner, err := s.Init(data.NewAccount{AccountName: "Bench", OwnerName: "Bench Owner", OwnerEmail: "owner@example.com", OwnerPassword: "benchmark password"})
