@@ -5,6 +5,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"net/netip"
@@ -126,7 +127,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		code := "UNAUTHORIZED"
-		if err == data.ErrAPIDisabled {
+		if errors.Is(err, data.ErrAPIDisabled) {
 			code = "API_DISABLED"
 		}
 		writeError(w, &apiError{Status: http.StatusUnauthorized, Code: code, Message: data.ErrorMessage(err)})
