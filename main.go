@@ -50,6 +50,7 @@ func main() {
 		Getenv:         os.Getenv,
 		DefaultDataDir: defaultDataDir(),
 		Console:        runConsole,
+		API:            api.NewSupervisor,
 		Version:        version(),
 	}))
 }

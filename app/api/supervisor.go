@@ -20,7 +20,7 @@ type Supervisor struct {
 	mu      sync.Mutex
 	cfg     Config        // the configuration to serve with
 	started bool          // Start was called, and Stop not since
-	srv     *Server       // the server serving now; nil when none is
+	srv     *server       // the server serving now; nil when none is
 	err     error         // why none is, although started
 	done    chan struct{} // closed when the serving under way ends
 }
@@ -147,8 +147,8 @@ func (s *Supervisor) Done() <-chan struct{} {
 }
 
 // launch starts a server on cfg and watches it. The caller holds s.mu.
-func (s *Supervisor) launch(cfg Config) (*Server, error) {
-	srv := NewServer(s.store, cfg)
+func (s *Supervisor) launch(cfg Config) (*server, error) {
+	srv := newServer(s.store, cfg)
 	if err := srv.Start(); err != nil {
 		return nil, err
 	}
@@ -159,7 +159,7 @@ func (s *Supervisor) launch(cfg Config) (*Server, error) {
 // serving records srv as the server serving now (nil: none, for the reason
 // err), and keeps done in step: closed when serving ends, a new channel
 // when serving begins after that. The caller holds s.mu.
-func (s *Supervisor) serving(srv *Server, err error) {
+func (s *Supervisor) serving(srv *server, err error) {
 	was := s.srv != nil
 	s.srv, s.err = srv, err
 	switch {
@@ -176,7 +176,7 @@ func (s *Supervisor) serving(srv *Server, err error) {
 
 // watch records srv's end if it stops serving on its own, rather than by
 // Stop or a move, which replace s.srv first.
-func (s *Supervisor) watch(srv *Server) {
+func (s *Supervisor) watch(srv *server) {
 	<-srv.Done()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -186,7 +186,7 @@ func (s *Supervisor) watch(srv *Server) {
 }
 
 // stopWithin stops srv, giving requests in flight up to grace to finish.
-func stopWithin(srv *Server, grace time.Duration) {
+func stopWithin(srv *server, grace time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	srv.Stop(ctx)

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"keyward/app/api"
 	"keyward/data"
 )
 
@@ -27,6 +28,10 @@ type Env struct {
 	// Console opens the window on dataDir when no command is given, and
 	// returns the exit status. Nil means there is no console.
 	Console func(dataDir string) int
+	// API returns the REST API's supervisor for a store: what `keyward
+	// serve` serves with (main.go passes api.NewSupervisor). Nil means
+	// there is no serve.
+	API func(*data.Store) *api.Supervisor
 	// Context, when it ends, stops a running `keyward serve` as SIGINT and
 	// SIGTERM do. Nil means context.Background().
 	Context context.Context

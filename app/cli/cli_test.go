@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"keyward/app/api"
 	"keyward/data"
 )
 
@@ -23,6 +24,7 @@ func runInProcess(t *testing.T, dataDir, stdin string, args ...string) (int, str
 			return ""
 		},
 		DefaultDataDir: "/nonexistent/default",
+		API:            api.NewSupervisor,
 	})
 	return code, stdout.String(), stderr.String()
 }
