@@ -1,6 +1,6 @@
 # Keyward's two commands on a fresh Debian or Ubuntu machine:
 #   make run    install what is missing, build, open the console
-#   make test   install what is missing, check formatting, vet, run every test
+#   make test   install what is missing, check formatting, vet, lint, run every test
 # Both build with the same flags, so the slow first compile of Fyne's
 # OpenGL driver (cgo) is shared.
 
@@ -14,6 +14,11 @@ FUZZTIME ?= 30s
 # The fyne tool that packages the app, pinned.
 FYNE_TOOLS := fyne.io/tools/cmd/fyne@v1.7.4
 FYNE := $(shell $(GO) env GOPATH)/bin/fyne
+# staticcheck, pinned; make test installs it when it is missing or another
+# version.
+STATICCHECK_VERSION := 0.8.2
+STATICCHECK_TOOLS := honnef.co/go/tools/cmd/staticcheck@v$(STATICCHECK_VERSION)
+STATICCHECK := $(shell $(GO) env GOPATH)/bin/staticcheck
 VERSION := $(shell sed -n 's/^Version = "\(.*\)"/\1/p' FyneApp.toml)
 MINGW_CC := x86_64-w64-mingw32-gcc
 # Every build leaves out the colour emoji font Fyne embeds: Fyne parses a
@@ -54,6 +59,8 @@ run: build
 test: deps
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then echo "Not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet -tags $(TAGS) ./...
+	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION))' || $(GO) install $(STATICCHECK_TOOLS)
+	$(STATICCHECK) -tags $(TAGS) ./...
 	$(GO) test -tags $(TAGS) -race -timeout 20m ./...
 
 # Run each fuzz target for FUZZTIME; new interesting inputs land in the

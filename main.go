@@ -13,8 +13,9 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 	"github.com/BurntSushi/toml"
 
-	"keyward/app/console"
+	"keyward/app/api"
 	"keyward/app/cli"
+	"keyward/app/console"
 	"keyward/assets"
 	"keyward/data"
 	"keyward/data/badger"
@@ -51,6 +52,7 @@ func main() {
 		DefaultDataDir: defaultDataDir(),
 		Open:           badger.OpenStore,
 		Console:        runConsole,
+		API:            api.NewSupervisor,
 		Version:        version(),
 	}))
 }
@@ -60,8 +62,8 @@ func version() string {
 	return fmt.Sprintf("%s %s (build %d)", metadata.Details.Name, metadata.Details.Version, metadata.Details.Build)
 }
 
-// runConsole opens the store on dataDir and shows the window until it is
-// closed.
+// runConsole opens the store on dataDir and shows the window, which serves
+// the REST API through a supervisor, until it is closed.
 func runConsole(dataDir string) int {
 	a := fyneapp.NewWithID(metadata.Details.ID)
 	a.SetIcon(assets.Icon)
@@ -73,7 +75,7 @@ func runConsole(dataDir string) int {
 	}
 	defer store.Close()
 	w := a.NewWindow(console.Title)
-	c := console.New(a, w, store, console.Options{Version: version(), Website: metadata.Website})
+	c := console.New(a, w, store, api.NewSupervisor(store), console.Options{Version: version(), Website: metadata.Website})
 	c.Start()
 	w.ShowAndRun()
 	c.Close()

@@ -23,13 +23,6 @@ func NewEntry() *Entry {
 	return e
 }
 
-// NewPasswordEntry returns an entry that hides what is typed.
-func NewPasswordEntry() *Entry {
-	e := NewEntry()
-	e.Password = true
-	return e
-}
-
 // TypedKey reports Escape and passes every other key to the entry.
 func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyEscape && e.OnEscape != nil {

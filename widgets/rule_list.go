@@ -24,7 +24,6 @@ type RuleList struct {
 	widget.BaseWidget
 
 	Rows        []RuleRow
-	ReadOnly    bool   // hide every editing control
 	EmptyText   string // shown when there are no rows
 	Placeholder string // shown in empty entries
 
@@ -142,9 +141,6 @@ func (l *RuleList) newRowView(i int) *RuleRowView {
 
 func (l *RuleList) rowObject(i int, v *RuleRowView) fyne.CanvasObject {
 	if !l.Rows[i].Editing {
-		if l.ReadOnly {
-			return v.Label
-		}
 		return container.NewBorder(nil, nil, nil, container.NewHBox(v.Edit, v.Delete), v.Label)
 	}
 	line := container.NewBorder(nil, nil, nil, container.NewHBox(v.Save, v.Cancel), v.Entry)

@@ -133,31 +133,6 @@ func TestRuleList(t *testing.T) {
 	if len(deleted) != 1 || deleted[0] != 0 {
 		t.Fatal("Delete did not report")
 	}
-	l.ReadOnly = true
-	l.SetRows([]RuleRow{{Text: "good"}})
-	if len(visibleButtons(l.box)) != 0 {
-		t.Fatal("a read-only list shows buttons")
-	}
-}
-
-// visibleButtons returns the visible buttons among a container's rows.
-func visibleButtons(c *fyne.Container) []*widget.Button {
-	var out []*widget.Button
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		switch x := o.(type) {
-		case *widget.Button:
-			if x.Visible() {
-				out = append(out, x)
-			}
-		case *fyne.Container:
-			for _, child := range x.Objects {
-				walk(child)
-			}
-		}
-	}
-	walk(c)
-	return out
 }
 
 func TestCell(t *testing.T) {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
@@ -127,7 +126,3 @@ func (f *fixture) do(r request) *httptest.ResponseRecorder {
 func (f *fixture) creds(userKey string) map[string]string {
 	return map[string]string{"x-api-key": f.accountKey, "x-api-secret-key": userKey}
 }
-
-func statusOf(w *httptest.ResponseRecorder) int { return w.Result().StatusCode }
-
-var _ = http.StatusOK

@@ -5,6 +5,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"net/netip"
@@ -81,7 +82,11 @@ func newHandler(store *data.Store, cfg Config) *handler {
 
 // caller is the authenticated request's principal and address. It reaches
 // the endpoints with the ResponseWriter, which costs no allocation, where a
-// request context would copy the request.
+// request context would copy the request. ServeHTTP hands the mux a pooled
+// caller only for a request that authenticated, so every handler behind it
+// gets one and route() can assert it; the caller is cleared once the
+// request is answered, so an endpoint must not keep it
+// (TestCallerIsTheRequestsOwn, TestCallersDoNotCross).
 type caller struct {
 	http.ResponseWriter
 	data.Principal
@@ -126,7 +131,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		code := "UNAUTHORIZED"
-		if err == data.ErrAPIDisabled {
+		if errors.Is(err, data.ErrAPIDisabled) {
 			code = "API_DISABLED"
 		}
 		writeError(w, &apiError{Status: http.StatusUnauthorized, Code: code, Message: data.ErrorMessage(err)})

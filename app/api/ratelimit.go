@@ -86,7 +86,7 @@ func (s *limiterSet[K]) makeRoom(now time.Time) {
 	if len(s.m) < s.nextSweep && len(s.m) < s.max {
 		return
 	}
-	s.sweepLocked(now)
+	s.sweep(now)
 	if len(s.m) >= s.max {
 		drop := max(1, s.max/10)
 		for k := range s.m { // map order is random
@@ -100,13 +100,8 @@ func (s *limiterSet[K]) makeRoom(now time.Time) {
 }
 
 // sweep evicts the buckets that have been idle long enough to be full.
+// The caller holds s.mu.
 func (s *limiterSet[K]) sweep(now time.Time) {
-	s.mu.Lock()
-	s.sweepLocked(now)
-	s.mu.Unlock()
-}
-
-func (s *limiterSet[K]) sweepLocked(now time.Time) {
 	idle := s.refill()
 	for k, e := range s.m {
 		if now.Sub(e.lastUsed) >= idle {

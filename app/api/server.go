@@ -14,9 +14,10 @@ import (
 	"keyward/data"
 )
 
-// Server runs the REST API on a listening socket. The console starts and
-// stops one in-process; `keyward serve` runs one until it is signalled.
-type Server struct {
+// server runs the REST API on a listening socket: Start binds and serves,
+// Stop ends it. The Supervisor makes a new one for every start and every
+// move.
+type server struct {
 	store *data.Store
 	cfg   Config
 
@@ -27,12 +28,9 @@ type Server struct {
 	err      error         // why serving ended; read after finished is closed
 }
 
-// NewServer returns a server for store; Start makes it listen.
-func NewServer(store *data.Store, cfg Config) *Server {
-	if cfg.Addr == "" {
-		cfg.Addr = data.DefaultAPIAddr
-	}
-	return &Server{store: store, cfg: cfg}
+// newServer returns a server for store on cfg.Addr; Start makes it listen.
+func newServer(store *data.Store, cfg Config) *server {
+	return &server{store: store, cfg: cfg}
 }
 
 // Timeouts and limits of the HTTP server: generous for API calls, short
@@ -62,7 +60,7 @@ func HTTPServer(handler http.Handler) *http.Server {
 // Start listens on the configured address and serves in the background.
 // It returns once the socket is bound, or with an error that says why it
 // could not be (such as the address being in use).
-func (s *Server) Start() error {
+func (s *server) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.srv != nil {
@@ -118,19 +116,16 @@ func listenError(addr string, err error) error {
 	return fmt.Errorf("cannot listen on %s: %w", addr, err)
 }
 
-// ConfigAddr returns the address the server is configured to listen on.
-func (s *Server) ConfigAddr() string { return s.cfg.Addr }
-
 // Addr returns the address the server is bound to ("127.0.0.1:8686"), or
 // "" when it is not running.
-func (s *Server) Addr() string {
+func (s *server) Addr() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addr
 }
 
 // URL returns the base URL of the running API.
-func (s *Server) URL() string {
+func (s *server) URL() string {
 	scheme := "http"
 	if s.cfg.TLSCert != "" && s.cfg.TLSKey != "" {
 		scheme = "https"
@@ -140,14 +135,14 @@ func (s *Server) URL() string {
 
 // Done returns a channel closed when serving ends, by Stop or on its own;
 // Err then says why. Nil when the server has not started.
-func (s *Server) Done() <-chan struct{} {
+func (s *server) Done() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.finished
 }
 
 // Err returns the error serving ended with, once Done is closed.
-func (s *Server) Err() error {
+func (s *server) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err
@@ -155,7 +150,7 @@ func (s *Server) Err() error {
 
 // Stop stops accepting connections and waits, until ctx ends, for requests
 // in flight to finish. It returns the error serving ended with, if any.
-func (s *Server) Stop(ctx context.Context) error {
+func (s *server) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	srv, finished := s.srv, s.finished
 	s.srv, s.addr = nil, ""

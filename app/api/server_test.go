@@ -23,7 +23,7 @@ import (
 
 func TestServerStartStop(t *testing.T) {
 	f := newFixture(t, Config{})
-	s := NewServer(f.store, Config{Addr: "127.0.0.1:0", RateLimit: data.DefaultRateLimit})
+	s := newServer(f.store, Config{Addr: "127.0.0.1:0", RateLimit: data.DefaultRateLimit})
 	must(t, s.Start())
 	addr := s.Addr()
 	if !strings.HasPrefix(addr, "127.0.0.1:") || strings.HasSuffix(addr, ":0") {
@@ -44,7 +44,7 @@ func TestServerStartStop(t *testing.T) {
 	}
 
 	// Another server on the same address says why it cannot start.
-	other := NewServer(f.store, Config{Addr: addr})
+	other := newServer(f.store, Config{Addr: addr})
 	if err := other.Start(); err == nil || !strings.Contains(err.Error(), "another program is already listening on "+addr) {
 		t.Fatalf("Start on a taken address = %v", err)
 	}
@@ -70,7 +70,7 @@ func TestServerTLSConfigErrors(t *testing.T) {
 		{Addr: "127.0.0.1:0", TLSCert: "cert.pem"},
 		{Addr: "127.0.0.1:0", TLSCert: "missing-cert.pem", TLSKey: "missing-key.pem"},
 	} {
-		err := NewServer(f.store, cfg).Start()
+		err := newServer(f.store, cfg).Start()
 		if err == nil || !strings.Contains(err.Error(), "TLS") {
 			t.Errorf("Start(%+v) = %v", cfg, err)
 		}
@@ -81,7 +81,7 @@ func TestServerTLS(t *testing.T) {
 	f := newFixture(t, Config{})
 	dir := t.TempDir()
 	certFile, keyFile := writeSelfSignedCert(t, dir)
-	s := NewServer(f.store, Config{Addr: "127.0.0.1:0", TLSCert: certFile, TLSKey: keyFile})
+	s := newServer(f.store, Config{Addr: "127.0.0.1:0", TLSCert: certFile, TLSKey: keyFile})
 	must(t, s.Start())
 	defer s.Stop(context.Background())
 	if !strings.HasPrefix(s.URL(), "https://127.0.0.1:") {

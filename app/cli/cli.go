@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"keyward/app/api"
 	"keyward/data"
 )
 
@@ -30,6 +31,10 @@ type Env struct {
 	// Console opens the window on dataDir when no command is given, and
 	// returns the exit status. Nil means there is no console.
 	Console func(dataDir string) int
+	// API returns the REST API's supervisor for a store: what `keyward
+	// serve` serves with (main.go passes api.NewSupervisor). Nil means
+	// there is no serve.
+	API func(*data.Store) *api.Supervisor
 	// Context, when it ends, stops a running `keyward serve` as SIGINT and
 	// SIGTERM do. Nil means context.Background().
 	Context context.Context
@@ -62,11 +67,15 @@ type runner struct {
 	store   *data.Store
 }
 
-// command is one subcommand: its usage line, how many positional arguments
-// it takes, and a setup function that declares its flags and returns what
-// runs once they are parsed.
+// command is one subcommand: its name and arguments, its help, how many
+// positional arguments it takes, and a setup function that declares its
+// flags and returns what runs once they are parsed.
 type command struct {
-	usage string
+	name string // "users add"
+	args string // what follows the name in its usage: "--name NAME --email EMAIL --role ROLE"
+	// help is what the help text says beside the usage; empty when the
+	// usage says it all.
+	help  string
 	nargs int
 	setup func(fs *flag.FlagSet) func(r *runner, args []string) error
 	// required lists the flags that must be given a value.
@@ -75,6 +84,9 @@ type command struct {
 	// account exists.
 	creates bool
 }
+
+// usage is the command's usage line, without "keyward".
+func (c *command) usage() string { return strings.TrimSpace(c.name + " " + c.args) }
 
 // Run runs the keyward command line with args (without the program name)
 // and returns the exit status.
@@ -153,11 +165,11 @@ func (r *runner) run(args []string) (int, error) {
 		return 0, usagef("%s: %v", name, err)
 	}
 	if len(pos) != cmd.nargs {
-		return 0, usagef("%s takes %s; usage: keyward %s", name, data.Count(cmd.nargs, "argument", "arguments"), cmd.usage)
+		return 0, usagef("%s takes %s; usage: keyward %s", name, data.Count(cmd.nargs, "argument", "arguments"), cmd.usage())
 	}
 	for _, f := range cmd.required {
 		if fs.Lookup(f).Value.String() == "" {
-			return 0, usagef("%s needs --%s; usage: keyward %s", name, f, cmd.usage)
+			return 0, usagef("%s needs --%s; usage: keyward %s", name, f, cmd.usage())
 		}
 	}
 	if err := r.resolveDataDir(); err != nil {
@@ -192,6 +204,9 @@ func (r *runner) resolveDataDir() error {
 }
 
 func (r *runner) open(creates bool) error {
+	if r.env.Open == nil {
+		return data.Errorf(data.EInternal, "This build of keyward cannot open a data directory.")
+	}
 	s, err := r.env.Open(r.dataDir, data.Options{Logf: func(format string, args ...any) {
 		fmt.Fprintf(r.env.Stderr, "keyward: "+format+"\n", args...)
 	}})
@@ -208,7 +223,7 @@ func (r *runner) open(creates bool) error {
 
 // lookup finds the command named by the first one or two arguments.
 func lookup(args []string) (string, *command, []string, error) {
-	if cmd, ok := commands[args[0]]; ok {
+	if cmd := find(args[0]); cmd != nil {
 		return args[0], cmd, args[1:], nil
 	}
 	subs := subcommands(args[0])
@@ -219,17 +234,27 @@ func lookup(args []string) (string, *command, []string, error) {
 		return "", nil, nil, usagef("%s needs a subcommand: %s", args[0], strings.Join(subs, ", "))
 	}
 	name := args[0] + " " + args[1]
-	cmd, ok := commands[name]
-	if !ok {
+	cmd := find(name)
+	if cmd == nil {
 		return "", nil, nil, usagef("unknown command %q: %s takes %s", name, args[0], strings.Join(subs, ", "))
 	}
 	return name, cmd, args[2:], nil
 }
 
+// find returns the command called name, or nil.
+func find(name string) *command {
+	for _, c := range commands {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
 func subcommands(group string) []string {
 	var subs []string
-	for name := range commands {
-		if g, sub, ok := strings.Cut(name, " "); ok && g == group {
+	for _, c := range commands {
+		if g, sub, ok := strings.Cut(c.name, " "); ok && g == group {
 			subs = append(subs, sub)
 		}
 	}
@@ -258,6 +283,8 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// usage is the help text: how to call keyward, every command of the
+// table, and what their arguments may be.
 func (r *runner) usage() string {
 	def := r.env.DefaultDataDir
 	return `Keyward manages the API keys of a Redis-Cloud-style account and serves its REST API.
@@ -267,31 +294,7 @@ Usage:
   keyward [--data DIR] [--json] COMMAND ...  run a command
 
 Commands:
-  init --account NAME --owner-name NAME --owner-email EMAIL
-                                  create the account and its first Owner;
-                                  the owner's password is read from stdin
-  users list
-  users add --name NAME --email EMAIL --role ROLE
-  users set-role EMAIL ROLE
-  users delete EMAIL              also deletes the user's API keys
-  api enable | disable | status | account-key
-                                  account-key prints only the account key
-  keys list
-  keys create --name NAME --user EMAIL
-                                  prints only the new key, this one time
-  keys delete NAME
-  cidr list KEY
-  cidr add KEY CIDR
-  cidr edit KEY OLD NEW
-  cidr delete KEY CIDR
-  logs [--limit N]                the system log, newest first
-  serve [--listen ADDR] [--rate-limit N] [--trusted-proxies CIDRS]
-        [--tls-cert FILE --tls-key FILE]
-                                  serve the REST API without the console;
-                                  the flags override the account's settings
-                                  (at first 127.0.0.1:8686, 400 requests a
-                                  minute per key; 0 turns the limit off)
-
+` + commandList() + `
 Flags, accepted before or after the command:
   --data DIR   the data directory (default: $` + DataEnv + `, else ` + def + `)
   --json       print JSON for scripts instead of text for people
@@ -303,6 +306,73 @@ Key names: 10 to 50 ASCII letters, digits, '-' and '_'. CIDR rules: an IPv4 or
 IPv6 prefix such as 203.0.113.0/24, or a single address.
 Exit status: 0 on success, 1 on an error, 2 on a usage mistake.
 `
+}
+
+// The command list's layout: each command's help starts at helpColumn,
+// beside its usage if that leaves room, under it otherwise; no line is
+// longer than lineWidth.
+const (
+	helpColumn = 34
+	lineWidth  = 76
+)
+
+// commandList lists the commands of the table, each usage wrapped under
+// its first argument, with its help beside or under it.
+func commandList() string {
+	var b strings.Builder
+	for _, c := range commands {
+		lines := wrap(phrases(c.args), lineWidth-2-len(c.name)-1)
+		if len(lines) == 0 {
+			lines = []string{""}
+		}
+		lines[0] = strings.TrimSpace(c.name + " " + lines[0])
+		for i := 1; i < len(lines); i++ {
+			lines[i] = strings.Repeat(" ", len(c.name)+1) + lines[i]
+		}
+		help := wrap(strings.Fields(c.help), lineWidth-helpColumn)
+		for i, l := range lines {
+			b.WriteString("  " + l)
+			if i == len(lines)-1 && len(help) > 0 && 2+len(l)+2 <= helpColumn {
+				b.WriteString(strings.Repeat(" ", helpColumn-2-len(l)) + help[0])
+				help = help[1:]
+			}
+			b.WriteString("\n")
+		}
+		for _, h := range help {
+			b.WriteString(strings.Repeat(" ", helpColumn) + h + "\n")
+		}
+	}
+	return b.String()
+}
+
+// phrases splits a usage's arguments into what a line may not break:
+// words, and bracketed groups such as "[--tls-cert FILE --tls-key FILE]".
+func phrases(args string) []string {
+	var out []string
+	depth := 0
+	for _, w := range strings.Fields(args) {
+		if depth > 0 {
+			out[len(out)-1] += " " + w
+		} else {
+			out = append(out, w)
+		}
+		depth += strings.Count(w, "[") - strings.Count(w, "]")
+	}
+	return out
+}
+
+// wrap joins words into lines of at most width characters; a longer word
+// gets a line of its own.
+func wrap(words []string, width int) []string {
+	var lines []string
+	for _, w := range words {
+		if n := len(lines); n > 0 && len(lines[n-1])+1+len(w) <= width {
+			lines[n-1] += " " + w
+		} else {
+			lines = append(lines, w)
+		}
+	}
+	return lines
 }
 
 // print writes text for people, or v as JSON with --json.

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"keyward/app/api"
 	"keyward/data"
 	"keyward/data/badger"
 )
@@ -25,6 +26,7 @@ func runInProcess(t *testing.T, dataDir, stdin string, args ...string) (int, str
 		},
 		DefaultDataDir: "/nonexistent/default",
 		Open:           badger.OpenStore,
+		API:            api.NewSupervisor,
 	})
 	return code, stdout.String(), stderr.String()
 }
@@ -62,10 +64,28 @@ func TestHelp(t *testing.T) {
 	}
 	// Every command in the table is in the help text.
 	_, stdout, _ := runInProcess(t, t.TempDir(), "", "help")
-	for name, cmd := range commands {
-		first := strings.Fields(cmd.usage)
-		if !strings.Contains(stdout, strings.Join(first[:min(2, len(first))], " ")) && !strings.Contains(stdout, strings.Fields(name)[0]) {
-			t.Errorf("help does not mention %q", name)
+	for _, cmd := range commands {
+		first := strings.Fields(cmd.usage())
+		if !strings.Contains(stdout, strings.Join(first[:min(2, len(first))], " ")) && !strings.Contains(stdout, strings.Fields(cmd.name)[0]) {
+			t.Errorf("help does not mention %q", cmd.name)
+		}
+	}
+}
+
+// TestCommandListLayout checks the generated list: lines no longer than
+// lineWidth, and each command's usage and help all there once the wrapped
+// lines are joined again.
+func TestCommandListLayout(t *testing.T) {
+	list := commandList()
+	for _, l := range strings.Split(strings.TrimSuffix(list, "\n"), "\n") {
+		if len(l) > lineWidth {
+			t.Errorf("%d characters: %q", len(l), l)
+		}
+	}
+	joined := strings.Join(strings.Fields(list), " ")
+	for _, c := range commands {
+		if !strings.Contains(joined, c.usage()) || !strings.Contains(joined, c.help) {
+			t.Errorf("the list lacks %q or its help", c.usage())
 		}
 	}
 }

@@ -17,30 +17,34 @@ import (
 	"keyward/data"
 )
 
-// commands is the command table; usage() lists the same commands for people.
-var commands = map[string]*command{
-	"init": {usage: "init --account NAME --owner-name NAME --owner-email EMAIL", setup: setupInit, creates: true,
-		required: []string{"account", "owner-name", "owner-email"}},
-	"users list": {usage: "users list", setup: setupUsersList},
-	"users add": {usage: "users add --name NAME --email EMAIL --role ROLE", setup: setupUsersAdd,
+// commands is the command table, in the order the help lists them.
+var commands = []*command{
+	{name: "init", args: "--account NAME --owner-name NAME --owner-email EMAIL", setup: setupInit, creates: true,
+		required: []string{"account", "owner-name", "owner-email"},
+		help:     "create the account and its first Owner; the owner's password is read from stdin"},
+	{name: "users list", setup: setupUsersList},
+	{name: "users add", args: "--name NAME --email EMAIL --role ROLE", setup: setupUsersAdd,
 		required: []string{"name", "email", "role"}},
-	"users set-role":  {usage: "users set-role EMAIL ROLE", nargs: 2, setup: setupUsersSetRole},
-	"users delete":    {usage: "users delete EMAIL", nargs: 1, setup: setupUsersDelete},
-	"api enable":      {usage: "api enable", setup: setupAPIEnable(true)},
-	"api disable":     {usage: "api disable", setup: setupAPIEnable(false)},
-	"api status":      {usage: "api status", setup: setupAPIStatus},
-	"api account-key": {usage: "api account-key", setup: setupAPIAccountKey},
-	"keys list":       {usage: "keys list", setup: setupKeysList},
-	"keys create": {usage: "keys create --name NAME --user EMAIL", setup: setupKeysCreate,
-		required: []string{"name", "user"}},
-	"keys delete": {usage: "keys delete NAME", nargs: 1, setup: setupKeysDelete},
-	"cidr list":   {usage: "cidr list KEY", nargs: 1, setup: setupCIDRList},
-	"cidr add":    {usage: "cidr add KEY CIDR", nargs: 2, setup: setupCIDRAdd},
-	"cidr edit":   {usage: "cidr edit KEY OLD NEW", nargs: 3, setup: setupCIDREdit},
-	"cidr delete": {usage: "cidr delete KEY CIDR", nargs: 2, setup: setupCIDRDelete},
-	"logs":        {usage: "logs [--limit N]", setup: setupLogs},
-	"serve": {usage: "serve [--listen ADDR] [--rate-limit N] [--trusted-proxies CIDRS] [--tls-cert FILE --tls-key FILE]",
-		setup: setupServe},
+	{name: "users set-role", args: "EMAIL ROLE", nargs: 2, setup: setupUsersSetRole},
+	{name: "users delete", args: "EMAIL", nargs: 1, setup: setupUsersDelete, help: "also deletes the user's API keys"},
+	{name: "api enable", setup: setupAPIEnable(true)},
+	{name: "api disable", setup: setupAPIEnable(false)},
+	{name: "api status", setup: setupAPIStatus},
+	{name: "api account-key", setup: setupAPIAccountKey, help: "prints only the account key"},
+	{name: "keys list", setup: setupKeysList},
+	{name: "keys create", args: "--name NAME --user EMAIL", setup: setupKeysCreate,
+		required: []string{"name", "user"},
+		help:     "prints only the new key, this one time"},
+	{name: "keys delete", args: "NAME", nargs: 1, setup: setupKeysDelete},
+	{name: "cidr list", args: "KEY", nargs: 1, setup: setupCIDRList},
+	{name: "cidr add", args: "KEY CIDR", nargs: 2, setup: setupCIDRAdd},
+	{name: "cidr edit", args: "KEY OLD NEW", nargs: 3, setup: setupCIDREdit},
+	{name: "cidr delete", args: "KEY CIDR", nargs: 2, setup: setupCIDRDelete},
+	{name: "logs", args: "[--limit N]", setup: setupLogs, help: "the system log, newest first"},
+	{name: "serve", args: "[--listen ADDR] [--rate-limit N] [--trusted-proxies CIDRS] [--tls-cert FILE --tls-key FILE]",
+		setup: setupServe,
+		help: fmt.Sprintf("serve the REST API without the console; the flags override the account's settings "+
+			"(at first %s, %d requests a minute per key; 0 turns the limit off)", data.DefaultAPIAddr, data.DefaultRateLimit)},
 }
 
 // actor is who the command line acts as in the system log.

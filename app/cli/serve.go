@@ -62,26 +62,33 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 		if !acct.APIEnabled {
 			return data.Errorf(data.EConflict, "The REST API of %s is disabled: enable it with 'keyward api enable' (or in the console) first.", acct.Name)
 		}
+		if r.env.API == nil {
+			return data.Errorf(data.EInternal, "This build of keyward cannot serve the REST API.")
+		}
 		cfg := api.ConfigFrom(set)
 		cfg.TLSCert, cfg.TLSKey = *cert, *key
-		srv := api.NewServer(r.store, cfg)
-		if err := srv.Start(); err != nil {
+		sup := r.env.API(r.store)
+		// Applied while stopped, cfg is only remembered: Start serves it.
+		if err := sup.Apply(cfg); err != nil {
+			return data.Errorf(data.EConflict, "Cannot serve the REST API: %v.", err)
+		}
+		if err := sup.Start(); err != nil {
 			return data.Errorf(data.EConflict, "Cannot serve the REST API: %v.", err)
 		}
 		limit := "no rate limit"
 		if set.RateLimit > 0 {
 			limit = fmt.Sprintf("at most %d requests a minute per key", set.RateLimit)
 		}
-		fmt.Fprintf(r.env.Stdout, "Serving the REST API of %s on %s (%s). Stop with Ctrl+C.\n", acct.Name, srv.URL(), limit)
+		fmt.Fprintf(r.env.Stdout, "Serving the REST API of %s on %s (%s). Stop with Ctrl+C.\n", acct.Name, sup.Status().URL, limit)
 		select {
 		case <-ctx.Done():
-		case <-srv.Done():
-			return data.Errorf(data.EInternal, "The REST API stopped: %v.", srv.Err())
+		case <-sup.Done():
+			return data.Errorf(data.EInternal, "The REST API stopped: %v.", sup.Status().Err)
 		}
 		fmt.Fprintln(r.env.Stdout, "Stopping: letting requests in flight finish…")
 		shutdown, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		if err := srv.Stop(shutdown); err != nil {
+		if err := sup.Stop(shutdown); err != nil {
 			return data.Errorf(data.EInternal, "The REST API did not stop cleanly: %v.", err)
 		}
 		fmt.Fprintln(r.env.Stdout, "Stopped.")

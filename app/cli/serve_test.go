@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"keyward/app/api"
 	"keyward/data"
 	"keyward/data/badger"
 )
@@ -82,7 +83,7 @@ func testServe(t *testing.T, flags []string, remaining string) {
 	done := make(chan int)
 	go func() {
 		done <- Run(append([]string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, flags...),
-			Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, Context: ctx, Open: badger.OpenStore})
+			Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, Context: ctx, Open: badger.OpenStore, API: api.NewSupervisor})
 	}()
 	var url string
 	for deadline := time.Now().Add(10 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {

@@ -25,9 +25,10 @@ var guideSections = []struct{ title, anchor string }{
 func (c *Console) showAbout() {
 	api := "disabled"
 	if acct, err := c.store.Account(); err == nil && acct.APIEnabled {
-		api = c.server.URL()
-		if c.serverErr != nil {
-			api = "enabled, but not running: " + c.serverErr.Error()
+		st := c.api.Status()
+		api = st.URL
+		if st.Err != nil {
+			api = "enabled, but not running: " + st.Err.Error()
 		}
 	}
 	form := widget.NewForm(

@@ -24,8 +24,9 @@ type keysTab struct {
 	content fyne.CanvasObject
 
 	// While the API is disabled.
-	apiOff *fyne.Container
-	enable *widget.Button
+	apiOff  *fyne.Container
+	offText *widget.Label // what Enable API does, and where the API will listen
+	enable  *widget.Button
 	// While it is enabled.
 	apiOn      *fyne.Container
 	accountKey *widgets.SecretField // nil for roles that may not see it
@@ -51,14 +52,14 @@ func newKeysTab(c *Console) *keysTab {
 	owner := c.user.Role.CanAdminister()
 
 	t.enable = &widget.Button{Text: "Enable API", Icon: theme.LoginIcon(), Importance: widget.HighImportance, OnTapped: t.onEnable}
-	offText := fmt.Sprintf("Enabling the API creates the account key and starts the REST API on %s, so that API user keys can be used.", c.server.ConfigAddr())
+	t.offText = &widget.Label{Wrapping: fyne.TextWrapWord}
 	if !owner {
-		offText = "The REST API is disabled. An Owner can enable it."
+		t.offText.Text = "The REST API is disabled. An Owner can enable it."
 		t.enable.Hide()
 	}
 	t.apiOff = container.NewVBox(
 		&widget.Label{Text: "The REST API is disabled", TextStyle: fyne.TextStyle{Bold: true}},
-		container.NewBorder(nil, nil, nil, t.enable, &widget.Label{Text: offText, Wrapping: fyne.TextWrapWord}),
+		container.NewBorder(nil, nil, nil, t.enable, t.offText),
 	)
 
 	t.status = &widget.Label{Wrapping: fyne.TextWrapWord}
@@ -184,11 +185,16 @@ func (t *keysTab) applyFilter() {
 	t.table.Refresh()
 }
 
-// refreshAccount shows the API's state: the Enable API button while it is
-// disabled; the account key and where the API listens once it is enabled.
+// refreshAccount shows the API's state: the Enable API button, and where
+// enabling it will serve, while it is disabled; the account key and where
+// the API listens once it is enabled.
 func (t *keysTab) refreshAccount() {
+	st := t.c.api.Status()
 	acct, err := t.c.store.Account()
 	if err != nil || !acct.APIEnabled {
+		if t.c.user.Role.CanAdminister() {
+			t.offText.SetText(fmt.Sprintf("Enabling the API creates the account key and starts the REST API on %s, so that API user keys can be used.", st.Addr))
+		}
 		t.apiOff.Show()
 		t.apiOn.Hide()
 		return
@@ -196,13 +202,13 @@ func (t *keysTab) refreshAccount() {
 	t.apiOff.Hide()
 	t.apiOn.Show()
 	switch {
-	case t.c.serverErr != nil:
+	case st.Err != nil:
 		t.status.Importance = widget.DangerImportance
-		t.status.SetText("The API is enabled, but the REST API could not start: " + t.c.serverErr.Error() + ".")
+		t.status.SetText("The API is enabled, but the REST API could not start: " + st.Err.Error() + ".")
 		t.retry.Show()
 	default:
 		t.status.Importance = widget.SuccessImportance
-		t.status.SetText("The REST API is listening on " + t.c.server.URL() + ".")
+		t.status.SetText("The REST API is listening on " + st.URL + ".")
 		t.retry.Hide()
 	}
 	if !t.c.user.Role.CanAdminister() {
@@ -215,12 +221,12 @@ func (t *keysTab) onEnable() {
 		t.c.showError(err)
 		return
 	}
-	t.c.startServer()
+	t.c.startAPI()
 	t.refreshAccount()
 }
 
 func (t *keysTab) onRetry() {
-	t.c.startServer()
+	t.c.startAPI()
 	t.refreshAccount()
 }
 
@@ -231,7 +237,7 @@ func (t *keysTab) onDisable() {
 			if _, err := t.c.store.SetAPIEnabled(t.c.actor(), false); err != nil {
 				return err
 			}
-			t.c.stopServer()
+			t.c.stopAPI()
 			if t.accountKey != nil {
 				t.accountKey.SetSecret("")
 			}

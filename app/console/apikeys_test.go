@@ -30,7 +30,7 @@ func TestEnableAPI(t *testing.T) {
 	}
 	test.Tap(k.enable)
 	acct, _ := e.store.Account()
-	if !acct.APIEnabled || !e.server.running {
+	if !acct.APIEnabled || !e.api.running {
 		t.Fatal("Enable API did not enable and start the API")
 	}
 	if k.apiOff.Visible() || !k.apiOn.Visible() || k.status.Text != "The REST API is listening on http://127.0.0.1:8686." {
@@ -40,19 +40,19 @@ func TestEnableAPI(t *testing.T) {
 	// Cancel leaves the API running.
 	test.Tap(k.disable)
 	test.Tap(button(t, e.top(), "Cancel"))
-	if acct, _ := e.store.Account(); !acct.APIEnabled || !e.server.running || len(e.c.dialogs) != 0 {
+	if acct, _ := e.store.Account(); !acct.APIEnabled || !e.api.running || len(e.c.dialogs) != 0 {
 		t.Fatal("Cancel on the Disable confirmation did not keep the API on")
 	}
 	test.Tap(k.disable)
 	test.Tap(button(t, e.top(), "Disable API"))
-	if acct, _ := e.store.Account(); acct.APIEnabled || e.server.running || !k.apiOff.Visible() {
+	if acct, _ := e.store.Account(); acct.APIEnabled || e.api.running || !k.apiOff.Visible() {
 		t.Fatal("Disable API did not disable and stop the API")
 	}
 }
 
 func TestEnableAPIFailureIsShown(t *testing.T) {
 	e := newEnv(t).withAccount(false)
-	e.server.startErr = errAddressInUse
+	e.api.startErr = errAddressInUse
 	e.signIn("ada@example.com")
 	k := e.c.access.keys
 	test.Tap(k.enable)
@@ -60,9 +60,9 @@ func TestEnableAPIFailureIsShown(t *testing.T) {
 		k.status.Text != "The API is enabled, but the REST API could not start: "+errAddressInUse.Error()+"." || !k.retry.Visible() {
 		t.Fatalf("a failed start is not shown: %q", k.status.Text)
 	}
-	e.server.startErr = nil
+	e.api.startErr = nil
 	test.Tap(k.retry)
-	if !e.server.running || k.retry.Visible() || !strings.Contains(k.status.Text, "listening") {
+	if !e.api.running || k.retry.Visible() || !strings.Contains(k.status.Text, "listening") {
 		t.Fatal("Retry did not start the API")
 	}
 }

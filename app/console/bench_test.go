@@ -59,8 +59,7 @@ func benchStore(b *testing.B, n int) *data.Store {
 func benchConsole(b *testing.B, s *data.Store) (*Console, fyne.Window) {
 	a := test.NewTempApp(b)
 	w := a.NewWindow(Title)
-	c := New(a, w, s, Options{Clock: clocktest.New(), Location: time.UTC})
-	c.server = &fakeServer{addr: data.DefaultAPIAddr}
+	c := New(a, w, s, newFakeAPI(), Options{Clock: clocktest.New(), Location: time.UTC})
 	owner, err := s.UserByEmail("ada@example.com")
 	if err != nil {
 		b.Fatal(err)

@@ -59,13 +59,15 @@ func (realClock) AfterFunc(d time.Duration, f func()) func() {
 	return func() { t.Stop() }
 }
 
-// apiServer is what the console needs of *api.Server; tests substitute a
-// server with a fixed address or one that fails to start.
-type apiServer interface {
+// API is what the console needs of the REST API's supervisor
+// (*api.Supervisor): the API Keys tab starts and stops it, Settings moves
+// it, and both show its Status. Tests pass a fake with a fixed address or
+// one that fails to start.
+type API interface {
 	Start() error
+	Apply(api.Config) error
 	Stop(ctx context.Context) error
-	URL() string
-	ConfigAddr() string
+	Status() api.Status
 }
 
 // Console is the application's window and what it shows.
@@ -76,10 +78,8 @@ type Console struct {
 	opts  Options
 	clock Clock
 
-	server    apiServer
-	serverErr error                      // why the server could not start, shown on the API Keys tab
-	newServer func(api.Config) apiServer // api.NewServer; tests make fakes
-	clip      *clipboardGuard
+	api  API
+	clip *clipboardGuard
 
 	user        data.User // who is signed in; zero before sign-in
 	access      *accessScreen
@@ -87,9 +87,10 @@ type Console struct {
 	unsubscribe func()
 }
 
-// New returns the console for store in window w of app a.
-func New(a fyne.App, w fyne.Window, store *data.Store, opts Options) *Console {
-	c := &Console{app: a, win: w, store: store, opts: opts, clock: opts.Clock}
+// New returns the console for store in window w of app a; it serves the
+// REST API through restAPI while the API is enabled.
+func New(a fyne.App, w fyne.Window, store *data.Store, restAPI API, opts Options) *Console {
+	c := &Console{app: a, win: w, store: store, api: restAPI, opts: opts, clock: opts.Clock}
 	if c.clock == nil {
 		c.clock = realClock{}
 	}
@@ -97,8 +98,6 @@ func New(a fyne.App, w fyne.Window, store *data.Store, opts Options) *Console {
 		c.opts.Location = time.Local
 	}
 	c.clip = newClipboardGuard(a.Clipboard(), c.clock, c.clipboardDelay())
-	c.newServer = func(cfg api.Config) apiServer { return api.NewServer(store, cfg) }
-	c.server = c.newServer(api.ConfigFrom(store.Settings()))
 	c.applyTheme()
 	w.Canvas().SetOnTypedKey(c.typedKey)
 	c.addShortcuts()
@@ -112,7 +111,7 @@ func New(a fyne.App, w fyne.Window, store *data.Store, opts Options) *Console {
 // new data directory, the sign-in form otherwise.
 func (c *Console) Start() {
 	if acct, err := c.store.Account(); err == nil && acct.APIEnabled {
-		c.startServer()
+		c.startAPI()
 	}
 	if c.store.Initialized() {
 		c.showSignIn()
@@ -127,7 +126,7 @@ func (c *Console) Start() {
 func (c *Console) Close() {
 	c.unsubscribe()
 	c.clip.clearNow()
-	c.stopServer()
+	c.stopAPI()
 }
 
 // The window's size is remembered in the app's preferences.
@@ -154,16 +153,17 @@ func (c *Console) saveSize() {
 	c.app.Preferences().SetFloat(prefHeight, float64(size.Height))
 }
 
-// startServer starts the REST API, remembering why it could not start.
-func (c *Console) startServer() {
-	c.serverErr = c.server.Start()
+// startAPI starts the REST API. Why it could not start is kept in its
+// Status, which the API Keys tab shows.
+func (c *Console) startAPI() {
+	c.api.Start()
 }
 
-func (c *Console) stopServer() {
+// stopAPI stops the REST API, giving requests in flight 5 s to finish.
+func (c *Console) stopAPI() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c.server.Stop(ctx)
-	c.serverErr = nil
+	c.api.Stop(ctx)
 }
 
 // signedIn shows the Access Management window for u.

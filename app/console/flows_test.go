@@ -113,7 +113,7 @@ func TestWindowSizeIsRemembered(t *testing.T) {
 	}
 	e.w.Resize(fyne.NewSize(1200, 800))
 	e.c.saveSize()
-	again := New(e.a, e.a.NewWindow(Title), e.store, Options{Clock: e.clock})
+	again := New(e.a, e.a.NewWindow(Title), e.store, newFakeAPI(), Options{Clock: e.clock})
 	defer again.Close()
 	if got := again.win.Canvas().Size(); got != fyne.NewSize(1200, 800) {
 		t.Fatalf("the next window is %v, want 1200x800", got)

@@ -19,44 +19,76 @@ import (
 	"keyward/widgets"
 )
 
-// fakeServer stands in for the REST API server where a test needs a fixed
-// address (golden markup) or a failure, and no real socket.
-type fakeServer struct {
-	addr     string
-	running  bool
-	startErr error
+// fakeAPI stands in for the REST API's supervisor where a test needs a
+// fixed address (golden markup) or a failure, and no real socket. It
+// serves on the address it is configured with, as api.Supervisor does, and
+// refuses to move to a taken one.
+type fakeAPI struct {
+	cfg      api.Config      // the configuration applied last
+	started  bool            // Start was called, and Stop not since
+	running  bool            // serving on cfg.Addr
+	err      error           // why it is not serving although started
+	startErr error           // Start fails with it while set
+	taken    map[string]bool // addresses Apply cannot move to
 }
 
-func (s *fakeServer) Start() error {
-	if s.startErr != nil {
-		return s.startErr
+func newFakeAPI() *fakeAPI {
+	return &fakeAPI{cfg: api.Config{Addr: data.DefaultAPIAddr, RateLimit: data.DefaultRateLimit}, taken: map[string]bool{}}
+}
+
+func (f *fakeAPI) Start() error {
+	f.started = true
+	if !f.running {
+		f.err = f.startErr
+		f.running = f.err == nil
 	}
-	s.running = true
+	return f.err
+}
+
+func (f *fakeAPI) Apply(cfg api.Config) error {
+	if !f.started {
+		f.cfg = cfg
+		return nil
+	}
+	if f.taken[cfg.Addr] {
+		return errors.New("another program is already listening on " + cfg.Addr + ": stop it, or choose another address")
+	}
+	f.cfg, f.running, f.err = cfg, true, nil
 	return nil
 }
 
-func (s *fakeServer) Stop(context.Context) error { s.running = false; return nil }
-func (s *fakeServer) URL() string                { return "http://" + s.addr }
-func (s *fakeServer) ConfigAddr() string         { return s.addr }
+func (f *fakeAPI) Stop(context.Context) error {
+	f.started, f.running, f.err = false, false, nil
+	return nil
+}
+
+func (f *fakeAPI) Status() api.Status {
+	st := api.Status{Running: f.running, Addr: f.cfg.Addr, Err: f.err}
+	if f.running {
+		st.URL = "http://" + f.cfg.Addr
+	}
+	return st
+}
 
 // env is a console under test: a test app and window, a real store in a
-// temporary directory, fake clocks and a fake API server.
+// temporary directory, fake clocks and a fake REST API.
 type env struct {
-	t      *testing.T
-	a      fyne.App
-	w      fyne.Window
-	store  *data.Store
-	clock  *clocktest.Clock
-	server *fakeServer // the first server; settings changes make new ones
-	c      *Console
-	taken  map[string]bool // addresses fake servers cannot listen on
+	t     *testing.T
+	a     fyne.App
+	w     fyne.Window
+	store *data.Store
+	clock *clocktest.Clock
+	api   *fakeAPI
+	c     *Console
+	taken map[string]bool // addresses the API cannot move to (e.api.taken)
 }
 
 const ownerPassword = "a long owner password"
 
 // newEnv opens a console on a new data directory.
 func newEnv(t *testing.T) *env {
-	e := &env{t: t, a: test.NewTempApp(t), clock: clocktest.New(), server: &fakeServer{addr: data.DefaultAPIAddr}, taken: map[string]bool{}}
+	e := &env{t: t, a: test.NewTempApp(t), clock: clocktest.New(), api: newFakeAPI()}
+	e.taken = e.api.taken
 	storeClock := clocktest.New()
 	var err error
 	e.store, err = badger.OpenStore(t.TempDir(), data.Options{Now: storeClock.Now, FlushInterval: time.Hour})
@@ -64,15 +96,7 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.w = e.a.NewWindow(Title)
-	e.c = New(e.a, e.w, e.store, Options{Clock: e.clock, Location: time.UTC, Version: "Keyward test", Website: "https://keyward.example/guide"})
-	e.c.server = e.server
-	e.c.newServer = func(cfg api.Config) apiServer {
-		s := &fakeServer{addr: cfg.Addr}
-		if e.taken[cfg.Addr] {
-			s.startErr = errors.New("another program is already listening on " + cfg.Addr + ": stop it, or choose another address")
-		}
-		return s
-	}
+	e.c = New(e.a, e.w, e.store, e.api, Options{Clock: e.clock, Location: time.UTC, Version: "Keyward test", Website: "https://keyward.example/guide"})
 	t.Cleanup(func() {
 		e.c.Close()
 		e.w.Close()

@@ -171,30 +171,14 @@ func (s *settingsDialog) apiSettings() (data.Settings, error) {
 	return next, next.Validate()
 }
 
-// changeAPISettings saves the REST API's settings and, if it is serving,
-// moves it to them. The new server starts before the old one stops when
-// the address changes, so that a refused address leaves the API where it
-// was; on the same address the old one must stop first, and comes back if
-// the new one cannot start.
+// changeAPISettings applies the REST API's settings and saves them. A
+// running API moves to them, and one that cannot leaves the API where it
+// was (see api.Supervisor.Apply); a stopped one serves with them when it
+// is next enabled.
 func (c *Console) changeAPISettings(next data.Settings) error {
 	prev := c.store.Settings()
-	acct, _ := c.store.Account()
-	if acct.APIEnabled {
-		srv := c.newServer(api.ConfigFrom(next))
-		freeFirst := next.APIAddr == prev.APIAddr || c.serverErr != nil
-		if freeFirst {
-			c.stopServer()
-		}
-		if err := srv.Start(); err != nil {
-			if freeFirst {
-				c.startServer()
-			}
-			return data.Errorf(data.EConflict, "The REST API cannot move to %s: %v. It stays on %s, and nothing was changed.", next.APIAddr, err, prev.APIAddr)
-		}
-		if !freeFirst {
-			c.stopServer()
-		}
-		c.server, c.serverErr = srv, nil
+	if err := c.api.Apply(api.ConfigFrom(next)); err != nil {
+		return data.Errorf(data.EConflict, "The REST API cannot move to %s: %v. It stays on %s, and nothing was changed.", next.APIAddr, err, prev.APIAddr)
 	}
 	if _, err := c.store.SetSettings(c.actor(), next); err != nil {
 		return err

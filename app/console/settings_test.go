@@ -26,8 +26,7 @@ func (e *env) openSettings() (fyne.CanvasObject, []*widgets.Entry) {
 func TestSettingsMoveTheAPI(t *testing.T) {
 	e := newEnv(t).withAccount(true)
 	e.signIn("ada@example.com")
-	old := e.c.server.(*fakeServer)
-	if !old.running {
+	if !e.api.running || e.api.cfg.Addr != data.DefaultAPIAddr {
 		t.Fatal("the API does not run at first")
 	}
 	d, f := e.openSettings()
@@ -42,8 +41,7 @@ func TestSettingsMoveTheAPI(t *testing.T) {
 	if set.APIAddr != "0.0.0.0:9443" || set.RateLimit != 60 || data.ProxiesText(set.TrustedProxies) != "10.0.0.0/8, 192.168.1.10/32" {
 		t.Fatalf("settings = %+v", set)
 	}
-	now := e.c.server.(*fakeServer)
-	if old.running || !now.running || now.addr != "0.0.0.0:9443" {
+	if !e.api.running || e.api.cfg.Addr != "0.0.0.0:9443" || e.api.cfg.RateLimit != 60 {
 		t.Fatal("the API did not move to the new address")
 	}
 	if got := e.c.access.keys.status.Text; got != "The REST API is listening on http://0.0.0.0:9443." {
@@ -59,7 +57,6 @@ func TestSettingsRefuseATakenAddress(t *testing.T) {
 	e := newEnv(t).withAccount(true)
 	e.signIn("ada@example.com")
 	e.taken["127.0.0.1:9000"] = true
-	old := e.c.server
 	d, f := e.openSettings()
 	f[0].SetText("127.0.0.1:9000")
 	test.Tap(button(t, d, "Save"))
@@ -67,7 +64,7 @@ func TestSettingsRefuseATakenAddress(t *testing.T) {
 		!strings.Contains(got, "It stays on 127.0.0.1:8686, and nothing was changed.") {
 		t.Fatalf("the dialog says %q", got)
 	}
-	if e.c.server != old || !old.(*fakeServer).running || e.store.Settings().APIAddr != data.DefaultAPIAddr {
+	if !e.api.running || e.api.cfg.Addr != data.DefaultAPIAddr || e.store.Settings().APIAddr != data.DefaultAPIAddr {
 		t.Fatal("a refused address changed the server or the settings")
 	}
 	// On the same address (a new rate limit), a server that cannot start
@@ -76,8 +73,35 @@ func TestSettingsRefuseATakenAddress(t *testing.T) {
 	f[0].SetText(data.DefaultAPIAddr)
 	f[1].SetText("10")
 	test.Tap(button(t, d, "Save"))
-	if !old.(*fakeServer).running || e.store.Settings().RateLimit != data.DefaultRateLimit {
+	if !e.api.running || e.api.cfg.RateLimit != data.DefaultRateLimit || e.store.Settings().RateLimit != data.DefaultRateLimit {
 		t.Fatal("the old server did not come back")
+	}
+}
+
+// TestSettingsWhileTheAPIIsDisabled moves the API while it is disabled:
+// the tab says where enabling it will serve, and Enable API serves there,
+// not on the address of the settings it was disabled with.
+func TestSettingsWhileTheAPIIsDisabled(t *testing.T) {
+	e := newEnv(t).withAccount(true)
+	e.signIn("ada@example.com")
+	k := e.c.access.keys
+	test.Tap(k.disable)
+	test.Tap(button(t, e.top(), "Disable API"))
+	d, f := e.openSettings()
+	f[0].SetText("127.0.0.1:9000")
+	test.Tap(button(t, d, "Save"))
+	if len(e.c.dialogs) != 0 {
+		t.Fatalf("Save did not close the dialog: %s", e.visibleErrors())
+	}
+	if e.api.running || e.store.Settings().APIAddr != "127.0.0.1:9000" {
+		t.Fatal("saving the settings of a disabled API started it, or did not save them")
+	}
+	if !strings.Contains(labelText(k.apiOff), "starts the REST API on 127.0.0.1:9000") {
+		t.Fatalf("the disabled tab says %q", labelText(k.apiOff))
+	}
+	test.Tap(k.enable)
+	if !e.api.running || e.api.cfg.Addr != "127.0.0.1:9000" || k.status.Text != "The REST API is listening on http://127.0.0.1:9000." {
+		t.Fatalf("Enable API serves on %s: %q", e.api.cfg.Addr, k.status.Text)
 	}
 }
 
