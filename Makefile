@@ -71,7 +71,7 @@ fuzz:
 	done
 
 bench:
-	$(GO) test ./data/ -run '^$$' -bench . -benchtime 2s
+	$(GO) test ./data/ ./data/badger/ -run '^$$' -bench . -benchtime 2s
 
 # make package builds dist/keyward-VERSION-linux-amd64.tar.xz with
 # `fyne package` and, where Debian's mingw-w64 cross compiler is installed,

@@ -84,9 +84,10 @@ func (s *Store) Authenticate(accountKey, userKey string, client netip.Addr) (Pri
 	u := k.user
 	allowed := k.allow.Allows(client)
 	p := Principal{UserID: u.rec.ID, UserName: u.rec.Name, UserEmail: u.rec.Email, Role: u.rec.Role, KeyID: k.rec.ID, KeyName: k.rec.Name}
+	// Under the read lock, so that a reload of the index cannot drop it.
+	k.recordUse(s.opts.Now(), client, allowed)
 	s.mu.RUnlock()
 
-	k.recordUse(s.opts.Now(), client, allowed)
 	if !s.lastUsedDirty.Load() { // a load keeps the shared cache line clean
 		s.lastUsedDirty.Store(true)
 	}

@@ -69,15 +69,25 @@ func (k *keyEntry) recordUse(now time.Time, from netip.Addr, allowed bool) {
 
 // mergeUse takes the stored last-used times where they are newer than the
 // ones in memory: several servers using the same key merge to the latest.
-func (k *keyEntry) mergeUse(rec lastUsedRecord) {
+// Where memory is newer (another server wrote an older time over this
+// one's), the key is marked for writing again, and mergeUse reports it.
+func (k *keyEntry) mergeUse(rec lastUsedRecord) (newer bool) {
 	k.usage.Lock()
+	defer k.usage.Unlock()
 	if rec.At.After(k.lastUsedAt) {
 		k.lastUsedAt, k.lastUsedFrom = rec.At, parseAddr(rec.From)
+	} else if k.lastUsedAt.After(rec.At) {
+		newer = true
 	}
 	if rec.RefusedAt.After(k.refusedAt) {
 		k.refusedAt, k.refusedFrom = rec.RefusedAt, parseAddr(rec.RefusedFrom)
+	} else if k.refusedAt.After(rec.RefusedAt) {
+		newer = true
 	}
-	k.usage.Unlock()
+	if newer {
+		k.dirty = true
+	}
+	return newer
 }
 
 // parseAddr reads a stored address; a damaged one reads as none.
@@ -171,19 +181,41 @@ func byNameKey(e *keyEntry, nameKey string) int { return strings.Compare(e.nameK
 // revision it read at or before: replaying the batches committed after it
 // brings ix up to date.
 func (s *Store) load(ix *index) (Rev, error) {
-	ix.reset()
-	rev, err := s.b.Rev()
-	if err != nil {
-		return 0, readError(err)
-	}
-	for _, key := range [][]byte{keyAccount, keySettings} {
-		v, found, err := s.b.Get(key)
+	// The records are read table by table. When another process commits
+	// meanwhile, the tables may come from different states, and replaying
+	// the batches after rev could briefly bring back what a later batch
+	// removed: read again, a few times, until no batch came in between.
+	var rev Rev
+	for attempt := 1; ; attempt++ {
+		before, err := s.b.Rev()
 		if err != nil {
 			return 0, readError(err)
 		}
+		if err := s.loadOnce(ix); err != nil {
+			return 0, err
+		}
+		after, err := s.b.Rev()
+		if err != nil {
+			return 0, readError(err)
+		}
+		rev = before
+		if after == before || attempt == maxAttempts {
+			return rev, nil
+		}
+	}
+}
+
+// loadOnce reads the index's tables into ix.
+func (s *Store) loadOnce(ix *index) error {
+	ix.reset()
+	for _, key := range [][]byte{keyAccount, keySettings} {
+		v, found, err := s.b.Get(key)
+		if err != nil {
+			return readError(err)
+		}
 		if found {
 			if _, err := s.apply(ix, Op{Key: key, Value: v}); err != nil {
-				return 0, err
+				return err
 			}
 		}
 	}
@@ -194,10 +226,10 @@ func (s *Store) load(ix *index) (Rev, error) {
 			return err == nil, err
 		})
 		if err != nil {
-			return 0, readError(err)
+			return readError(err)
 		}
 	}
-	return rev, nil
+	return nil
 }
 
 // apply brings one committed write into ix, whoever made it, and says what
@@ -251,8 +283,8 @@ func (s *Store) apply(ix *index, op Op) (changes, error) {
 		if err := decode(v, &rec); err != nil {
 			return changes{}, err
 		}
-		if e := ix.keys[id]; e != nil {
-			e.mergeUse(rec)
+		if e := ix.keys[id]; e != nil && e.mergeUse(rec) {
+			s.lastUsedDirty.Store(true)
 		}
 		return changes{main: kindLastUsed}, nil
 	case bytes.HasPrefix(k, prefixSysLog):

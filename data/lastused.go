@@ -2,6 +2,7 @@ package data
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -42,7 +43,24 @@ func (s *Store) FlushLastUsed() error {
 	if n > 0 {
 		s.notify(changes{main: kindLastUsed})
 	}
+	if errors.Is(err, ErrConflict) {
+		return nil // another process wrote first; the next flush writes them
+	}
 	return err
+}
+
+// flushOnClose writes pending last-used times before the store closes,
+// again when another process's batch came first.
+func (s *Store) flushOnClose() error {
+	for attempt := 1; ; attempt++ {
+		s.writeMu.Lock()
+		_, err := s.flushLastUsedLocked()
+		s.writeMu.Unlock()
+		if !errors.Is(err, ErrConflict) || attempt == maxAttempts {
+			return err
+		}
+		s.catchUp()
+	}
 }
 
 type pendingUse struct {
@@ -50,9 +68,11 @@ type pendingUse struct {
 	op Op
 }
 
-// flushLastUsedLocked writes the dirty last-used records. The caller holds
-// writeMu, so no key can be deleted meanwhile and no record of a deleted
-// key is written back. It returns how many records it wrote.
+// flushLastUsedLocked writes the dirty last-used records, guarded by the
+// revision the index reflects: the caller holds writeMu, so no key can be
+// deleted here meanwhile, and a key another process deleted makes the
+// write conflict rather than put a record of the deleted key back. It
+// returns how many records it wrote.
 func (s *Store) flushLastUsedLocked() (int, error) {
 	if !s.lastUsedDirty.Swap(false) {
 		return 0, nil
@@ -84,7 +104,7 @@ func (s *Store) flushLastUsedLocked() (int, error) {
 		for i, p := range batch {
 			ops[i] = p.op
 		}
-		if _, err := s.commitLocked(AnyRev, ops); err != nil {
+		if err := s.writeLocked(s.applied, ops); err != nil {
 			// Keep what was not written for the next attempt.
 			for _, p := range pending[start:] {
 				p.k.usage.Lock()
@@ -92,7 +112,10 @@ func (s *Store) flushLastUsedLocked() (int, error) {
 				p.k.usage.Unlock()
 			}
 			s.lastUsedDirty.Store(true)
-			return start, commitError(err)
+			if errors.Is(err, ErrConflict) {
+				return start, err
+			}
+			return start, commitError("save last-used times", err)
 		}
 	}
 	return len(pending), nil

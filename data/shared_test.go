@@ -12,6 +12,7 @@ import (
 
 	"keyward/data"
 	"keyward/data/backendtest"
+	"keyward/data/clocktest"
 )
 
 // Several processes on one shared backend (as on Redis): each Store keeps
@@ -233,5 +234,103 @@ func TestStoreReloadsWhenItLosesTrack(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatal("the second store did not reload")
 		}
+	}
+}
+
+// stall blocks the feed of s, as a slow machine would: the next batch
+// another store commits reaches its index, and from then on nothing does
+// until release is called. It returns once the feed is blocked.
+func stall(t *testing.T, s *data.Store, other *data.Store) (release func()) {
+	t.Helper()
+	gate, blocked := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	cancel := s.Subscribe(func(c data.Change) {
+		if c.Kind == data.ChangeAccount {
+			once.Do(func() { close(blocked); <-gate })
+		}
+	})
+	var released sync.Once
+	release = func() { released.Do(func() { close(gate) }) }
+	t.Cleanup(func() { release(); cancel() })
+	// A change of the account that nothing else in these tests makes.
+	_, err := other.SetSettings(data.CommandLine, data.Settings{APIAddr: "127.0.0.1:9999", RateLimit: 1})
+	mustDo(t, err)
+	select {
+	case <-blocked:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the feed did not stall")
+	}
+	return release
+}
+
+// TestLastUsedMergesToTheLatest has two servers use one key, the one that
+// used it last writing first and the other, which has not seen that write
+// yet, trying to write its older time after it: storage keeps the latest,
+// and no record comes back for a key another server deleted.
+func TestLastUsedMergesToTheLatest(t *testing.T) {
+	m, dir := backendtest.NewMemory(), t.TempDir()
+	oneClock, twoClock := clocktest.New(), clocktest.New()
+	open := func(clock *clocktest.Clock) *data.Store {
+		b, err := m.Open()
+		mustDo(t, err)
+		s, err := data.Open(b, data.Options{SealKeyFile: filepath.Join(dir, "seal.key"), FlushInterval: time.Hour, Now: clock.Now})
+		mustDo(t, err)
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	one := open(oneClock)
+	_, owner, err := one.Init(data.NewAccount{AccountName: "Acme", OwnerName: "Ada Owner", OwnerEmail: "ada@example.com", OwnerPassword: sharedPassword})
+	mustDo(t, err)
+	_, err = one.SetAPIEnabled(data.CommandLine, true)
+	mustDo(t, err)
+	accountKey, err := one.AccountKey(data.CommandLine, data.ShowAccountKey)
+	mustDo(t, err)
+	k, secret, err := one.CreateUserKey(data.CommandLine, "merged-key-01", owner.ID)
+	mustDo(t, err)
+	gone, goneSecret, err := one.CreateUserKey(data.CommandLine, "deleted-key-1", owner.ID)
+	mustDo(t, err)
+	two := open(twoClock)
+
+	// two uses both keys first, one uses the first key a minute later.
+	_, err = two.Authenticate(accountKey, secret, netip.MustParseAddr("127.0.0.2"))
+	mustDo(t, err)
+	_, err = two.Authenticate(accountKey, goneSecret, client)
+	mustDo(t, err)
+	oneClock.Advance(time.Minute)
+	_, err = one.Authenticate(accountKey, secret, client)
+	mustDo(t, err)
+	latest := oneClock.Now()
+
+	// two's feed stalls; one writes its time and deletes the second key;
+	// two, which has seen neither, flushes its older times.
+	release := stall(t, two, one)
+	mustDo(t, one.FlushLastUsed())
+	mustDo(t, one.DeleteUserKey(data.CommandLine, gone.ID))
+	mustDo(t, two.FlushLastUsed())
+	release()
+	eventually(t, "two hears of the deletion", func() bool {
+		_, err := two.UserKey(gone.ID)
+		return err != nil
+	})
+	mustDo(t, two.FlushLastUsed())
+	mustDo(t, one.Close())
+	mustDo(t, two.Close())
+
+	three := open(clocktest.New())
+	got, err := three.UserKey(k.ID)
+	mustDo(t, err)
+	if !got.LastUsedAt.Equal(latest) || got.LastUsedFrom != client {
+		t.Fatalf("last used = %v from %v, want the latest, %v from %v", got.LastUsedAt, got.LastUsedFrom, latest, client)
+	}
+	b, err := m.Open()
+	mustDo(t, err)
+	defer b.Close()
+	records := 0
+	mustDo(t, b.Scan([]byte("lu/"), false, func(key, _ []byte) (bool, error) {
+		records++
+		return true, nil
+	}))
+	if records != 1 {
+		t.Fatalf("storage holds %d last-used records, want 1: the deleted key's came back", records)
 	}
 }

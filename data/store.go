@@ -127,9 +127,10 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stopFlush)
 		<-s.flushDone
+		flushErr := s.flushOnClose()
 		s.writeMu.Lock()
-		_, flushErr := s.flushLastUsedLocked()
 		s.closed = true
+		s.advance(s.applied) // wakes a change waiting in catchUp
 		s.writeMu.Unlock()
 		s.stopWatch() // a delivery in progress sees closed and returns
 		s.readMu.Lock()
@@ -199,52 +200,51 @@ func (s *Store) update(actor Actor, fn func(*tx) error) error {
 			continue
 		}
 		if err != nil {
-			return commitError(err)
+			return commitError("save the change", err)
 		}
 		s.notify(kinds)
 		return nil
 	}
 }
 
-// write commits a batch that depends on nothing the store read: last-used
-// times, tasks.
-func (s *Store) write(ops []Op) error {
+// write commits a batch of records that are not in the index (tasks),
+// whatever the revision; op names the write for an error message.
+func (s *Store) write(op string, ops []Op) error {
 	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	if s.closed {
-		s.writeMu.Unlock()
 		return errClosed
 	}
-	kinds, err := s.commitLocked(AnyRev, ops)
-	s.writeMu.Unlock()
-	if err != nil {
-		return commitError(err)
-	}
-	s.notify(kinds)
-	return nil
+	return commitError(op, s.writeLocked(AnyRev, ops))
 }
 
-// commitLocked commits ops and applies them to the index, unless another
-// handle's batch came in between (possible only with AnyRev): then the
-// watch applies both, in order. The caller holds writeMu.
+// commitLocked commits a change and applies it to the index, holding the
+// index across the commit: no request is authenticated against a state
+// that is no longer, or not yet, in storage. The caller holds writeMu.
 func (s *Store) commitLocked(expect Rev, ops []Op) (changes, error) {
-	// A change the rules read holds the index across its commit. Writes
-	// that depend on nothing (AnyRev: last-used times, tasks) do not, so
-	// that authentication never waits for them to reach the disk.
-	guarded := expect != AnyRev
-	if guarded {
-		s.mu.Lock()
-	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	rev, err := s.b.Commit(expect, ops)
-	if !guarded {
-		s.mu.Lock()
+	if err != nil {
+		return changes{}, err
 	}
-	var kinds changes
+	// rev is applied+1: expect was applied.
+	kinds := s.applyLocked(ops)
+	s.advance(rev)
+	return kinds, nil
+}
+
+// writeLocked commits a batch that leaves the index as it is: last-used
+// times taken from it, tasks. It does not hold the index, so that
+// authentication never waits for the write to reach the disk. If another
+// handle's batch came in between (only with AnyRev), the watch applies
+// both, in order. The caller holds writeMu.
+func (s *Store) writeLocked(expect Rev, ops []Op) error {
+	rev, err := s.b.Commit(expect, ops)
 	if err == nil && rev == s.applied+1 {
-		kinds = s.applyLocked(ops)
 		s.advance(rev)
 	}
-	s.mu.Unlock()
-	return kinds, err
+	return err
 }
 
 // applyLocked applies committed ops to the index. The caller holds writeMu
@@ -271,8 +271,11 @@ func (s *Store) advance(rev Rev) {
 	s.advanced = make(chan struct{})
 }
 
-func commitError(err error) error {
+// commitError says why op could not be saved.
+func commitError(op string, err error) error {
 	switch {
+	case err == nil:
+		return nil
 	case errors.Is(err, ErrClosed):
 		return errClosed
 	case errors.Is(err, ErrTooLarge):
@@ -280,7 +283,7 @@ func commitError(err error) error {
 	case errors.Is(err, ErrConflict):
 		return &Error{Code: EConflict, Err: err, Message: "Other changes to the account kept coming in while this one was saved: try again."}
 	}
-	return storageError("save the change", err)
+	return storageError(op, err)
 }
 
 // watched applies a batch the backend reports: another handle's, or this

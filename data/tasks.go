@@ -52,7 +52,7 @@ func (s *Store) SaveTask(t Task) error {
 	if err != nil {
 		return storageError("encode a task", err)
 	}
-	return s.write([]Op{{Key: uuidKey(prefixTask, t.ID), Value: b, TTL: TaskRetention}})
+	return s.write("save a task", []Op{{Key: uuidKey(prefixTask, t.ID), Value: b, TTL: TaskRetention}})
 }
 
 // Task returns the task with the given id.

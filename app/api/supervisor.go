@@ -138,8 +138,10 @@ func (s *Supervisor) Status() Status {
 }
 
 // Done returns a channel that is closed when serving ends, by Stop or on
-// its own (Status().Err then says why). While the API is not serving it is
-// the channel of the next serving; a move is no end.
+// its own (Status().Err then says why); a move is no end. Once serving has
+// ended it stays closed until the API serves again, so that a caller that
+// asks after the end learns of it at once; before the first serving it is
+// open.
 func (s *Supervisor) Done() <-chan struct{} {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -265,56 +265,68 @@ type memoryHandle struct {
 	mu      sync.Mutex
 	closed  bool
 	watches map[*memoryWatch]struct{} // the watches Close must stop
+	// active counts the calls in progress, which Close waits for. A call
+	// made while Close waits (from a Scan's fn) is refused, not counted.
+	active sync.WaitGroup
 }
 
-func (h *memoryHandle) check() error {
+// enter starts a call, or says the handle is closed; leave ends it.
+func (h *memoryHandle) enter() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
 		return data.ErrClosed
 	}
+	h.active.Add(1)
 	return nil
 }
 
+func (h *memoryHandle) leave() { h.active.Done() }
+
 // Commit implements data.Backend.
 func (h *memoryHandle) Commit(expect data.Rev, ops []data.Op) (data.Rev, error) {
-	if err := h.check(); err != nil {
+	if err := h.enter(); err != nil {
 		return 0, err
 	}
+	defer h.leave()
 	return h.m.commit(expect, ops)
 }
 
 // Rev implements data.Backend.
 func (h *memoryHandle) Rev() (data.Rev, error) {
-	if err := h.check(); err != nil {
+	if err := h.enter(); err != nil {
 		return 0, err
 	}
+	defer h.leave()
 	return h.m.revision(), nil
 }
 
 // Next implements data.Backend.
 func (h *memoryHandle) Next(sequence string) (uint64, error) {
-	if err := h.check(); err != nil {
+	if err := h.enter(); err != nil {
 		return 0, err
 	}
+	defer h.leave()
 	return h.m.next(sequence), nil
 }
 
 // Get implements data.Backend.
 func (h *memoryHandle) Get(key []byte) ([]byte, bool, error) {
-	if err := h.check(); err != nil {
+	if err := h.enter(); err != nil {
 		return nil, false, err
 	}
+	defer h.leave()
 	v, ok := h.m.get(key)
 	return v, ok, nil
 }
 
 // Scan implements data.Backend. fn runs without any lock held, so it may
-// call the other methods.
+// call the other methods, but not Close, which waits for the Scan.
 func (h *memoryHandle) Scan(prefix []byte, reverse bool, fn func(key, value []byte) (bool, error)) error {
-	if err := h.check(); err != nil {
+	if err := h.enter(); err != nil {
 		return err
 	}
+	defer h.leave()
 	for _, e := range h.m.snapshot(prefix, reverse) {
 		more, err := fn([]byte(e.key), e.value)
 		if err != nil {
@@ -348,14 +360,16 @@ func (h *memoryHandle) Watch(from data.Rev, fn func(data.Commit)) (func(), error
 // Location implements data.Backend.
 func (h *memoryHandle) Location() string { return "memory" }
 
-// Close implements data.Backend: it stops the handle's watches, waiting for
-// calls in progress, and leaves the storage to the other handles.
+// Close implements data.Backend: it waits for the calls in progress, stops
+// the handle's watches, waiting for a delivery in progress, and leaves the
+// storage to the other handles.
 func (h *memoryHandle) Close() error {
 	h.mu.Lock()
 	watches := h.watches
 	h.watches = nil
 	h.closed = true
 	h.mu.Unlock()
+	h.active.Wait()
 	for w := range watches {
 		w.stop()
 	}
