@@ -27,21 +27,21 @@ func ParseCIDR(input string) (netip.Prefix, error) {
 		return netip.Prefix{}, Errorf(EInvalid, "The CIDR rule is empty. %s", cidrExample)
 	}
 	if strings.ContainsRune(s, '%') {
-		return netip.Prefix{}, Errorf(EInvalid, "%q has an IPv6 zone (the part after %%): allow-list rules cannot name a zone; remove it.", s)
+		return netip.Prefix{}, Errorf(EInvalid, "%s has an IPv6 zone (the part after %%): allow-list rules cannot name a zone; remove it.", Quote(s))
 	}
 	addrPart, bitsPart, hasBits := strings.Cut(s, "/")
 	addr, err := netip.ParseAddr(addrPart)
 	if err != nil {
-		return netip.Prefix{}, Errorf(EInvalid, "%q is not a valid IP address or CIDR prefix (%s). %s", s, netipReason(err), cidrExample)
+		return netip.Prefix{}, Errorf(EInvalid, "%s is not a valid IP address or CIDR prefix (%s). %s", Quote(s), Redact(netipReason(err)), cidrExample)
 	}
 	bits := addr.BitLen()
 	if hasBits {
 		bits, err = strconv.Atoi(bitsPart)
 		if err != nil || bitsPart == "" || bitsPart[0] < '0' || bitsPart[0] > '9' || (len(bitsPart) > 1 && bitsPart[0] == '0') {
-			return netip.Prefix{}, Errorf(EInvalid, "%q has an invalid prefix length %q: write a number from 0 to %d after the '/'.", s, bitsPart, addr.BitLen())
+			return netip.Prefix{}, Errorf(EInvalid, "%s has an invalid prefix length %s: write a number from 0 to %d after the '/'.", Quote(s), Quote(bitsPart), addr.BitLen())
 		}
 		if bits > addr.BitLen() {
-			return netip.Prefix{}, Errorf(EInvalid, "%q has a prefix length of /%d, but an %s prefix can be at most /%d.", s, bits, family(addr), addr.BitLen())
+			return netip.Prefix{}, Errorf(EInvalid, "%s has a prefix length of /%d, but an %s prefix can be at most /%d.", Quote(s), bits, family(addr), addr.BitLen())
 		}
 	}
 	if addr.Is4In6() {
@@ -49,11 +49,11 @@ func ParseCIDR(input string) (netip.Prefix, error) {
 		if hasBits && bits >= 96 {
 			suggestion = netip.PrefixFrom(addr.Unmap(), bits-96).Masked().String()
 		}
-		return netip.Prefix{}, Errorf(EInvalid, "%q is an IPv4-mapped IPv6 address: write IPv4 rules in IPv4 form, such as %s.", s, suggestion)
+		return netip.Prefix{}, Errorf(EInvalid, "%s is an IPv4-mapped IPv6 address: write IPv4 rules in IPv4 form, such as %s.", Quote(s), suggestion)
 	}
 	p := netip.PrefixFrom(addr, bits)
 	if masked := p.Masked(); masked != p {
-		return netip.Prefix{}, Errorf(EInvalid, "%q has host bits set after the first %d bits: did you mean %s?", s, bits, masked)
+		return netip.Prefix{}, Errorf(EInvalid, "%s has host bits set after the first %d bits: did you mean %s?", Quote(s), bits, masked)
 	}
 	return p, nil
 }

@@ -15,6 +15,7 @@ const (
 	EForbidden       = "forbidden"       // the caller is known but may not do this
 	EUnauthenticated = "unauthenticated" // the credentials are missing, malformed or unknown
 	EInternal        = "internal"        // the store failed; the message names the operation
+	EUnavailable     = "unavailable"     // the storage failed under a running store: changes are refused until it is opened again
 )
 
 // Error is the error type of package data. Message is written for a person:
@@ -26,7 +27,7 @@ type Error struct {
 	Err     error // the underlying cause, if any; never shown by itself
 }
 
-func (e *Error) Error() string { return e.Message }
+func (e *Error) Error() string { return Redact(e.Message) }
 
 // Unwrap returns the cause so that errors.Is and errors.As see through.
 func (e *Error) Unwrap() error { return e.Err }
@@ -49,16 +50,17 @@ func ErrorCode(err error) string {
 	return EInternal
 }
 
-// ErrorMessage returns the message of err fit to show a person.
+// ErrorMessage returns the message of err fit to show a person, with any
+// key in it reduced to its hint (see Redact).
 func ErrorMessage(err error) string {
 	if err == nil {
 		return ""
 	}
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Message
+		return Redact(e.Message)
 	}
-	return "Internal error: " + err.Error()
+	return Redact("Internal error: " + err.Error())
 }
 
 // storageError reports a failure of the underlying store while doing op.
@@ -83,3 +85,15 @@ var (
 // ErrInUse is the cause of the error Open returns when another process holds
 // the data directory. Test for it with errors.Is.
 var ErrInUse = errors.New("data directory in use")
+
+// Causes of storage errors that callers tell apart with errors.Is.
+var (
+	// ErrDamaged: the stored data is damaged or incomplete; it was left as
+	// it was, for a restore.
+	ErrDamaged = errors.New("the data is damaged")
+	// ErrFull: there is no room to write; nothing was written.
+	ErrFull = errors.New("the disk is full")
+	// ErrFailed: the storage failed under a running store, which then
+	// refuses changes until it is opened again.
+	ErrFailed = errors.New("the storage failed")
+)

@@ -451,7 +451,7 @@ func (s *Store) UserByEmail(email string) (User, error) {
 	defer s.mu.RUnlock()
 	u := s.ix.emails[emailKey(strings.TrimSpace(email))]
 	if u == nil {
-		return User{}, Errorf(ENotFound, "There is no user with the email %q.", email)
+		return User{}, Errorf(ENotFound, "There is no user with the email %s.", Quote(email))
 	}
 	return u.user(), nil
 }
@@ -499,7 +499,7 @@ func (s *Store) UserKeyByName(name string) (UserKey, error) {
 	defer s.mu.RUnlock()
 	k := s.ix.names[keyNameKey(name)]
 	if k == nil {
-		return UserKey{}, Errorf(ENotFound, "There is no API user key named %q.", name)
+		return UserKey{}, Errorf(ENotFound, "There is no API user key named %s.", Quote(name))
 	}
 	return k.userKey(), nil
 }

@@ -19,6 +19,9 @@ const (
 // other characters. It returns nil for a valid name. The console shows the
 // whole list under the field as the name is typed.
 func KeyNameProblems(name string) []string {
+	if IsKey(name) {
+		return []string{"This is an API key, not a name: a secret was pasted into the wrong field. Type a name instead."}
+	}
 	var problems []string
 	n := utf8.RuneCountInString(name)
 	switch {
@@ -54,6 +57,9 @@ func KeyNameProblems(name string) []string {
 // ValidateKeyName returns an EInvalid error naming every rule name breaks,
 // or nil.
 func ValidateKeyName(name string) error {
+	if IsKey(name) {
+		return errPastedKey("key name")
+	}
 	problems := KeyNameProblems(name)
 	if problems == nil {
 		return nil

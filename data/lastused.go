@@ -74,6 +74,9 @@ type pendingUse struct {
 // write conflict rather than put a record of the deleted key back. It
 // returns how many records it wrote.
 func (s *Store) flushLastUsedLocked() (int, error) {
+	if s.Failure() != nil {
+		return 0, nil // said once, when the storage failed
+	}
 	if !s.lastUsedDirty.Swap(false) {
 		return 0, nil
 	}
@@ -115,7 +118,7 @@ func (s *Store) flushLastUsedLocked() (int, error) {
 			if errors.Is(err, ErrConflict) {
 				return start, err
 			}
-			return start, commitError("save last-used times", err)
+			return start, s.commitError("save last-used times", err)
 		}
 	}
 	return len(pending), nil

@@ -146,6 +146,8 @@ const (
 func ValidateName(what, name string) error {
 	n := utf8.RuneCountInString(name)
 	switch {
+	case IsKey(strings.TrimSpace(name)):
+		return errPastedKey(what)
 	case strings.TrimSpace(name) == "":
 		return Errorf(EInvalid, "Enter a %s.", what)
 	case n > NameMaxLen:
@@ -166,12 +168,15 @@ func ValidateEmail(email string) error {
 	if strings.TrimSpace(email) == "" {
 		return Errorf(EInvalid, "Enter an email address.")
 	}
+	if IsKey(strings.TrimSpace(email)) {
+		return errPastedKey("email address")
+	}
 	if len(email) > EmailMaxLen {
 		return Errorf(EInvalid, "The email address must be at most %d characters long.", EmailMaxLen)
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || a.Name != "" {
-		return Errorf(EInvalid, "%q is not an email address: write it as name@example.com, without a display name or angle brackets.", email)
+		return Errorf(EInvalid, "%s is not an email address: write it as name@example.com, without a display name or angle brackets.", Quote(email))
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ const (
 	ChangeLastUsed                         // last-used times, written every few seconds
 	ChangeSystemLog                        // a system-log entry was added
 	ChangeSessionLog                       // a session-log entry was added
+	ChangeStorage                          // the storage failed: see Store.Failure
 )
 
 // Change is a notification sent after a change is committed.
@@ -46,6 +47,7 @@ const (
 	kindLastUsed   = kinds(1) << ChangeLastUsed
 	kindSystemLog  = kinds(1) << ChangeSystemLog
 	kindSessionLog = kinds(1) << ChangeSessionLog
+	kindStorage    = kinds(1) << ChangeStorage
 	kindLogs       = kindSystemLog | kindSessionLog
 	kindAll        = kindAccount | kindUsers | kindKeys | kindLastUsed | kindLogs
 )
@@ -71,7 +73,7 @@ func (s *Store) notify(c changes) {
 	s.subMu.Unlock()
 	var told kinds
 	for _, set := range []kinds{c.main &^ kindLogs, c.main & kindLogs, c.also} {
-		for k := ChangeAccount; k <= ChangeSessionLog; k++ {
+		for k := ChangeAccount; k <= ChangeStorage; k++ {
 			bit := kinds(1) << k
 			if set&bit == 0 || told&bit != 0 {
 				continue

@@ -43,8 +43,8 @@ func ParseRole(s string) (Role, error) {
 	if r, ok := roleShortNames[strings.ToLower(t)]; ok {
 		return r, nil
 	}
-	return "", Errorf(EInvalid, "Unknown role %q: use one of Owner, Manager, Member, Billing Admin, Viewer, "+
-		"Logs Viewer (API use only), or their short forms owner, manager, member, billing-admin, viewer, logs-viewer.", s)
+	return "", Errorf(EInvalid, "Unknown role %s: use one of Owner, Manager, Member, Billing Admin, Viewer, "+
+		"Logs Viewer (API use only), or their short forms owner, manager, member, billing-admin, viewer, logs-viewer.", Quote(s))
 }
 
 // Validate reports whether r is one of the six roles.
@@ -55,7 +55,7 @@ func (r Role) Validate() error {
 		}
 	}
 	if known, err := ParseRole(string(r)); err == nil {
-		return Errorf(EInvalid, "The role %q must be spelled %q.", r, known)
+		return Errorf(EInvalid, "The role %s must be spelled %q.", Quote(string(r)), known)
 	}
 	_, err := ParseRole(string(r))
 	return err

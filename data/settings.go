@@ -56,14 +56,14 @@ func (s Settings) Validate() error {
 func ValidateListenAddr(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return Errorf(EInvalid, "%q is not an address to listen on: write it as HOST:PORT, such as 127.0.0.1:8686 (or [::1]:8686 for IPv6).", addr)
+		return Errorf(EInvalid, "%s is not an address to listen on: write it as HOST:PORT, such as 127.0.0.1:8686 (or [::1]:8686 for IPv6).", Quote(addr))
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return Errorf(EInvalid, "The port of %q must be a number from 1 to 65535 (or 0 for any free port).", addr)
+		return Errorf(EInvalid, "The port of %s must be a number from 1 to 65535 (or 0 for any free port).", Quote(addr))
 	}
 	if host != "" && host != "localhost" {
 		if _, err := netip.ParseAddr(host); err != nil {
-			return Errorf(EInvalid, "The host of %q must be an IP address of this machine (such as 127.0.0.1 or 0.0.0.0), or localhost.", addr)
+			return Errorf(EInvalid, "The host of %s must be an IP address of this machine (such as 127.0.0.1 or 0.0.0.0), or localhost.", Quote(addr))
 		}
 	}
 	return nil

@@ -62,6 +62,11 @@ type Store struct {
 	advanced chan struct{}
 	closed   bool // guarded by writeMu
 
+	// failure is why the storage failed under the store, after which it
+	// refuses changes; nil while it works.
+	failMu  sync.Mutex
+	failure error
+
 	// readMu is held for reading by reads that go to the backend (logs,
 	// tasks), so that Close waits for them.
 	readMu sync.RWMutex
@@ -184,6 +189,10 @@ func (s *Store) update(actor Actor, fn func(*tx) error) error {
 			return errClosed
 		}
 		t := &tx{s: s, now: s.opts.Now().UTC().Truncate(time.Second), actor: actor}
+		if err := s.Failure(); err != nil {
+			s.writeMu.Unlock()
+			return err
+		}
 		if err := fn(t); err != nil {
 			s.writeMu.Unlock()
 			return err
@@ -200,7 +209,7 @@ func (s *Store) update(actor Actor, fn func(*tx) error) error {
 			continue
 		}
 		if err != nil {
-			return commitError("save the change", err)
+			return s.commitError("save the change", err)
 		}
 		s.notify(kinds)
 		return nil
@@ -215,7 +224,10 @@ func (s *Store) write(op string, ops []Op) error {
 	if s.closed {
 		return errClosed
 	}
-	return commitError(op, s.writeLocked(AnyRev, ops))
+	if err := s.Failure(); err != nil {
+		return err
+	}
+	return s.commitError(op, s.writeLocked(AnyRev, ops))
 }
 
 // commitLocked commits a change and applies it to the index, holding the
@@ -271,11 +283,14 @@ func (s *Store) advance(rev Rev) {
 	s.advanced = make(chan struct{})
 }
 
-// commitError says why op could not be saved.
-func commitError(op string, err error) error {
+// commitError says why op could not be saved. A storage that failed under
+// the store (ErrFailed) makes it refuse every change from then on.
+func (s *Store) commitError(op string, err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, ErrFailed):
+		return s.fail(storageError(op, err))
 	case errors.Is(err, ErrClosed):
 		return errClosed
 	case errors.Is(err, ErrTooLarge):
@@ -284,6 +299,32 @@ func commitError(op string, err error) error {
 		return &Error{Code: EConflict, Err: err, Message: "Other changes to the account kept coming in while this one was saved: try again."}
 	}
 	return storageError(op, err)
+}
+
+// fail records that the storage failed with err, once, and tells the log
+// and the subscribers; it returns the error changes get from then on.
+func (s *Store) fail(err error) error {
+	s.failMu.Lock()
+	first := s.failure == nil
+	if first {
+		s.failure = &Error{Code: EUnavailable, Err: errors.Join(ErrFailed, err), Message: ErrorMessage(err) +
+			" Keyward keeps answering from what it has, but refuses changes until it is restarted; fix the storage first."}
+	}
+	failure := s.failure
+	s.failMu.Unlock()
+	if first {
+		s.logf("%s", ErrorMessage(failure))
+		go s.notify(changes{main: kindStorage})
+	}
+	return failure
+}
+
+// Failure returns why the storage failed under the store, which then
+// refuses changes, or nil while it works.
+func (s *Store) Failure() error {
+	s.failMu.Lock()
+	defer s.failMu.Unlock()
+	return s.failure
 }
 
 // watched applies a batch the backend reports: another handle's, or this

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
@@ -34,6 +35,9 @@ type Options struct {
 type Backend struct {
 	dir string
 	db  *badger.DB
+	// dbDir is the database directory as it was opened: present tells
+	// whether it is still there.
+	dbDir os.FileInfo
 
 	// commitMu serialises commits, so that checking the revision and
 	// writing the next one are atomic.
@@ -73,22 +77,68 @@ func Open(dir string, opts Options) (*Backend, error) {
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, failed("create the data directory "+abs, err)
 	}
-	db, err := badger.Open(badgerOptions(filepath.Join(abs, "badger"), opts.Logf))
+	if err := makePrivate(abs, opts.Logf); err != nil {
+		return nil, err
+	}
+	dbDir := filepath.Join(abs, "badger")
+	if err := checkDirectory(abs, dbDir); err != nil {
+		return nil, err
+	}
+	if err := checkSpace(abs); err != nil {
+		return nil, err
+	}
+	if err := removeEmptyLogs(dbDir, opts.Logf); err != nil {
+		return nil, err
+	}
+	var db *badger.DB
+	err = guard(abs, "open", func() error {
+		var err error
+		db, err = badger.Open(badgerOptions(dbDir, opts.Logf))
+		return err
+	})
 	if err != nil {
+		var e *data.Error
+		if errors.As(err, &e) {
+			return nil, err
+		}
 		if isLockError(err) {
 			return nil, &data.Error{Code: data.EConflict, Err: data.ErrInUse, Message: fmt.Sprintf(
 				"The data directory %s is in use by another Keyward (the console, `keyward serve` or another command). "+
 					"Close it and try again, or choose another directory with --data.", abs)}
 		}
+		if isDamage(err) {
+			return nil, damaged(abs, "the storage engine cannot read it ("+err.Error()+")", err)
+		}
 		return nil, failed("open the data directory "+abs, err)
 	}
 	rev, err := readRev(db)
-	if err != nil {
-		db.Close()
-		return nil, failed("read the revision of the data directory "+abs, err)
+	if err == nil {
+		var info os.FileInfo
+		if info, err = os.Stat(dbDir); err == nil {
+			return &Backend{dir: abs, db: db, dbDir: info, rev: rev, watches: map[*watch]struct{}{}, seqs: map[string]*badger.Sequence{}}, nil
+		}
 	}
-	return &Backend{dir: abs, db: db, rev: rev, watches: map[*watch]struct{}{}, seqs: map[string]*badger.Sequence{}}, nil
+	db.Close()
+	return nil, failed("read the revision of the data directory "+abs, err)
 }
+
+// present refuses to write once the database directory is gone (a
+// removed drive, a deleted folder) or replaced: the engine would go on
+// writing into files that no longer have a name, and lose them at exit.
+func (b *Backend) present() error {
+	info, err := os.Stat(filepath.Join(b.dir, "badger"))
+	if err == nil && os.SameFile(info, b.dbDir) {
+		return nil
+	}
+	return &data.Error{Code: data.EInternal, Err: errors.Join(data.ErrFailed, err), Message: fmt.Sprintf(
+		"The data directory %s is gone or was replaced while Keyward used it: nothing more can be saved.", b.dir)}
+}
+
+// The sizes of Badger's memory-mapped files, of which minFree keeps room.
+const (
+	memTableSize     = 4 << 20
+	valueLogFileSize = 8 << 20
+)
 
 // badgerOptions sizes Badger for a desktop store of a few thousand records:
 // its defaults (64 MiB memtables, a 256 MiB block cache, a 1 GiB value log)
@@ -97,20 +147,24 @@ func badgerOptions(dir string, logf func(string, ...any)) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithSyncWrites(true).
 		WithLogger(badgerLogger{logf}).
-		WithMemTableSize(4 << 20).
+		WithMemTableSize(memTableSize).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(2).
 		WithNumLevelZeroTablesStall(8).
 		WithBaseTableSize(1 << 20).
 		WithBaseLevelSize(4 << 20).
-		WithValueLogFileSize(8 << 20).
+		WithValueLogFileSize(valueLogFileSize).
 		WithValueThreshold(64 << 10).
 		WithBlockCacheSize(0).
 		WithIndexCacheSize(0).
 		WithCompression(options.None).
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
-		WithMetricsEnabled(false)
+		WithMetricsEnabled(false).
+		// A damaged file is found when it is opened or read, and reported,
+		// rather than read as records.
+		WithChecksumVerificationMode(options.OnTableAndBlockRead).
+		WithVerifyValueChecksum(true)
 }
 
 // isLockError recognises Badger's report that another process holds the
@@ -197,10 +251,28 @@ func (b *Backend) Close() error {
 			errs = append(errs, seq.Release())
 		}
 		b.seqMu.Unlock()
-		errs = append(errs, b.db.Close())
+		errs = append(errs, b.closeDB())
 		b.closeErr = failed("close the data directory "+b.dir, errors.Join(errs...))
 	})
 	return b.closeErr
+}
+
+// closeTimeout bounds how long Close waits for the engine: with its
+// directory gone, Badger retries writing its memtable forever, and a
+// server must still stop when asked (SPEC §4: within 10 seconds).
+const closeTimeout = 5 * time.Second
+
+// closeDB closes the database, or gives up after closeTimeout, leaving the
+// engine to the process's exit.
+func (b *Backend) closeDB() error {
+	done := make(chan error, 1)
+	go func() { done <- guard(b.dir, "close", b.db.Close) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(closeTimeout):
+		return fmt.Errorf("the storage engine did not finish writing within %s; what it had not written is lost", closeTimeout)
+	}
 }
 
 // enter registers a call in progress, or refuses it once Close has begun;

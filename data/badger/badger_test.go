@@ -231,8 +231,8 @@ func TestLogfReceivesBadgersErrors(t *testing.T) {
 		defer mu.Unlock()
 		logged = append(logged, fmt.Sprintf(f, a...))
 	}})
-	if data.ErrorCode(err) != data.EInternal || !strings.HasPrefix(err.Error(), "Could not open the data directory "+dir+": ") ||
-		errors.Unwrap(err) == nil {
+	if data.ErrorCode(err) != data.EInternal || !errors.Is(err, data.ErrDamaged) ||
+		!strings.HasPrefix(err.Error(), "The data directory "+dir+" is damaged: the storage engine cannot read it (") {
 		t.Fatalf("Open = %v", err)
 	}
 	mu.Lock()

@@ -19,13 +19,15 @@ func (b *Backend) Get(key []byte) ([]byte, bool, error) {
 		return nil, false, nil
 	}
 	var value []byte
-	err := b.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(key)
-		if err != nil {
+	err := guard(b.dir, "read a record", func() error {
+		return b.db.View(func(txn *badger.Txn) error {
+			item, err := txn.Get(key)
+			if err != nil {
+				return err
+			}
+			value, err = item.ValueCopy(nil)
 			return err
-		}
-		value, err = item.ValueCopy(nil)
-		return err
+		})
 	})
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, false, nil
@@ -44,6 +46,10 @@ func (b *Backend) Scan(prefix []byte, reverse bool, fn func(key, value []byte) (
 		return err
 	}
 	defer b.leave()
+	return guard(b.dir, "read records", func() error { return b.scan(prefix, reverse, fn) })
+}
+
+func (b *Backend) scan(prefix []byte, reverse bool, fn func(key, value []byte) (bool, error)) error {
 	return b.db.View(func(txn *badger.Txn) error {
 		o := badger.DefaultIteratorOptions
 		o.Reverse = reverse

@@ -40,29 +40,37 @@ func (b *Backend) Commit(expect data.Rev, ops []data.Op) (data.Rev, error) {
 	if expect != data.AnyRev && expect != b.rev {
 		return 0, errConflict
 	}
+	if err := b.present(); err != nil {
+		return 0, err
+	}
+	if err := checkSpace(b.dir); err != nil {
+		return 0, err
+	}
 	rev := b.rev + 1
-	err := b.db.Update(func(txn *badger.Txn) error {
-		for _, op := range ops {
-			var err error
-			switch {
-			case op.Value == nil:
-				err = txn.Delete(op.Key)
-			case op.TTL > 0:
-				err = txn.SetEntry(badger.NewEntry(op.Key, op.Value).WithTTL(op.TTL))
-			default:
-				err = txn.Set(op.Key, op.Value)
+	err := guard(b.dir, "save a change", func() error {
+		return b.db.Update(func(txn *badger.Txn) error {
+			for _, op := range ops {
+				var err error
+				switch {
+				case op.Value == nil:
+					err = txn.Delete(op.Key)
+				case op.TTL > 0:
+					err = txn.SetEntry(badger.NewEntry(op.Key, op.Value).WithTTL(op.TTL))
+				default:
+					err = txn.Set(op.Key, op.Value)
+				}
+				if err != nil {
+					return err
+				}
 			}
-			if err != nil {
-				return err
-			}
-		}
-		return txn.Set(revKey, binary.BigEndian.AppendUint64(nil, uint64(rev)))
+			return txn.Set(revKey, binary.BigEndian.AppendUint64(nil, uint64(rev)))
+		})
 	})
 	if errors.Is(err, badger.ErrTxnTooBig) {
 		return 0, errTooLarge
 	}
 	if err != nil {
-		return 0, failed("save the change", err)
+		return 0, failed("save the change", errors.Join(data.ErrFailed, err))
 	}
 	b.mu.Lock()
 	b.rev = rev
@@ -102,20 +110,20 @@ func (b *Backend) Next(sequence string) (uint64, error) {
 	if own([]byte(sequence)) {
 		return 0, data.Errorf(data.EInvalid, "The sequence name %q is reserved for the storage backend.", sequence)
 	}
-	seq, err := b.sequence(sequence)
-	if err != nil {
-		return 0, failed("read the sequence "+sequence, err)
-	}
-	for {
-		v, err := seq.Next()
+	var v uint64
+	err := guard(b.dir, "allocate an id", func() error {
+		seq, err := b.sequence(sequence)
 		if err != nil {
-			return 0, failed("allocate an id", err)
+			return failed("read the sequence "+sequence, err)
 		}
-		// A new Badger sequence starts at 0; values are positive.
-		if v != 0 {
-			return v, nil
+		for v == 0 { // a new Badger sequence starts at 0; values are positive
+			if v, err = seq.Next(); err != nil {
+				return failed("allocate an id", errors.Join(data.ErrFailed, err))
+			}
 		}
-	}
+		return nil
+	})
+	return v, err
 }
 
 // sequence returns the named sequence, leasing it on first use.
