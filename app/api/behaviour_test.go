@@ -71,32 +71,116 @@ func TestRateLimitOff(t *testing.T) {
 	}
 }
 
+// TestBruteForceIsSlowedDown: a client that keeps failing gets 429 with
+// Retry-After past its burst, for its failures only.
 func TestBruteForceIsSlowedDown(t *testing.T) {
 	f := newFixture(t, Config{RateLimit: data.DefaultRateLimit})
 	wrong, _ := data.NewUserKey()
 	attacker := "192.0.2.66"
+	fail := func() *httptest.ResponseRecorder {
+		return f.do(request{method: "GET", path: "/v1/", header: f.creds(wrong), peer: attacker})
+	}
 	for i := range failBurst {
-		if w := f.do(request{method: "GET", path: "/v1/", header: f.creds(wrong), peer: attacker}); w.Code != 401 {
+		if w := fail(); w.Code != 401 {
 			t.Fatalf("failure %d: %d", i+1, w.Code)
 		}
 	}
-	w := f.do(request{method: "GET", path: "/v1/", header: f.creds(wrong), peer: attacker})
+	w := fail()
 	if w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "6" {
 		t.Fatalf("past the burst: %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
 	}
 	checkErrorBody(t, f, w.Body.Bytes(), http.StatusTooManyRequests)
-	// A blocked address is refused even with good keys: guessing must not
-	// be able to tell when it has succeeded.
-	if w := f.do(request{method: "GET", path: "/v1/", header: f.creds(f.owner0().key), peer: attacker}); w.Code != http.StatusTooManyRequests {
-		t.Fatalf("good key from a blocked address: %d", w.Code)
+	if e := errorCode(t, w); e != "TOO_MANY_FAILED_AUTHENTICATIONS" {
+		t.Fatalf("past the burst: code %s", e)
 	}
-	// Other addresses are unaffected.
-	if w := f.do(request{method: "GET", path: "/v1/", header: f.creds(f.owner0().key)}); w.Code != 200 {
-		t.Fatalf("another address: %d", w.Code)
-	}
-	f.clock.Advance(6 * time.Second)
+	// Valid credentials from the same address pass at once, and spend
+	// nothing of its failure budget.
 	if w := f.do(request{method: "GET", path: "/v1/", header: f.creds(f.owner0().key), peer: attacker}); w.Code != 200 {
+		t.Fatalf("a valid key from the failing address: %d %s", w.Code, w.Body)
+	}
+	f.clock.Advance(6 * time.Second) // one try every 6 s
+	if w := fail(); w.Code != 401 {
 		t.Fatalf("after the wait: %d", w.Code)
+	}
+	if w := fail(); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("the try after that: %d", w.Code)
+	}
+}
+
+// TestValidKeyPassesAfterManyFailures: a valid key from an address that
+// has just sent 1,000 failed authentications gets its answer at once.
+func TestValidKeyPassesAfterManyFailures(t *testing.T) {
+	f := newFixture(t, Config{RateLimit: data.DefaultRateLimit})
+	wrong, _ := data.NewUserKey()
+	refused := 0
+	for range 1000 {
+		w := f.do(request{method: "GET", path: "/v1/", header: f.creds(wrong)})
+		switch w.Code {
+		case http.StatusTooManyRequests:
+			refused++
+		case http.StatusUnauthorized:
+		default:
+			t.Fatalf("a failure: %d %s", w.Code, w.Body)
+		}
+	}
+	if refused != 1000-failBurst {
+		t.Fatalf("%d of 1,000 failures got 429, want %d", refused, 1000-failBurst)
+	}
+	w := f.do(request{method: "GET", path: "/v1/", header: f.creds(f.owner0().key)})
+	if w.Code != 200 || w.Header().Get("Retry-After") != "" || w.Header().Get("X-Rate-Limit-Remaining") == "" {
+		t.Fatalf("the valid key after 1,000 failures: %d %v %s", w.Code, w.Header(), w.Body)
+	}
+}
+
+// TestRevokedJobDoesNotLockOutOwner replays the lockout of issue 10: a
+// job still running with a deleted key keeps trying from 127.0.0.1, once
+// a second and in bursts, while the Owner's own key is used from there.
+func TestRevokedJobDoesNotLockOutOwner(t *testing.T) {
+	f := newFixture(t, Config{RateLimit: data.DefaultRateLimit})
+	job := f.creds(f.owner0().deleted)
+	owner := f.creds(f.owner0().key)
+	for second := range 120 {
+		for range 1 + second%5 {
+			if w := f.do(request{method: "GET", path: "/v1/users", header: job}); w.Code != 401 && w.Code != 429 {
+				t.Fatalf("second %d: the job got %d", second, w.Code)
+			}
+		}
+		if w := f.do(request{method: "GET", path: "/v1/users", header: owner}); w.Code != 200 {
+			t.Fatalf("second %d: the Owner's key got %d %s", second, w.Code, w.Body)
+		}
+		f.clock.Advance(time.Second)
+	}
+}
+
+// TestFailuresCountPerNetwork: failures are counted per IPv4 address and
+// per IPv6 /64; an IPv4-mapped address counts as its IPv4 address.
+func TestFailuresCountPerNetwork(t *testing.T) {
+	tests := []struct {
+		first, second string
+		shared        bool
+	}{
+		{"192.0.2.1", "192.0.2.1", true},
+		{"192.0.2.1", "192.0.2.2", false},
+		{"192.0.2.1", "::ffff:192.0.2.1", true},
+		{"2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:fffe", true},
+		{"2001:db8:1:2::1", "2001:db8:1:3::1", false},
+		{"2001:db8:1:2::1", "2001:db9:1:2::1", false},
+		{"::ffff:192.0.2.1", "::ffff:192.0.2.9", false},
+		{"192.0.2.1", "::c000:201", false}, // an IPv6 address, not a mapped one
+	}
+	wrong, _ := data.NewUserKey()
+	for _, tt := range tests {
+		f := newFixture(t, Config{})
+		for range failBurst {
+			f.do(request{method: "GET", path: "/v1/", header: f.creds(wrong), peer: tt.first})
+		}
+		want := http.StatusUnauthorized
+		if tt.shared {
+			want = http.StatusTooManyRequests
+		}
+		if w := f.do(request{method: "GET", path: "/v1/", header: f.creds(wrong), peer: tt.second}); w.Code != want {
+			t.Errorf("%s then %s: %d, want %d", tt.first, tt.second, w.Code, want)
+		}
 	}
 }
 
@@ -106,10 +190,10 @@ func TestFailureLimitersStayBounded(t *testing.T) {
 	f := newFixture(t, Config{})
 	wrong, _ := data.NewUserKey()
 	h := f.creds(wrong)
-	base := netip.MustParseAddr("2001:db8::").As16()
+	base := netip.MustParseAddr("2001:db8::1").As16()
 	for i := range maxFailClients + maxFailClients/2 {
-		a := base
-		a[12], a[13], a[14], a[15] = byte(i>>24), byte(i>>16), byte(i>>8), byte(i)
+		a := base // a /64 each, since failures are counted per /64
+		a[4], a[5], a[6], a[7] = byte(i>>24), byte(i>>16), byte(i>>8), byte(i)
 		req := httptest.NewRequest("GET", "/v1/", nil)
 		req.RemoteAddr = netip.AddrPortFrom(netip.AddrFrom16(a), 1).String()
 		for k, v := range h {
@@ -188,6 +272,14 @@ func TestLastUsedIsRecorded(t *testing.T) {
 		root.Account.Key.Name != "owner-restricted" || root.Account.Key.Owner.Email != "ada@example.com" {
 		t.Fatalf("GET /v1/ = %+v", root)
 	}
+}
+
+// errorCode returns the code of an error answer.
+func errorCode(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	var e apiError
+	decodeBody(t, w, &e)
+	return e.Code
 }
 
 // decode reads a JSON body into v.

@@ -40,8 +40,10 @@ func ConfigFrom(s data.Settings) Config {
 	return Config{Addr: s.APIAddr, RateLimit: s.RateLimit, TrustedProxies: s.TrustedProxies}
 }
 
-// Failed authentications from one client address: a burst of failBurst,
-// then failPerMinute a minute.
+// Failed authentications from one client network (failNet): a burst of
+// failBurst, then failPerMinute a minute. Only failures are counted and
+// only failures are refused, so a client whose credentials are valid is
+// never slowed down by another one at its address (SPEC §3).
 const (
 	failBurst      = 10
 	failPerMinute  = 10
@@ -59,9 +61,9 @@ type handler struct {
 	trusted []netip.Prefix
 	mux     *http.ServeMux
 
-	keyLimits  *limiterSet[uuid.UUID]  // nil when RateLimit is 0
-	failLimits *limiterSet[netip.Addr] // failed authentications per client
-	root       rootCache               // encoded GET /v1/ answers
+	keyLimits  *limiterSet[uuid.UUID]    // nil when RateLimit is 0
+	failLimits *limiterSet[netip.Prefix] // failed authentications per failNet
+	root       rootCache                 // encoded GET /v1/ answers
 }
 
 // NewHandler returns the REST API as an http.Handler over store.
@@ -72,7 +74,7 @@ func newHandler(store *data.Store, cfg Config) *handler {
 		cfg.Now = time.Now
 	}
 	h := &handler{store: store, cfg: cfg, trusted: cfg.TrustedProxies, mux: http.NewServeMux(),
-		failLimits: newLimiterSet[netip.Addr](failPerMinute, failBurst, maxFailClients)}
+		failLimits: newLimiterSet[netip.Prefix](failPerMinute, failBurst, maxFailClients)}
 	if cfg.RateLimit > 0 {
 		h.keyLimits = newLimiterSet[uuid.UUID](cfg.RateLimit, cfg.RateLimit, math.MaxInt)
 	}
@@ -114,11 +116,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	// The credentials are checked first: valid ones always pass, and a
+	// failure costs a token of its network's bucket only.
 	now := h.cfg.Now()
-	if blocked, retry := h.failLimits.blocked(addr, now); blocked {
-		writeError(w, tooManyFailures(retry))
-		return
-	}
 	p, err := h.store.Authenticate(first(r.Header[headerAccountKey]), first(r.Header[headerSecretKey]), addr)
 	if err != nil {
 		if data.ErrorCode(err) == data.EForbidden {
@@ -126,7 +126,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				Message: data.ErrorMessage(err) + " The request came from " + addr.String() + "."})
 			return
 		}
-		if ok, _, retry := h.failLimits.take(addr, now); !ok {
+		if ok, _, retry := h.failLimits.take(failNet(addr), now); !ok {
 			writeError(w, tooManyFailures(retry))
 			return
 		}
@@ -154,6 +154,20 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	callers.Put(c)
 }
 
+// failNet is the network whose failed authentications are counted
+// together: an IPv4 address, or the /64 of an IPv6 address, since one host
+// or site usually holds a whole /64 and could otherwise use a fresh
+// address for every try.
+func failNet(a netip.Addr) netip.Prefix {
+	a = a.Unmap()
+	bits := 32
+	if a.Is6() {
+		bits = 64
+	}
+	p, _ := a.Prefix(bits) // a is a valid address: clientAddr read it
+	return p
+}
+
 // first returns a header's first value, or "".
 func first(values []string) string {
 	if len(values) == 0 {
@@ -164,7 +178,8 @@ func first(values []string) string {
 
 func tooManyFailures(retry time.Duration) *apiError {
 	return &apiError{Status: http.StatusTooManyRequests, Code: "TOO_MANY_FAILED_AUTHENTICATIONS", retryAfter: retry,
-		Message: "Too many requests from this address failed to authenticate: wait " + retrySeconds(retry) + " s before trying again."}
+		Message: "Too many requests from this address failed to authenticate: check the keys they send, and wait " +
+			retrySeconds(retry) + " s before trying again. Requests with valid keys are not held up."}
 }
 
 // retrySeconds rounds a wait up to whole seconds, as Retry-After takes it.

@@ -60,22 +60,6 @@ func (s *limiterSet[K]) take(k K, now time.Time) (ok bool, remaining int, retry 
 	return true, int(math.Max(0, math.Floor(tokens))), 0
 }
 
-// blocked reports whether k's bucket is empty, without spending from it or
-// creating it, and if so how long until it has a token again.
-func (s *limiterSet[K]) blocked(k K, now time.Time) (bool, time.Duration) {
-	s.mu.Lock()
-	e := s.m[k]
-	var tokens float64
-	if e != nil {
-		tokens = e.lim.TokensAt(now)
-	}
-	s.mu.Unlock()
-	if e == nil || tokens >= 1 {
-		return false, 0
-	}
-	return true, s.wait(tokens)
-}
-
 func (s *limiterSet[K]) wait(tokens float64) time.Duration {
 	return time.Duration((1 - tokens) / float64(s.limit) * float64(time.Second))
 }
