@@ -4,6 +4,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -147,6 +148,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if !isClean(r.URL.Path) {
+		redirectToClean(w, r)
+		return
+	}
 	c := callers.Get().(*caller)
 	*c = caller{ResponseWriter: w, Principal: p, addr: addr}
 	h.mux.ServeHTTP(c, r)
@@ -225,23 +230,38 @@ func badRequest(msg string) *apiError {
 	return &apiError{Status: http.StatusBadRequest, Code: "BAD_REQUEST", Message: msg}
 }
 
+// writeJSON answers v, encoded, with every key in it redacted: a last
+// line of defence, since error messages quote what clients send and
+// names and log entries hold what they set.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status, b = http.StatusInternalServerError, []byte(`{"status":500,"code":"INTERNAL_ERROR","message":"The answer could not be encoded."}`)
 	}
 	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
+	w.Write(append(redactJSON(b), '\n'))
 }
 
-// route wraps an endpoint: it refuses callers whose role's access is below
-// need.
-func route(need data.APIAccess, serve func(http.ResponseWriter, *http.Request, *caller) *apiError) http.HandlerFunc {
+// redactJSON reduces every run in encoded JSON that has the form of a key
+// to its hint (data.Redact). Such a run lies within one string, since
+// encoding/json escapes none of its characters and none is structural, so
+// the JSON stays valid.
+func redactJSON(b []byte) []byte {
+	if !bytes.Contains(b, []byte(data.UserKeyPrefix)) && !bytes.Contains(b, []byte(data.AccountKeyPrefix)) {
+		return b // the common case, without copying b into a string
+	}
+	return []byte(data.Redact(string(b)))
+}
+
+// route wraps the endpoint of pattern: it refuses callers whose role's
+// access is below need.
+func route(pattern string, need data.APIAccess, serve func(http.ResponseWriter, *http.Request, *caller) *apiError) http.HandlerFunc {
+	endpoint := endpointName(pattern)
 	return func(w http.ResponseWriter, r *http.Request) {
 		c := w.(*caller)
 		if c.Role.APIAccess() < need {
 			writeError(w, &apiError{Status: http.StatusForbidden, Code: "USER_INSUFFICIENT_ROLE",
-				Message: "A key of a " + string(c.Role) + " user may not " + r.Method + " " + r.URL.Path + "."})
+				Message: "A key of a " + string(c.Role) + " user may not " + endpoint + "."})
 			return
 		}
 		if e := serve(w, r, c); e != nil {

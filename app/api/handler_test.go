@@ -14,7 +14,7 @@ import (
 // f's handler. It answers with the caller's key name and address, and hands
 // the *caller it was given to seen, so a test can look at it afterwards.
 func (f *fixture) probe(seen func(*caller)) {
-	f.h.mux.Handle("GET /v1/probe", route(data.APILogsOnly, func(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
+	f.h.mux.Handle("GET /v1/probe", route("GET /v1/probe", data.APILogsOnly, func(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
 		if seen != nil {
 			seen(c)
 		}

@@ -98,7 +98,7 @@ func TestPutAndDeleteRefusals(t *testing.T) {
 		{"DELETE", "/v1/users/0", ``, 400, "not a positive integer", ""},
 		{"GET", "/v1/tasks/not-a-uuid", ``, 400, "is not a UUID", ""},
 		{"GET", "/v1/tasks/6f1c8e8e-2b1f-4c1e-9d6e-0a1b2c3d4e5f", ``, 404, "There is no task", ""},
-		{"PATCH", member, ``, 405, "does not take PATCH; it takes GET, PUT, DELETE", ""},
+		{"PATCH", member, ``, 405, `/v1/users/{userId} does not take "PATCH"; it takes GET, PUT, DELETE.`, ""},
 		{"GET", "/v2/users", ``, 404, "There is no endpoint", ""},
 	}
 	for _, tt := range tests {
@@ -208,5 +208,48 @@ func TestV1WithoutSlashRedirects(t *testing.T) {
 	w := f.do(request{method: "GET", path: "/v1", header: f.creds(f.owner0().key)})
 	if w.Code != http.StatusTemporaryRedirect || w.Header().Get("Location") != "/v1/" {
 		t.Fatalf("GET /v1: %d, Location %q", w.Code, w.Header().Get("Location"))
+	}
+}
+
+// TestRedirects: /v1 and unclean paths are redirected with a JSON body
+// under the JSON content type, to where the request gets its answer.
+func TestRedirects(t *testing.T) {
+	f := newFixture(t, Config{})
+	owner := f.creds(f.owner0().key)
+	tests := []struct {
+		path, location string
+	}{
+		{"/v1", "/v1/"},
+		{"/v1?x=1", "/v1/"},
+		{"/v1//", "/v1/"},
+		{"/v1//users", "/v1/users"},
+		{"/v1/./users/", "/v1/users/"},
+		{"/v1/tasks/../users", "/v1/users"},
+		{"/v1/./logs?limit=5&offset=1", "/v1/logs?limit=5&offset=1"},
+		{"//v1/session-logs?limit=2", "/v1/session-logs?limit=2"},
+		{"/v1/%2e/users", "/v1/users"},
+	}
+	for _, tt := range tests {
+		w := f.do(request{method: "GET", path: tt.path, header: owner})
+		if w.Code != http.StatusTemporaryRedirect || w.Header().Get("Location") != tt.location ||
+			w.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%s: %d, Location %q, %v", tt.path, w.Code, w.Header().Get("Location"), w.Header())
+			continue
+		}
+		checkErrorBody(t, f, w.Body.Bytes(), http.StatusTemporaryRedirect)
+		if code := errorCode(t, w); code != "REDIRECT" {
+			t.Errorf("%s: code %s", tt.path, code)
+		}
+		if w := f.do(request{method: "GET", path: tt.location, header: owner}); w.Code != 200 && w.Code != 404 {
+			t.Errorf("%s: following to %s gives %d %s", tt.path, tt.location, w.Code, w.Body)
+		}
+	}
+	// A redirect keeps the method and the body, and needs valid keys.
+	w := f.do(request{method: "PUT", path: fmt.Sprintf("/v1//users/%d", f.member.ID), body: `{"name": "X"}`, header: owner})
+	if w.Code != http.StatusTemporaryRedirect || w.Header().Get("Location") != fmt.Sprintf("/v1/users/%d", f.member.ID) {
+		t.Errorf("PUT: %d %v", w.Code, w.Header())
+	}
+	if w := f.do(request{method: "GET", path: "/v1//users"}); w.Code != http.StatusUnauthorized {
+		t.Errorf("without keys: %d", w.Code)
 	}
 }

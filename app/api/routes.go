@@ -8,6 +8,8 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,29 +41,78 @@ func (h *handler) routes() {
 	allowed := map[string][]string{} // methods by path
 	var paths []string
 	for _, e := range endpoints {
-		h.mux.Handle(e.pattern, route(e.need, e.serve))
-		method, path, _ := strings.Cut(e.pattern, " ")
-		if allowed[path] == nil {
-			paths = append(paths, path)
+		h.mux.Handle(e.pattern, route(e.pattern, e.need, e.serve))
+		method, at, _ := strings.Cut(e.pattern, " ")
+		if allowed[at] == nil {
+			paths = append(paths, at)
 		}
-		allowed[path] = append(allowed[path], method)
+		allowed[at] = append(allowed[at], method)
 	}
-	for _, path := range paths {
-		allow := strings.Join(allowed[path], ", ")
-		h.mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+	for _, at := range paths {
+		allow := strings.Join(allowed[at], ", ")
+		h.mux.HandleFunc(at, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
 			writeError(w, &apiError{Status: http.StatusMethodNotAllowed, Code: "METHOD_NOT_ALLOWED",
-				Message: fmt.Sprintf("%s does not take %s; it takes %s.", r.URL.Path, r.Method, allow)})
+				Message: endpointName(at) + " does not take " + data.Quote(r.Method) + "; it takes " + allow + "."})
 		})
 	}
 	h.mux.HandleFunc("/v1", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Location", "/v1/")
-		writeError(w, &apiError{Status: http.StatusTemporaryRedirect, Code: "REDIRECT", Message: "The API lives under /v1/."})
+		redirect(w, "/v1/", "The API lives under /v1/.")
 	})
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &apiError{Status: http.StatusNotFound, Code: "NOT_FOUND",
-			Message: fmt.Sprintf("There is no endpoint %s; see the Redis Cloud API v1 subset Keyward serves.", r.URL.Path)})
+			Message: "There is no endpoint " + data.Quote(r.URL.Path) + "; see the Redis Cloud API v1 subset Keyward serves."})
 	})
+}
+
+// endpointName shows a pattern as the documentation writes it: "GET
+// /v1/users/{userId}", "GET /v1/".
+func endpointName(pattern string) string { return strings.TrimSuffix(pattern, "{$}") }
+
+// redirect answers 307 with location and the JSON body every answer has.
+// The API never lets net/http redirect (http.Redirect writes no body
+// under a content type already set, and the ServeMux's redirect of an
+// unclean path repeats the path and query as they came).
+func redirect(w http.ResponseWriter, location, message string) {
+	w.Header().Set("Location", location)
+	writeError(w, &apiError{Status: http.StatusTemporaryRedirect, Code: "REDIRECT", Message: message})
+}
+
+// isClean reports whether p is a path the ServeMux takes as it is: one it
+// does not redirect to cleanPath(p).
+func isClean(p string) bool {
+	if p != "" && p[0] == '/' && !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+		return true // the common case, decided without cleaning
+	}
+	return cleanPath(p) == p
+}
+
+// cleanPath is the path the ServeMux would redirect p to: rooted, without
+// empty, "." or ".." segments, keeping a trailing slash.
+func cleanPath(p string) string {
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean
+}
+
+// redirectToClean answers a request for an unclean path with a redirect
+// to the clean one, in which, as in its query, anything with the form of
+// a key is reduced to its hint: such a path names no endpoint anyway.
+func redirectToClean(w http.ResponseWriter, r *http.Request) {
+	clean := cleanPath(r.URL.Path)
+	query := url.Values{}
+	for name, values := range r.URL.Query() {
+		for _, v := range values {
+			query.Add(data.Redact(name), data.Redact(v))
+		}
+	}
+	to := url.URL{Path: data.Redact(clean), RawQuery: query.Encode()}
+	redirect(w, to.String(), "The path is not in its clean form: repeat the request at "+data.Quote(clean)+".")
 }
 
 // timestamp formats times as the API shows them: RFC 3339, UTC.
@@ -184,6 +235,7 @@ func (h *handler) encodeRoot(keyID uuid.UUID) (*rootAnswer, *apiError) {
 	if err != nil {
 		return nil, &apiError{Status: http.StatusInternalServerError, Code: "INTERNAL_ERROR", Message: "The answer could not be encoded."}
 	}
+	b = redactJSON(b)
 	const field = `"httpSourceIp":"`
 	i := bytes.LastIndex(b, []byte(field)) + len(field)
 	return &rootAnswer{before: b[:i], after: append(b[i:len(b):len(b)], '\n')}, nil
@@ -235,7 +287,7 @@ func userID(r *http.Request) (int64, *apiError) {
 	s := r.PathValue("userId")
 	id, err := strconv.ParseInt(s, 10, 32)
 	if err != nil || id < 1 {
-		return 0, badRequest(fmt.Sprintf("The user id %q is not a positive integer.", s))
+		return 0, badRequest("The user id " + data.Quote(s) + " is not a positive integer.")
 	}
 	return id, nil
 }
@@ -385,7 +437,7 @@ func (h *handler) getTask(w http.ResponseWriter, r *http.Request, c *caller) *ap
 	s := r.PathValue("taskId")
 	id, err := uuid.Parse(s)
 	if err != nil {
-		return badRequest(fmt.Sprintf("The task id %q is not a UUID.", s))
+		return badRequest("The task id " + data.Quote(s) + " is not a UUID: use the taskId of a PUT or DELETE answer.")
 	}
 	t, err := h.store.Task(id)
 	if err != nil {
