@@ -62,6 +62,7 @@ test: deps
 	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION))' || $(GO) install $(STATICCHECK_TOOLS)
 	$(STATICCHECK) -tags $(TAGS) ./...
 	$(GO) test -tags $(TAGS) -race -timeout 20m ./...
+	$(GO) test -tags $(TAGS) -timeout 5m -run '^TestCrashSafety$$' ./data/
 
 # Run each fuzz target for FUZZTIME; new interesting inputs land in the
 # packages' testdata/fuzz directories.

@@ -51,6 +51,7 @@ func main() {
 		Getenv:         os.Getenv,
 		DefaultDataDir: defaultDataDir(),
 		Open:           badger.OpenStore,
+		RequestBackup:  badger.RequestBackup,
 		Console:        runConsole,
 		API:            api.NewSupervisor,
 		Version:        version(),

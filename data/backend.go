@@ -38,6 +38,10 @@ type Backend interface {
 	// increasing, and never handed out twice, across reopening and across
 	// handles, though values may be skipped.
 	Next(sequence string) (uint64, error)
+	// Advance makes the named sequence's later values greater than past,
+	// and leaves a sequence already beyond it as it is: a restored store
+	// goes on from where its backup was taken.
+	Advance(sequence string, past uint64) error
 	// Get returns the value stored at key and whether there is one. The
 	// value is the caller's to keep.
 	Get(key []byte) ([]byte, bool, error)

@@ -27,30 +27,65 @@ func Redact(s string) string {
 	}
 	var b strings.Builder
 	rest := s
+	changed := false
 	for {
 		i := nextPrefix(rest)
 		if i < 0 {
 			break
 		}
-		end := i + keyPrefixLen
-		for end < len(rest) && isBase62[rest[end]] {
-			end++
-		}
+		end := keyRunEnd(rest, i)
 		if end-i-keyPrefixLen < secretRun {
-			b.WriteString(rest[:end])
-			rest = rest[end:]
+			// Not a key; another prefix may start inside this one's run.
+			b.WriteString(rest[:i+1])
+			rest = rest[i+1:]
 			continue
 		}
 		b.WriteString(rest[:i])
 		b.WriteString(KeyHint(rest[i:end]))
 		rest = rest[end:]
+		changed = true
 	}
-	if b.Len() == 0 {
+	if !changed {
 		return s
 	}
 	b.WriteString(rest)
 	return b.String()
 }
+
+// keyRunEnd returns where the run of base62 characters after the key
+// prefix at s[i:] ends: at the first other character, or where another
+// key's prefix begins (two keys pasted together are two keys).
+func keyRunEnd(s string, i int) int {
+	end := i + keyPrefixLen
+	for end < len(s) && isBase62[s[end]] {
+		if end > i+keyPrefixLen && nextPrefix(s[end:min(end+keyPrefixLen, len(s))]) == 0 {
+			break
+		}
+		end++
+	}
+	return end
+}
+
+// looksLikeKey reports whether s holds a key prefix followed by at least
+// keyLikeRun base62 characters: a key, or one cut short or mistyped, which
+// has no place in a name.
+func looksLikeKey(s string) bool {
+	for rest := s; ; {
+		i := nextPrefix(rest)
+		if i < 0 {
+			return false
+		}
+		if keyRunEnd(rest, i)-i-keyPrefixLen >= keyLikeRun {
+			return true
+		}
+		rest = rest[i+1:]
+	}
+}
+
+// keyLikeRun is how many base62 characters after a key prefix make a name
+// a pasted key rather than a name that happens to start like one
+// ("kwu_backup").
+const keyLikeRun = 20
 
 // nextPrefix returns where the first account or user key prefix in s
 // starts, or -1.
@@ -88,11 +123,9 @@ func Quote(s string) string {
 	return strconv.Quote(s[:cut]) + "… (" + strconv.Itoa(len(s)) + " bytes in all)"
 }
 
-// IsKey reports whether s is a Keyward key, an account or a user key, with
-// a valid checksum: a secret that must not be stored where a name goes.
-func IsKey(s string) bool {
-	return CheckAccountKeyFormat(s) == nil || CheckUserKeyFormat(s) == nil
-}
+// IsKey reports whether s is, or holds, a Keyward key, whole or cut short
+// or mistyped: a secret that must not be stored where a name goes.
+func IsKey(s string) bool { return looksLikeKey(s) }
 
 // errPastedKey refuses a key typed into a field for a name.
 func errPastedKey(what string) error {

@@ -6,9 +6,9 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"io"
 	"io/fs"
 	"os"
-	"path/filepath"
 )
 
 // The account key must be shown again on demand, so unlike user keys it
@@ -20,9 +20,7 @@ import (
 // can recover it, as with any credential a program must reproduce.
 
 // sealKey returns the seal key, creating the file when create is true and
-// there is none. A new file is written to a temporary name, synced and
-// renamed into place, so that a crash leaves either no seal key or a whole
-// one.
+// there is none.
 func (s *Store) sealKey(create bool) ([]byte, error) {
 	path := s.opts.SealKeyFile
 	if path == "" {
@@ -42,46 +40,20 @@ func (s *Store) sealKey(create bool) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, storageError("generate a seal key", err)
 	}
-	tmp := path + ".tmp"
-	if err := writeFileSync(tmp, key); err != nil {
-		return nil, storageError("write the seal key", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return nil, storageError("write the seal key", err)
-	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
-		return nil, storageError("write the seal key", err)
+	if err := writeSealKey(path, key); err != nil {
+		return nil, err
 	}
 	return key, nil
 }
 
-func writeFileSync(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
+// writeSealKey writes a new seal key file, whole or not at all (WriteFile),
+// refusing to replace one that is there.
+func writeSealKey(path string, key []byte) error {
+	err := WriteFile(path, true, func(w io.Writer) error { _, err := w.Write(key); return err })
+	if errors.Is(err, fs.ErrExist) {
+		return Errorf(EConflict, "A seal key already exists at %s; it was left as it is.", path)
 	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	// Windows cannot sync a directory; its rename is durable enough there.
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !errors.Is(err, errors.ErrUnsupported) {
-		return err
-	}
-	return nil
+	return storageError("write the seal key "+path, err)
 }
 
 func sealAAD(accountID int64) []byte {

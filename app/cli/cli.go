@@ -28,6 +28,9 @@ type Env struct {
 	// Open opens the account's store in a data directory; main.go passes
 	// the Badger backend's (data/badger.OpenStore).
 	Open func(dataDir string, opts data.Options) (*data.Store, error)
+	// RequestBackup asks the process that holds a data directory (the
+	// console, serve) for a backup of it (data/badger.RequestBackup).
+	RequestBackup func(dataDir string, w io.Writer) error
 	// Console opens the window on dataDir when no command is given, and
 	// returns the exit status. Nil means there is no console.
 	Console func(dataDir string) int
@@ -83,6 +86,9 @@ type command struct {
 	// creates is true for init, the one command that runs before the
 	// account exists.
 	creates bool
+	// opens is true for the commands that open the store themselves
+	// (backup, restore), or not at all.
+	opens bool
 }
 
 // usage is the command's usage line, without "keyward".
@@ -105,13 +111,23 @@ func Run(args []string, env Env) int {
 	return status
 }
 
+// message is what keyward says of err: never a key (data.Redact), and
+// never more than maxMessage characters, however long an argument was.
 func message(err error) string {
+	msg := data.ErrorMessage(err)
 	var u usageError
 	if errors.As(err, &u) {
-		return u.msg
+		msg = data.Redact(u.msg)
 	}
-	return data.ErrorMessage(err)
+	if r := []rune(msg); len(r) > maxMessage {
+		msg = string(r[:maxMessage]) + "… (cut)"
+	}
+	return msg
 }
+
+// maxMessage bounds an error message; the arguments it repeats are cut
+// shorter still (data.Quote).
+const maxMessage = 500
 
 // globalFlags declares --data and --json on fs; every command accepts them,
 // before or after its name.
@@ -175,12 +191,16 @@ func (r *runner) run(args []string) (int, error) {
 	if err := r.resolveDataDir(); err != nil {
 		return 0, err
 	}
-	if err := r.open(cmd.creates); err != nil {
-		return 0, err
+	if !cmd.opens {
+		if err := r.open(cmd.creates); err != nil {
+			return 0, err
+		}
 	}
 	err = do(r, pos)
-	if cerr := r.store.Close(); err == nil {
-		err = cerr
+	if r.store != nil {
+		if cerr := r.store.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if err != nil {
 		return 0, err
@@ -228,7 +248,7 @@ func lookup(args []string) (string, *command, []string, error) {
 	}
 	subs := subcommands(args[0])
 	if len(subs) == 0 {
-		return "", nil, nil, usagef("unknown command %q", args[0])
+		return "", nil, nil, usagef("unknown command %s", data.Quote(args[0]))
 	}
 	if len(args) < 2 {
 		return "", nil, nil, usagef("%s needs a subcommand: %s", args[0], strings.Join(subs, ", "))
@@ -236,7 +256,7 @@ func lookup(args []string) (string, *command, []string, error) {
 	name := args[0] + " " + args[1]
 	cmd := find(name)
 	if cmd == nil {
-		return "", nil, nil, usagef("unknown command %q: %s takes %s", name, args[0], strings.Join(subs, ", "))
+		return "", nil, nil, usagef("unknown command %s: %s takes %s", data.Quote(name), args[0], strings.Join(subs, ", "))
 	}
 	return name, cmd, args[2:], nil
 }

@@ -41,6 +41,10 @@ var commands = []*command{
 	{name: "cidr edit", args: "KEY OLD NEW", nargs: 3, setup: setupCIDREdit},
 	{name: "cidr delete", args: "KEY CIDR", nargs: 2, setup: setupCIDRDelete},
 	{name: "logs", args: "[--limit N]", setup: setupLogs, help: "the system log, newest first"},
+	{name: "backup", args: "FILE", nargs: 1, setup: setupBackup, opens: true,
+		help: "write a backup of every record to FILE, also while the console or serve runs; the seal key is not in it: keep it apart"},
+	{name: "restore", args: "FILE [--seal-key-file F]", nargs: 1, setup: setupRestore, opens: true,
+		help: "restore a backup into a new, empty data directory; F, the seal.key of the backed-up directory, recovers the account key"},
 	{name: "serve", args: "[--listen ADDR] [--rate-limit N] [--trusted-proxies CIDRS] [--tls-cert FILE --tls-key FILE]",
 		setup: setupServe,
 		help: fmt.Sprintf("serve the REST API without the console; the flags override the account's settings "+

@@ -57,6 +57,11 @@ func binaryInvoke(bin string) invoke {
 var binaryDir string
 
 func TestMain(m *testing.M) {
+	// Opening a data directory sets the umask to 077 for the process;
+	// setting it first makes t.TempDir's directories (0777 under the
+	// umask) private from the start, whichever test runs first, so that
+	// no test's first command says it tightened them.
+	keepPrivate()
 	code := m.Run()
 	if binaryDir != "" {
 		os.RemoveAll(binaryDir)

@@ -126,6 +126,12 @@ func (m *Memory) next(sequence string) uint64 {
 	return m.seqs[sequence]
 }
 
+func (m *Memory) advance(sequence string, past uint64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.seqs[sequence] = max(m.seqs[sequence], past)
+}
+
 func (m *Memory) get(key []byte) ([]byte, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -308,6 +314,16 @@ func (h *memoryHandle) Next(sequence string) (uint64, error) {
 	}
 	defer h.leave()
 	return h.m.next(sequence), nil
+}
+
+// Advance implements data.Backend.
+func (h *memoryHandle) Advance(sequence string, past uint64) error {
+	if err := h.enter(); err != nil {
+		return err
+	}
+	defer h.leave()
+	h.m.advance(sequence, past)
+	return nil
 }
 
 // Get implements data.Backend.

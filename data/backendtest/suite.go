@@ -50,6 +50,7 @@ func Run(t *testing.T, c Config) {
 		{"Revisions", testRevisions},
 		{"Sequences", testSequences},
 		{"ConcurrentSequences", testConcurrentSequences},
+		{"AdvanceSequences", testAdvanceSequences},
 		{"Records", testRecords},
 		{"Scan", testScan},
 		{"ScanBinaryKeys", testScanBinaryKeys},
@@ -573,6 +574,39 @@ func testSequences(t *testing.T, s storage) {
 	wantRev(t, a, 0) // sequences are not commits
 }
 
+// testAdvanceSequences: Advance moves a sequence on, never back, on every
+// handle and across a reopen.
+func testAdvanceSequences(t *testing.T, s storage) {
+	a := s.handle(t)
+	b := s.peer(t, a)
+	first := next(t, a, "ids")
+	for _, tt := range []struct {
+		past uint64
+		name string
+	}{{first + 1000, "ids"}, {5000, "fresh"}} {
+		if err := a.Advance(tt.name, tt.past); err != nil {
+			t.Fatalf("Advance(%q, %d): %v", tt.name, tt.past, err)
+		}
+		if n := next(t, b, tt.name); n <= tt.past {
+			t.Fatalf("after Advance(%q, %d), Next = %d", tt.name, tt.past, n)
+		}
+	}
+	// A sequence beyond past stays where it is.
+	before := next(t, a, "ids")
+	if err := a.Advance("ids", 3); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(t, a, "ids"); n <= before {
+		t.Fatalf("Advance to a lower value moved the sequence back: %d after %d", n, before)
+	}
+	closeHandle(t, b)
+	a = s.reopen(t, a)
+	if n := next(t, a, "fresh"); n <= 5000 {
+		t.Fatalf("after reopening, Next(%q) = %d, want above 5000", "fresh", n)
+	}
+	wantRev(t, a, 0) // sequences are not commits
+}
+
 // testConcurrentSequences: goroutines calling Next at once, on one handle
 // or two, never get the same value.
 func testConcurrentSequences(t *testing.T, s storage) {
@@ -967,6 +1001,7 @@ func testClose(t *testing.T, s storage) {
 		{"Commit", func() error { _, err := b.Commit(data.AnyRev, []data.Op{set("z/4", "x")}); return err }},
 		{"Rev", func() error { _, err := b.Rev(); return err }},
 		{"Next", func() error { _, err := b.Next("z"); return err }},
+		{"Advance", func() error { return b.Advance("z", 10) }},
 		{"Get", func() error { _, _, err := b.Get([]byte("z/1")); return err }},
 		{"Scan", func() error {
 			return b.Scan([]byte("z/"), false, func(k, _ []byte) (bool, error) {

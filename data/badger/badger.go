@@ -49,6 +49,8 @@ type Backend struct {
 	closed  bool
 	rev     data.Rev
 	watches map[*watch]struct{}
+	control *control // answers backup requests; nil until OpenStore starts it
+	unlock  func()   // gives the data directory's lock back
 	// active counts the calls in progress; Close waits for them before it
 	// closes the database under them.
 	active sync.WaitGroup
@@ -77,6 +79,32 @@ func Open(dir string, opts Options) (*Backend, error) {
 	if err := os.MkdirAll(abs, 0o700); err != nil {
 		return nil, failed("create the data directory "+abs, err)
 	}
+	keepPrivate()
+	unlock, held, err := lockDir(abs)
+	switch {
+	case held:
+		return nil, errInUse(abs)
+	case err != nil:
+		return nil, failed("lock the data directory "+abs, err)
+	}
+	b, err := open(abs, opts)
+	if err != nil {
+		unlock()
+		return nil, err
+	}
+	b.unlock = unlock
+	return b, nil
+}
+
+// errInUse is the error of a data directory another process holds.
+func errInUse(dir string) error {
+	return &data.Error{Code: data.EConflict, Err: data.ErrInUse, Message: fmt.Sprintf(
+		"The data directory %s is in use by another Keyward (the console, `keyward serve` or another command). "+
+			"Close it and try again, or choose another directory with --data.", dir)}
+}
+
+// open opens the data directory abs, which this process has locked.
+func open(abs string, opts Options) (*Backend, error) {
 	if err := makePrivate(abs, opts.Logf); err != nil {
 		return nil, err
 	}
@@ -90,8 +118,11 @@ func Open(dir string, opts Options) (*Backend, error) {
 	if err := removeEmptyLogs(dbDir, opts.Logf); err != nil {
 		return nil, err
 	}
+	if err := verifyTables(abs, dbDir, badgerOptions(dbDir, opts.Logf)); err != nil {
+		return nil, err
+	}
 	var db *badger.DB
-	err = guard(abs, "open", func() error {
+	err := guard(abs, "open", func() error {
 		var err error
 		db, err = badger.Open(badgerOptions(dbDir, opts.Logf))
 		return err
@@ -102,9 +133,7 @@ func Open(dir string, opts Options) (*Backend, error) {
 			return nil, err
 		}
 		if isLockError(err) {
-			return nil, &data.Error{Code: data.EConflict, Err: data.ErrInUse, Message: fmt.Sprintf(
-				"The data directory %s is in use by another Keyward (the console, `keyward serve` or another command). "+
-					"Close it and try again, or choose another directory with --data.", abs)}
+			return nil, errInUse(abs)
 		}
 		if isDamage(err) {
 			return nil, damaged(abs, "the storage engine cannot read it ("+err.Error()+")", err)
@@ -146,7 +175,7 @@ const (
 func badgerOptions(dir string, logf func(string, ...any)) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithSyncWrites(true).
-		WithLogger(badgerLogger{logf}).
+		WithLogger(newBadgerLogger(logf)).
 		WithMemTableSize(memTableSize).
 		WithNumMemtables(2).
 		WithNumLevelZeroTables(2).
@@ -161,9 +190,10 @@ func badgerOptions(dir string, logf func(string, ...any)) badger.Options {
 		WithNumCompactors(2).
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false).
-		// A damaged file is found when it is opened or read, and reported,
-		// rather than read as records.
-		WithChecksumVerificationMode(options.OnTableAndBlockRead).
+		// A damaged block is an error when it is read, rather than records.
+		// The tables are checked whole before Badger opens them
+		// (verifyTables): Badger would skip a damaged one.
+		WithChecksumVerificationMode(options.OnBlockRead).
 		WithVerifyValueChecksum(true)
 }
 
@@ -177,22 +207,49 @@ func isLockError(err error) bool {
 
 // badgerLogger passes Badger's errors and warnings to Options.Logf and
 // drops its information and debug messages.
-type badgerLogger struct{ logf func(string, ...any) }
+// Badger repeats a failure it retries (a flush, a compaction) every
+// second or faster, each time with a dump of its state: each kind of
+// message is passed on at most once every repeatEvery, and cut to
+// maxLogLine characters.
+type badgerLogger struct {
+	logf func(string, ...any)
 
-func (l badgerLogger) Errorf(f string, a ...any) {
-	if l.logf != nil {
-		l.logf("storage error: "+strings.TrimSpace(f), a...)
-	}
+	mu   *sync.Mutex
+	last map[string]time.Time // by format
 }
 
-func (l badgerLogger) Warningf(f string, a ...any) {
-	if l.logf != nil {
-		l.logf("storage warning: "+strings.TrimSpace(f), a...)
-	}
+const (
+	repeatEvery = time.Minute
+	maxLogLine  = 300
+)
+
+func newBadgerLogger(logf func(string, ...any)) badgerLogger {
+	return badgerLogger{logf: logf, mu: &sync.Mutex{}, last: map[string]time.Time{}}
 }
 
-func (badgerLogger) Infof(string, ...any)  {}
-func (badgerLogger) Debugf(string, ...any) {}
+func (l badgerLogger) log(prefix, f string, a []any) {
+	if l.logf == nil {
+		return
+	}
+	now := time.Now()
+	l.mu.Lock()
+	if seen, ok := l.last[f]; ok && now.Sub(seen) < repeatEvery {
+		l.mu.Unlock()
+		return
+	}
+	l.last[f] = now
+	l.mu.Unlock()
+	msg := strings.TrimSpace(fmt.Sprintf(f, a...))
+	if r := []rune(msg); len(r) > maxLogLine {
+		msg = string(r[:maxLogLine]) + "…"
+	}
+	l.logf("%s%s", prefix, msg)
+}
+
+func (l badgerLogger) Errorf(f string, a ...any)   { l.log("storage error: ", f, a) }
+func (l badgerLogger) Warningf(f string, a ...any) { l.log("storage warning: ", f, a) }
+func (badgerLogger) Infof(string, ...any)          {}
+func (badgerLogger) Debugf(string, ...any)         {}
 
 // revKey holds the revision, 8 bytes big-endian. Stores written before
 // there were revisions have none: their revision is 0.
@@ -238,9 +295,12 @@ func (b *Backend) Close() error {
 	b.closeOnce.Do(func() {
 		b.mu.Lock()
 		b.closed = true
-		watches := b.watches
+		watches, control := b.watches, b.control
 		b.watches = nil
 		b.mu.Unlock()
+		if control != nil {
+			control.close()
+		}
 		for w := range watches {
 			w.stop()
 		}
@@ -252,6 +312,7 @@ func (b *Backend) Close() error {
 		}
 		b.seqMu.Unlock()
 		errs = append(errs, b.closeDB())
+		b.unlock()
 		b.closeErr = failed("close the data directory "+b.dir, errors.Join(errs...))
 	})
 	return b.closeErr

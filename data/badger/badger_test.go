@@ -244,13 +244,18 @@ func TestLogfReceivesBadgersErrors(t *testing.T) {
 
 func TestBadgerLoggerPrefixesAndTrims(t *testing.T) {
 	var got []string
-	l := badgerLogger{func(f string, a ...any) { got = append(got, fmt.Sprintf(f, a...)) }}
+	l := newBadgerLogger(func(f string, a ...any) { got = append(got, fmt.Sprintf(f, a...)) })
 	l.Errorf("disk %s\n", "full")
 	l.Warningf("slow %d\n", 3)
 	l.Infof("chatter")
 	l.Debugf("chatter")
-	badgerLogger{}.Errorf("discarded")
-	if want := []string{"storage error: disk full", "storage warning: slow 3"}; !slices.Equal(got, want) {
+	newBadgerLogger(nil).Errorf("discarded")
+	// A failure Badger retries is said once, and a dump of its state cut.
+	for range 50 {
+		l.Warningf("compaction failed: %s", strings.Repeat("state ", 1000))
+	}
+	if want := []string{"storage error: disk full", "storage warning: slow 3",
+		"storage warning: compaction failed: " + strings.Repeat("state ", 1000)[:maxLogLine-len("compaction failed: ")] + "…"}; !slices.Equal(got, want) {
 		t.Fatalf("logged %q, want %q", got, want)
 	}
 }

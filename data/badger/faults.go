@@ -12,6 +12,11 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
+	"github.com/dgraph-io/badger/v4/table"
+	"github.com/dgraph-io/ristretto/v2/z"
+
 	"keyward/data"
 )
 
@@ -87,6 +92,56 @@ func damaged(dataDir, what string, cause error) error {
 		"The data directory %s is damaged: %s. Nothing was changed. "+
 			"Restore your latest backup into a new directory with 'keyward restore BACKUP --data NEW_DIR' "+
 			"(see \"Backup and restore\" in the README), or move this one aside and keep it for recovery.", dataDir, what)}
+}
+
+// verifyTables checks the checksums of every table file the MANIFEST
+// lists, before Badger opens them: Badger opens them from goroutines of
+// its own, where a damaged one is a panic no caller can recover, and it
+// skips a table whose checksum is wrong, which would lose its records
+// without a word. The files are mapped read-only and left as they are.
+func verifyTables(dataDir, dbDir string, opt badger.Options) error {
+	f, err := os.Open(filepath.Join(dbDir, badger.ManifestFilename))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // a new directory (checkDirectory refused the rest)
+	}
+	if err != nil {
+		return damaged(dataDir, "its MANIFEST cannot be read ("+err.Error()+")", err)
+	}
+	manifest, _, err := badger.ReplayManifestFile(f, opt.ExternalMagicVersion, opt)
+	f.Close()
+	if err != nil {
+		return damaged(dataDir, "its MANIFEST cannot be read ("+err.Error()+")", err)
+	}
+	for id, tm := range manifest.Tables {
+		name := table.NewFilename(id, dbDir)
+		if err := verifyTable(name, tm.Compression, opt); err != nil {
+			return damaged(dataDir, "its table file "+name+" is damaged ("+err.Error()+")", err)
+		}
+	}
+	return nil
+}
+
+// verifyTable reads one table file and checks its checksums, turning a
+// panic, or a fault in the mapped file, into an error.
+func verifyTable(name string, compression options.CompressionType, opt badger.Options) (err error) {
+	mf, err := z.OpenMmapFile(name, os.O_RDONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			mf.Close(-1)
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	t, err := table.OpenTable(mf, table.Options{ChkMode: options.OnTableRead, Compression: compression,
+		BlockSize: opt.BlockSize, BloomFalsePositive: opt.BloomFalsePositive, TableSize: uint64(opt.BaseTableSize)})
+	if err != nil {
+		return err // OpenTable closed the file
+	}
+	// Not t.DecrRef, which would delete the file.
+	return t.MmapFile.Close(-1)
 }
 
 // removeEmptyLogs removes the memtable and value-log files of length zero

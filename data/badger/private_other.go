@@ -2,6 +2,9 @@
 
 package badger
 
-// makePrivate does nothing where files have no Unix permission bits: on
-// Windows the data directory inherits the user profile's access list.
+// keepPrivate and makePrivate do nothing where files have no Unix
+// permission bits: on Windows the data directory inherits the access list
+// of the user's profile.
+func keepPrivate() {}
+
 func makePrivate(string, func(string, ...any)) error { return nil }

@@ -11,19 +11,21 @@ import (
 	"keyward/data"
 )
 
-// makePrivate makes the data directory dir its owner's alone, whatever the
-// umask: it sets the process's umask to 077, so that every file Badger (or
-// the seal key, or a backup) creates from now on is 0600 and every
-// directory 0700, and tightens what is already there and more open than
-// that, which logf hears of once. Symbolic links are not followed.
+// keepPrivate sets the process's umask to 077, whatever it was, so that
+// every file Badger (or the seal key, or a backup) creates from now on is
+// its owner's alone: 0600, and directories 0700.
+func keepPrivate() { syscall.Umask(0o077) }
+
+// makePrivate tightens the files and directories of the data directory dir
+// that are more open than 0600 and 0700, and tells logf once. Symbolic
+// links and sockets are left alone.
 func makePrivate(dir string, logf func(string, ...any)) error {
-	syscall.Umask(0o077)
 	tightened := 0
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.Type()&fs.ModeSymlink != 0 {
+		if !d.IsDir() && !d.Type().IsRegular() {
 			return nil
 		}
 		info, err := d.Info()

@@ -1,6 +1,7 @@
 package badger
 
 import (
+	"io"
 	"path/filepath"
 
 	"keyward/data"
@@ -12,7 +13,9 @@ const SealKeyFileName = "seal.key"
 
 // OpenStore opens the account's Store kept in the data directory dir: the
 // Badger backend there and, unless opts names another, the seal key file
-// dir/seal.key. The Badger engine's warnings go to opts.Logf too.
+// dir/seal.key. The Badger engine's warnings go to opts.Logf too. While it
+// is open, the store answers `keyward backup` run by another process
+// (RequestBackup).
 func OpenStore(dir string, opts data.Options) (*data.Store, error) {
 	b, err := Open(dir, Options{Logf: opts.Logf})
 	if err != nil {
@@ -21,5 +24,10 @@ func OpenStore(dir string, opts data.Options) (*data.Store, error) {
 	if opts.SealKeyFile == "" {
 		opts.SealKeyFile = filepath.Join(b.Dir(), SealKeyFileName)
 	}
-	return data.Open(b, opts)
+	s, err := data.Open(b, opts)
+	if err != nil {
+		return nil, err
+	}
+	b.listenControl(func(w io.Writer) error { _, err := s.Backup(w); return err }, opts.Logf)
+	return s, nil
 }

@@ -112,6 +112,9 @@ func (b *Backend) Next(sequence string) (uint64, error) {
 	}
 	var v uint64
 	err := guard(b.dir, "allocate an id", func() error {
+		// Under seqMu, so that Advance cannot release the lease meanwhile.
+		b.seqMu.Lock()
+		defer b.seqMu.Unlock()
 		seq, err := b.sequence(sequence)
 		if err != nil {
 			return failed("read the sequence "+sequence, err)
@@ -126,18 +129,63 @@ func (b *Backend) Next(sequence string) (uint64, error) {
 	return v, err
 }
 
-// sequence returns the named sequence, leasing it on first use.
+// Advance makes the sequence's later values greater than past: it gives
+// back the sequence's lease, raises the value stored under its key to
+// past+1 unless it is beyond that, and leases again from there.
+func (b *Backend) Advance(sequence string, past uint64) error {
+	if err := b.enter(); err != nil {
+		return err
+	}
+	defer b.leave()
+	if own([]byte(sequence)) {
+		return data.Errorf(data.EInvalid, "The sequence name %q is reserved for the storage backend.", sequence)
+	}
+	return guard(b.dir, "advance the sequence "+sequence, func() error {
+		b.seqMu.Lock()
+		defer b.seqMu.Unlock()
+		if seq, ok := b.seqs[sequence]; ok {
+			if err := seq.Release(); err != nil {
+				return failed("advance the sequence "+sequence, err)
+			}
+			delete(b.seqs, sequence)
+		}
+		key := seqKey(sequence)
+		err := b.db.Update(func(txn *badger.Txn) error {
+			item, err := txn.Get(key)
+			switch {
+			case errors.Is(err, badger.ErrKeyNotFound):
+			case err != nil:
+				return err
+			default:
+				var stored []byte
+				if stored, err = item.ValueCopy(nil); err != nil {
+					return err
+				}
+				if len(stored) == 8 && binary.BigEndian.Uint64(stored) > past {
+					return nil
+				}
+			}
+			return txn.Set(key, binary.BigEndian.AppendUint64(nil, past+1))
+		})
+		return failed("advance the sequence "+sequence, err)
+	})
+}
+
+// seqKey is the Badger key of the named sequence.
+func seqKey(name string) []byte {
+	if name == "" {
+		return emptySeqKey
+	}
+	return []byte(name)
+}
+
+// sequence returns the named sequence, leasing it on first use. The caller
+// holds seqMu.
 func (b *Backend) sequence(name string) (*badger.Sequence, error) {
-	b.seqMu.Lock()
-	defer b.seqMu.Unlock()
 	if seq, ok := b.seqs[name]; ok {
 		return seq, nil
 	}
-	key := []byte(name)
-	if name == "" {
-		key = emptySeqKey
-	}
-	seq, err := b.db.GetSequence(key, seqBandwidth)
+	seq, err := b.db.GetSequence(seqKey(name), seqBandwidth)
 	if err != nil {
 		return nil, err
 	}

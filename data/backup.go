@@ -1,0 +1,427 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+)
+
+// A backup is a consistent snapshot of every record of an account, in a
+// file of JSON lines that any backend can restore: a header, one line per
+// record (its key, its value, and for a task the time it has left), and a
+// last line with the number of records and the SHA-256 of every line
+// before it, so that a cut or altered file is refused. The account key is
+// in it sealed, as it is stored; the seal key never is: a leaked backup
+// reveals no secret.
+
+// BackupFormat names the file format in a backup's first line.
+const BackupFormat = "keyward-backup"
+
+// backupVersion is the version of the format this Keyward writes and reads.
+const backupVersion = 1
+
+// backupRecordPrefixes are the tables a backup holds, with the account and
+// settings records before them.
+var backupRecordPrefixes = [][]byte{prefixUser, prefixKey, prefixLastUsed, prefixSysLog, prefixSession, prefixTask}
+
+// backupSequences are the sequences a backup carries on.
+var backupSequences = []string{seqAccount, seqUser, seqLog}
+
+type backupHeader struct {
+	Format      string    `json:"format"`
+	Version     int       `json:"version"`
+	Created     time.Time `json:"created"`
+	Account     string    `json:"account,omitempty"`
+	AccountID   int64     `json:"accountId,omitempty"`
+	SealKeyFile string    `json:"sealKeyFile,omitempty"` // where the seal key was, to remind whoever restores
+	// Sequences holds, for each id sequence, a value above every id it had
+	// handed out.
+	Sequences map[string]uint64 `json:"sequences"`
+}
+
+// backupLine is a record line, or (with End) the last line.
+type backupLine struct {
+	Key   []byte          `json:"k,omitempty"`
+	Value json.RawMessage `json:"v,omitempty"`
+	TTL   int64           `json:"ttl,omitempty"` // seconds left, for records that expire
+	End   bool            `json:"end,omitempty"`
+	Count int             `json:"records,omitempty"`
+	Sum   string          `json:"sha256,omitempty"`
+}
+
+// BackupInfo describes a backup written or restored.
+type BackupInfo struct {
+	Account     string    // the account's name; "" for a store without one
+	Created     time.Time // when the backup was taken
+	Records     int
+	SealKeyFile string // where the seal key was when the backup was taken
+	// AccountKeySealed tells whether the backup holds a sealed account key
+	// (the API was enabled).
+	AccountKeySealed bool
+}
+
+// Backup writes a consistent snapshot of every record to w: nothing this
+// process changes comes in between, and a shared backend is read again
+// until no other process committed while it was read. Pending last-used
+// times are written first, so that the backup has them.
+func (s *Store) Backup(w io.Writer) (BackupInfo, error) {
+	lines, info, err := s.consistentSnapshot()
+	if err != nil {
+		return BackupInfo{}, err
+	}
+	// Written without holding the store: a slow reader delays no change.
+	return info, writeBackup(w, lines)
+}
+
+func (s *Store) consistentSnapshot() ([][]byte, BackupInfo, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if s.closed {
+		return nil, BackupInfo{}, errClosed
+	}
+	if _, err := s.flushLastUsedLocked(); err != nil && !errors.Is(err, ErrConflict) {
+		return nil, BackupInfo{}, err
+	}
+	for attempt := 1; ; attempt++ {
+		before, err := s.b.Rev()
+		if err != nil {
+			return nil, BackupInfo{}, readError(err)
+		}
+		lines, info, err := s.snapshot()
+		if err != nil {
+			return nil, BackupInfo{}, err
+		}
+		after, err := s.b.Rev()
+		if err != nil {
+			return nil, BackupInfo{}, readError(err)
+		}
+		if after == before {
+			return lines, info, nil
+		}
+		if attempt == maxAttempts {
+			return nil, BackupInfo{}, Errorf(EConflict, "Other processes kept changing the account while it was backed up: try again.")
+		}
+	}
+}
+
+// snapshot reads every record into backup lines, header first. The caller
+// holds writeMu.
+func (s *Store) snapshot() ([][]byte, BackupInfo, error) {
+	now := s.opts.Now()
+	info := BackupInfo{Created: now.UTC().Truncate(time.Second), SealKeyFile: s.opts.SealKeyFile}
+	header := backupHeader{Format: BackupFormat, Version: backupVersion, Created: info.Created,
+		SealKeyFile: s.opts.SealKeyFile, Sequences: map[string]uint64{}}
+	for _, seq := range backupSequences {
+		v, err := s.b.Next(seq) // every id handed out is below it
+		if err != nil {
+			return nil, info, readError(err)
+		}
+		header.Sequences[seq] = v
+	}
+	var records [][]byte
+	add := func(key, value []byte, ttl int64) error {
+		b, err := json.Marshal(backupLine{Key: key, Value: bytes.Clone(value), TTL: ttl})
+		if err != nil {
+			return storageError("encode a record of the backup", err)
+		}
+		records = append(records, b)
+		return nil
+	}
+	for _, key := range [][]byte{keyAccount, keySettings} {
+		v, found, err := s.b.Get(key)
+		if err != nil {
+			return nil, info, readError(err)
+		}
+		if !found {
+			continue
+		}
+		if bytes.Equal(key, keyAccount) {
+			var acct accountRecord
+			if err := decode(v, &acct); err != nil {
+				return nil, info, err
+			}
+			header.Account, header.AccountID, info.Account = acct.Name, acct.ID, acct.Name
+			info.AccountKeySealed = len(acct.SealedKey) > 0
+		}
+		if err := add(key, v, 0); err != nil {
+			return nil, info, err
+		}
+	}
+	for _, prefix := range backupRecordPrefixes {
+		err := s.b.Scan(prefix, false, func(key, value []byte) (bool, error) {
+			var ttl int64
+			if bytes.Equal(prefix, prefixTask) {
+				var rec taskRecord
+				if err := decode(value, &rec); err != nil {
+					return false, err
+				}
+				left := TaskRetention - now.Sub(rec.Timestamp)
+				if left < time.Second {
+					return true, nil // expires before it could be restored
+				}
+				ttl = int64(left / time.Second)
+			}
+			return true, add(key, value, ttl)
+		})
+		if err != nil {
+			return nil, info, readError(err)
+		}
+	}
+	head, err := json.Marshal(header)
+	if err != nil {
+		return nil, info, storageError("encode the backup's header", err)
+	}
+	info.Records = len(records)
+	return append([][]byte{head}, records...), info, nil
+}
+
+// writeBackup writes the lines and the last line that counts and sums them.
+func writeBackup(w io.Writer, lines [][]byte) error {
+	bw := bufio.NewWriter(w)
+	sum := sha256.New()
+	for _, l := range lines {
+		for _, out := range []io.Writer{bw, sum} {
+			out.Write(l)
+			out.Write([]byte{'\n'})
+		}
+	}
+	end, _ := json.Marshal(backupLine{End: true, Count: len(lines) - 1, Sum: hex.EncodeToString(sum.Sum(nil))})
+	bw.Write(end)
+	bw.WriteByte('\n')
+	return storageError("write the backup", bw.Flush())
+}
+
+// Backup is a backup read and checked, ready to restore.
+type Backup struct {
+	Info    BackupInfo
+	header  backupHeader
+	records []backupLine
+}
+
+// maxBackupLine bounds one line of a backup: a record is a few hundred
+// bytes, and none may be more than Badger's 64 KiB value threshold.
+const maxBackupLine = 1 << 20
+
+// ReadBackup reads a backup and checks it whole, its format, version,
+// record count and checksum, before anything is restored from it.
+func ReadBackup(r io.Reader) (*Backup, error) {
+	errNot := Errorf(EInvalid, "This file is not a Keyward backup (one made by 'keyward backup' or the console's Back up now).")
+	errCut := Errorf(EInvalid, "The backup is incomplete: it ends before its last line (it was cut short while being written or copied). Restore an intact copy.")
+	br := bufio.NewReader(r)
+	sum := sha256.New()
+	var b Backup
+	lineNo := 0
+	ended := false
+	for {
+		line, err := readLine(br)
+		if err == io.EOF {
+			break
+		}
+		if errors.Is(err, errLineTooLong) {
+			if lineNo == 0 {
+				return nil, errNot
+			}
+			return nil, Errorf(EInvalid, "Line %d of the backup is damaged; restore an intact copy.", lineNo+1)
+		}
+		if err != nil {
+			return nil, storageError("read the backup", err)
+		}
+		lineNo++
+		if line[len(line)-1] != '\n' {
+			if lineNo == 1 {
+				return nil, errNot
+			}
+			return nil, errCut // the last line was cut
+		}
+		line = line[:len(line)-1]
+		if ended {
+			return nil, Errorf(EInvalid, "The backup goes on after its last line (line %d): it was altered.", lineNo)
+		}
+		if lineNo == 1 {
+			if err := json.Unmarshal(line, &b.header); err != nil || b.header.Format != BackupFormat {
+				return nil, errNot
+			}
+			if b.header.Version > backupVersion {
+				return nil, Errorf(EInvalid, "The backup was made by a newer version of Keyward (format %d): upgrade Keyward to restore it.", b.header.Version)
+			}
+			sum.Write(line)
+			sum.Write([]byte{'\n'})
+			continue
+		}
+		var l backupLine
+		if err := json.Unmarshal(line, &l); err != nil {
+			return nil, Errorf(EInvalid, "Line %d of the backup is damaged; restore an intact copy.", lineNo)
+		}
+		if l.End {
+			if l.Count != len(b.records) || l.Sum != hex.EncodeToString(sum.Sum(nil)) {
+				return nil, Errorf(EInvalid, "The backup is damaged: its checksum does not match what it holds. Restore an intact copy.")
+			}
+			ended = true
+			continue
+		}
+		if len(l.Key) == 0 || len(l.Value) == 0 {
+			return nil, Errorf(EInvalid, "Line %d of the backup is damaged; restore an intact copy.", lineNo)
+		}
+		b.records = append(b.records, l)
+		sum.Write(line)
+		sum.Write([]byte{'\n'})
+	}
+	if lineNo == 0 {
+		return nil, errNot
+	}
+	if !ended {
+		return nil, errCut
+	}
+	b.Info = BackupInfo{Account: b.header.Account, Created: b.header.Created, Records: len(b.records), SealKeyFile: b.header.SealKeyFile}
+	for _, l := range b.records {
+		if bytes.Equal(l.Key, keyAccount) {
+			var acct accountRecord
+			if err := decode(l.Value, &acct); err == nil {
+				b.Info.AccountKeySealed = len(acct.SealedKey) > 0
+			}
+		}
+	}
+	return &b, nil
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine reads one line, with its newline if it has one, up to
+// maxBackupLine bytes; io.EOF when there is none left.
+func readLine(br *bufio.Reader) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		line = append(line, chunk...)
+		if len(line) > maxBackupLine {
+			return nil, errLineTooLong
+		}
+		switch {
+		case err == nil:
+			return line, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			continue
+		case errors.Is(err, io.EOF) && len(line) > 0:
+			return line, nil
+		default:
+			return nil, err
+		}
+	}
+}
+
+// restoreBatch is how many records a restore commits at once, well inside
+// what a backend commits in one batch.
+const restoreBatch = 200
+
+// Restore loads a backup into this store, which must be new: no account,
+// no records. With a seal key (the contents of the seal key file of the
+// store the backup was taken from), it installs that key first, so that
+// the restored account key can be read; it refuses a seal key file that
+// exists with another key. It returns whether the restored account key can
+// be read.
+func (s *Store) Restore(b *Backup, sealKey []byte) (accountKeyReadable bool, err error) {
+	s.writeMu.Lock()
+	kinds, readable, err := s.restoreLocked(b, sealKey)
+	s.writeMu.Unlock()
+	s.notify(kinds)
+	return readable, err
+}
+
+func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) {
+	fail := func(err error) (changes, bool, error) { return changes{}, false, err }
+	if s.closed {
+		return fail(errClosed)
+	}
+	rev, err := s.b.Rev()
+	if err != nil {
+		return fail(readError(err))
+	}
+	empty := true
+	for _, prefix := range append([][]byte{keyAccount, keySettings}, backupRecordPrefixes...) {
+		err := s.b.Scan(prefix, false, func([]byte, []byte) (bool, error) { empty = false; return false, nil })
+		if err != nil {
+			return fail(readError(err))
+		}
+	}
+	if rev != 0 || !empty {
+		return fail(Errorf(EConflict, "%s already holds data: restore into a new, empty data directory (or shared store) instead, so that nothing is overwritten.", s.b.Location()))
+	}
+	if sealKey != nil {
+		if err := s.installSealKey(sealKey); err != nil {
+			return fail(err)
+		}
+	}
+	for start := 0; start < len(b.records); start += restoreBatch {
+		batch := b.records[start:min(start+restoreBatch, len(b.records))]
+		ops := make([]Op, len(batch))
+		for i, l := range batch {
+			ops[i] = Op{Key: l.Key, Value: l.Value, TTL: time.Duration(l.TTL) * time.Second}
+		}
+		if _, err := s.b.Commit(AnyRev, ops); err != nil {
+			return fail(s.commitError("restore the backup", err))
+		}
+	}
+	for seq, past := range b.header.Sequences {
+		if err := s.b.Advance(seq, past); err != nil {
+			return fail(s.commitError("restore the id sequences", err))
+		}
+	}
+	// The index is read from what was restored, as when a store opens.
+	var fresh index
+	rev, err = s.load(&fresh)
+	if err != nil {
+		return fail(err)
+	}
+	s.mu.Lock()
+	s.ix = fresh
+	s.generation.Add(1)
+	s.advance(rev)
+	readable := s.ix.account != nil && s.ix.accountKeyErr == nil
+	s.mu.Unlock()
+	return changes{main: kindAll}, readable, nil
+}
+
+// installSealKey writes key as the store's seal key file, unless that file
+// already holds it; another key there is refused.
+func (s *Store) installSealKey(key []byte) error {
+	if len(key) != 32 {
+		return Errorf(EInvalid, "A seal key is 32 bytes; this file has %d: give the seal.key file of the data directory the backup was taken from.", len(key))
+	}
+	path := s.opts.SealKeyFile
+	if path == "" {
+		return Errorf(EInvalid, "This store has no seal key file to install the seal key in.")
+	}
+	existing, err := os.ReadFile(path)
+	if err == nil {
+		if bytes.Equal(existing, key) {
+			return nil
+		}
+		return Errorf(EConflict, "A different seal key is already at %s: move it aside first, or restore into a new data directory.", path)
+	}
+	return writeSealKey(path, key)
+}
+
+// SealKeyFile returns the file the store's seal key lives in.
+func (s *Store) SealKeyFile() string { return s.opts.SealKeyFile }
+
+// BackupName suggests a file name for a backup of the account taken at t.
+func BackupName(account string, t time.Time) string {
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '-'
+	}, account)
+	if strings.Trim(name, "-") == "" {
+		name = "account"
+	}
+	return fmt.Sprintf("keyward-%s-%s.backup", name, t.UTC().Format("20060102-150405"))
+}

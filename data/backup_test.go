@@ -1,0 +1,247 @@
+package data
+
+import (
+	"bytes"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawRecords returns every record of the store's tables, as stored.
+func rawRecords(t *testing.T, s *Store) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, prefix := range append([][]byte{keyAccount, keySettings}, backupRecordPrefixes...) {
+		must(t, s.b.Scan(prefix, false, func(k, v []byte) (bool, error) {
+			out[string(k)] = string(v)
+			return true, nil
+		}))
+	}
+	return out
+}
+
+// busyFixture is a fixture with keys, rules, settings, sign-ins, a task and
+// last-used times: a record of every kind.
+func busyFixture(t *testing.T, st *storage) (*fixture, []string) {
+	t.Helper()
+	f := newFixture(t, st)
+	var secrets []string
+	for i, u := range []User{f.owner, f.viewer, f.logsViewer} {
+		k, secret := f.createKey(t, "backed-up-key-"+string(rune('a'+i)), u)
+		_, err := f.s.AddCIDRRule(CommandLine, k.ID, "10.0.0.0/8")
+		must(t, err)
+		_, err = f.s.Authenticate(f.accountKey, secret, netip.MustParseAddr("10.1.2.3"))
+		must(t, err)
+		secrets = append(secrets, secret)
+	}
+	_, err := f.s.SetSettings(CommandLine, Settings{APIAddr: "127.0.0.1:9443", RateLimit: 60})
+	must(t, err)
+	_, err = f.s.SignIn("ada@example.com", testPassword, SessionClient{UserAgent: "test", IPAddress: "127.0.0.1"})
+	must(t, err)
+	task, err := f.s.NewTask("userUpdateRequest", "Update user 2")
+	must(t, err)
+	task.Status = TaskCompleted
+	must(t, f.s.SaveTask(task))
+	must(t, f.s.FlushLastUsed())
+	return f, secrets
+}
+
+// TestBackupRoundTrip backs up a store with a record of every kind and
+// restores it, with its seal key, into a new store of the same backend:
+// every record is there as it was, the same keys authenticate, the same
+// account key shows, and ids go on from where they were.
+func TestBackupRoundTrip(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f, secrets := busyFixture(t, st)
+		var buf bytes.Buffer
+		info, err := f.s.Backup(&buf)
+		must(t, err)
+		if info.Account != "Acme" || !info.AccountKeySealed || info.SealKeyFile != filepath.Join(st.dir, sealFileName) {
+			t.Fatalf("backup info = %+v", info)
+		}
+		if bytes.Contains(buf.Bytes(), []byte(f.accountKey)) {
+			t.Fatal("the backup holds the account key in plaintext")
+		}
+		for _, secret := range secrets {
+			if bytes.Contains(buf.Bytes(), []byte(secret)) || bytes.Contains(buf.Bytes(), []byte(secret[keyPrefixLen:])) {
+				t.Fatal("the backup holds a user key")
+			}
+		}
+		sealKey, err := os.ReadFile(filepath.Join(st.dir, sealFileName))
+		must(t, err)
+		if bytes.Contains(buf.Bytes(), sealKey) {
+			t.Fatal("the backup holds the seal key")
+		}
+
+		b, err := ReadBackup(bytes.NewReader(buf.Bytes()))
+		must(t, err)
+		if b.Info.Records != info.Records || b.Info.Account != "Acme" {
+			t.Fatalf("read back: %+v, wrote %+v", b.Info, info)
+		}
+		fresh := &storage{backend: st.backend, dir: t.TempDir()}
+		s2, _ := MustOpen(t, fresh)
+		readable, err := s2.Restore(b, sealKey)
+		must(t, err)
+		if !readable {
+			t.Fatal("the account key cannot be read after a restore with its seal key")
+		}
+		if got, want := rawRecords(t, s2), rawRecords(t, f.s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("restored records differ:\n%v\nwant\n%v", got, want)
+		}
+		if got, want := takeSnapshot(t, s2), takeSnapshot(t, f.s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("restored store shows\n%+v\nwant\n%+v", got, want)
+		}
+		key, err := s2.AccountKey(CommandLine, ShowAccountKey)
+		must(t, err)
+		if key != f.accountKey {
+			t.Fatal("the restored account key differs")
+		}
+		for _, secret := range secrets {
+			if _, err := s2.Authenticate(key, secret, netip.MustParseAddr("10.9.9.9")); err != nil {
+				t.Fatalf("a key does not authenticate after the restore: %v", err)
+			}
+		}
+		// Ids go on above the backed-up ones.
+		before, _ := f.s.SystemLog(LogQuery{Limit: 1})
+		u, err := s2.AddUser(CommandLine, NewUser{Name: "After Restore", Email: "after@example.com", Role: RoleViewer})
+		must(t, err)
+		after, _ := s2.SystemLog(LogQuery{Limit: 1})
+		if u.ID <= f.member.ID || after[0].ID <= before[0].ID {
+			t.Fatalf("ids went back: user %d (last %d), log %d (last %d)", u.ID, f.member.ID, after[0].ID, before[0].ID)
+		}
+		// The restored store reopens as it was.
+		snap := takeSnapshot(t, s2)
+		must(t, s2.Close())
+		s3, _ := MustOpen(t, fresh)
+		if !reflect.DeepEqual(takeSnapshot(t, s3), snap) {
+			t.Fatal("the restored store changed on reopening")
+		}
+	})
+}
+
+// TestRestoreWithoutTheSealKey restores a backup without its seal key: the
+// records are there, the keys still authenticate once a new account key is
+// issued, and the old account key cannot be shown.
+func TestRestoreWithoutTheSealKey(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f, secrets := busyFixture(t, st)
+		var buf bytes.Buffer
+		_, err := f.s.Backup(&buf)
+		must(t, err)
+		b, err := ReadBackup(&buf)
+		must(t, err)
+		s2, _ := MustOpen(t, &storage{backend: st.backend, dir: t.TempDir()})
+		readable, err := s2.Restore(b, nil)
+		must(t, err)
+		if readable {
+			t.Fatal("the account key reads as recovered without the seal key")
+		}
+		if _, err := s2.AccountKey(CommandLine, ShowAccountKey); err == nil || !strings.Contains(err.Error(), "Disable and re-enable the API") {
+			t.Fatalf("AccountKey = %v", err)
+		}
+		_, err = s2.SetAPIEnabled(CommandLine, false)
+		must(t, err)
+		_, err = s2.SetAPIEnabled(CommandLine, true)
+		must(t, err)
+		key, err := s2.AccountKey(CommandLine, ShowAccountKey)
+		must(t, err)
+		if _, err := s2.Authenticate(key, secrets[0], netip.MustParseAddr("10.0.0.1")); err != nil {
+			t.Fatalf("a restored key does not authenticate with the new account key: %v", err)
+		}
+	})
+}
+
+func TestRestoreRefusesWhatItWouldOverwrite(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f, _ := busyFixture(t, st)
+		var buf bytes.Buffer
+		_, err := f.s.Backup(&buf)
+		must(t, err)
+		b, err := ReadBackup(&buf)
+		must(t, err)
+		before := rawRecords(t, f.s)
+		_, err = f.s.Restore(b, nil)
+		wantCode(t, err, EConflict)
+		if !strings.Contains(err.Error(), "already holds data") {
+			t.Fatalf("restore over data = %v", err)
+		}
+		if !reflect.DeepEqual(rawRecords(t, f.s), before) {
+			t.Fatal("a refused restore changed the store")
+		}
+		// Another seal key where the new store keeps its own is refused.
+		other := &storage{backend: st.backend, dir: t.TempDir()}
+		must(t, os.WriteFile(filepath.Join(other.dir, sealFileName), bytes.Repeat([]byte{7}, 32), 0o600))
+		s2, _ := MustOpen(t, other)
+		_, err = s2.Restore(b, bytes.Repeat([]byte{8}, 32))
+		wantCode(t, err, EConflict)
+		if _, err := s2.Restore(b, []byte("short")); ErrorCode(err) != EInvalid {
+			t.Fatalf("a seal key of the wrong length = %v", err)
+		}
+	})
+}
+
+// TestReadBackupRefusesDamage: a backup that was cut, altered, is of a newer
+// format or is no backup at all is refused before anything is restored.
+func TestReadBackupRefusesDamage(t *testing.T) {
+	f, _ := busyFixture(t, diskStorage(t, ""))
+	var buf bytes.Buffer
+	_, err := f.s.Backup(&buf)
+	must(t, err)
+	good := buf.String()
+	lines := strings.SplitAfter(good, "\n")
+	altered := strings.Replace(good, "Ada Owner", "Eve Owner", 1)
+	tests := []struct {
+		name, text, message string
+	}{
+		{"empty", "", "not a Keyward backup"},
+		{"another file", "hello\nworld\n", "not a Keyward backup"},
+		{"cut short", strings.Join(lines[:len(lines)-3], ""), "incomplete"},
+		{"altered", altered, "checksum does not match"},
+		{"a line damaged", strings.Replace(good, `{"k":`, `{"k":"`, 1), "Line 2 of the backup is damaged"},
+		{"newer format", strings.Replace(good, `"version":1`, `"version":9`, 1), "newer version of Keyward"},
+		{"more after the end", good + lines[1], "goes on after its last line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ReadBackup(strings.NewReader(tt.text))
+			wantCode(t, err, EInvalid)
+			if !strings.Contains(err.Error(), tt.message) {
+				t.Fatalf("ReadBackup = %v, want %q", err, tt.message)
+			}
+		})
+	}
+}
+
+// TestBackupLeavesOutExpiredTasks: a task kept past its retention is not
+// in a backup, and one still kept goes in with the time it has left.
+func TestBackupLeavesOutExpiredTasks(t *testing.T) {
+	f := newFixture(t, diskStorage(t, ""))
+	old, err := f.s.NewTask("userDeleteRequest", "Delete user 3")
+	must(t, err)
+	old.Timestamp = old.Timestamp.Add(-TaskRetention - time.Hour) // kept by the backend's TTL until it is swept
+	must(t, f.s.SaveTask(old))
+	recent, err := f.s.NewTask("userUpdateRequest", "Update user 2")
+	must(t, err)
+	must(t, f.s.SaveTask(recent))
+	var buf bytes.Buffer
+	_, err = f.s.Backup(&buf)
+	must(t, err)
+	b, err := ReadBackup(&buf)
+	must(t, err)
+	tasks := 0
+	for _, l := range b.records {
+		if bytes.HasPrefix(l.Key, prefixTask) {
+			tasks++
+			if l.TTL <= 0 || time.Duration(l.TTL)*time.Second > TaskRetention {
+				t.Fatalf("the task goes in with %d s left", l.TTL)
+			}
+		}
+	}
+	if tasks != 1 {
+		t.Fatalf("the backup holds %d tasks, want the recent one", tasks)
+	}
+}
