@@ -2,11 +2,13 @@ package api
 
 import (
 	"encoding/json"
-	"keyward/data"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"keyward/data"
 )
 
 // FuzzRequest sends arbitrary header values, paths and query strings: the
@@ -43,6 +45,59 @@ func FuzzRequest(f *testing.F) {
 		}
 		if w.Code >= 400 {
 			checkErrorBody(t, fx, w.Body.Bytes(), w.Code)
+		}
+	})
+}
+
+// FuzzUserUpdate feeds arbitrary bodies to the strict reader of
+// AccountUserUpdateRequest: it must never panic; what it takes must be
+// one JSON object of the document's fields, "name" among them, with the
+// values encoding/json reads; what it refuses gets a sentence that
+// repeats no key; and a body encoding/json reads into the fields may be
+// refused only for a field given twice.
+func FuzzUserUpdate(f *testing.F) {
+	for _, body := range []string{
+		`{"name": "Max", "role": "Viewer"}`, `{"name": "Max", "userId": 7, "commandType": "x"}`,
+		`{"NAME": "Max"}`, `{"name": "a", "name": "b"}`, `{"name": "\u006b\u0077u_"}`, `{"n\u0061me": "x"}`,
+		`{"name": 1}`, `{"name": "x", "userId": 1e3}`, `[]`, `{"name": "x"} {}`, `{"name": "x"`, ``, "{\"name\": \"\xff\"}",
+	} {
+		f.Add([]byte(body))
+	}
+	fields := map[string]bool{"name": true, "role": true, "userId": true, "commandType": true}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		u, e := parseUserUpdate(body)
+		var m map[string]json.RawMessage
+		jsonErr := json.Unmarshal(body, &m)
+		var plain struct {
+			Name *string `json:"name"`
+			Role *string `json:"role"`
+		}
+		if e == nil {
+			if jsonErr != nil || m == nil || m["name"] == nil {
+				t.Fatalf("%q was taken, but encoding/json reads %v (%v)", body, m, jsonErr)
+			}
+			for k := range m {
+				if !fields[k] {
+					t.Fatalf("%q was taken with the field %q", body, k)
+				}
+			}
+			must(t, json.Unmarshal(body, &plain))
+			if *plain.Name != u.Name || (plain.Role == nil) != (u.Role == nil) || (u.Role != nil && *plain.Role != *u.Role) {
+				t.Fatalf("%q was read as %+v", body, u)
+			}
+			return
+		}
+		if e.Status != 400 || !strings.HasSuffix(e.Message, ".") || data.Redact(e.Message) != e.Message {
+			t.Fatalf("%q: %+v", body, e)
+		}
+		if jsonErr == nil && m != nil && m["name"] != nil && json.Unmarshal(body, &plain) == nil {
+			onlyStrings := true
+			for k, v := range m {
+				onlyStrings = onlyStrings && (k == "name" || k == "role") && len(v) > 0 && v[0] == '"'
+			}
+			if onlyStrings && !strings.Contains(e.Message, "more than once") {
+				t.Fatalf("%q was refused: %s", body, e.Message)
+			}
 		}
 	})
 }

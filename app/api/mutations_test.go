@@ -84,18 +84,18 @@ func TestPutAndDeleteRefusals(t *testing.T) {
 		{"PUT", member, `{"name": "X", "role": "Admin"}`, 400, "Unknown role \"Admin\"", ""},
 		{"PUT", member, `{"role": "Viewer"}`, 400, `needs "name"`, ""},
 		{"PUT", member, `{"name": ""}`, 400, "Enter a name", ""},
-		{"PUT", member, `{"name": 7}`, 400, `"name" must be a string`, ""},
+		{"PUT", member, `{"name": 7}`, 400, `"name" must be a string, not a number.`, ""},
 		{"PUT", member, `{"name": "X"`, 400, "not the JSON object AccountUserUpdateRequest", ""},
 		{"PUT", member, ``, 400, "the body is empty", ""},
 		{"PUT", member, `{"name": "X"} {"name": "Y"}`, 400, "more than one JSON value", ""},
 		{"PUT", member, `{"name": "` + strings.Repeat("x", maxBody) + `"}`, 400, "larger than", ""},
 		{"PUT", "/v1/users/9999", `{"name": "Nobody"}`, 404, "no user with id 9999", ""},
-		{"PUT", "/v1/users/abc", `{"name": "Nobody"}`, 400, `"abc" is not a positive integer`, ""},
-		{"PUT", "/v1/users/99999999999", `{"name": "Nobody"}`, 400, "is not a positive integer", ""},
+		{"PUT", "/v1/users/abc", `{"name": "Nobody"}`, 400, `"abc" is not a number`, ""},
+		{"PUT", "/v1/users/99999999999", `{"name": "Nobody"}`, 400, `"99999999999" is out of range`, ""},
 		{"PUT", self, `{"name": "Ada Owner", "role": "Viewer"}`, 200, "cannot change your own role", "USER_CANNOT_UPDATE_IT_IS_OWN_ROLE"},
 		{"DELETE", self, ``, 200, "cannot delete your own user", "USER_CANNOT_DELETE_OWN_USER"},
 		{"DELETE", "/v1/users/9999", ``, 404, "no user with id 9999", ""},
-		{"DELETE", "/v1/users/0", ``, 400, "not a positive integer", ""},
+		{"DELETE", "/v1/users/0", ``, 400, `"0" is not positive`, ""},
 		{"GET", "/v1/tasks/not-a-uuid", ``, 400, "is not a UUID", ""},
 		{"GET", "/v1/tasks/6f1c8e8e-2b1f-4c1e-9d6e-0a1b2c3d4e5f", ``, 404, "There is no task", ""},
 		{"PATCH", member, ``, 405, `/v1/users/{userId} does not take "PATCH"; it takes GET, PUT, DELETE.`, ""},
@@ -208,6 +208,110 @@ func TestV1WithoutSlashRedirects(t *testing.T) {
 	w := f.do(request{method: "GET", path: "/v1", header: f.creds(f.owner0().key)})
 	if w.Code != http.StatusTemporaryRedirect || w.Header().Get("Location") != "/v1/" {
 		t.Fatalf("GET /v1: %d, Location %q", w.Code, w.Header().Get("Location"))
+	}
+}
+
+// TestStrictBodies: an AccountUserUpdateRequest is read as the OpenAPI
+// document spells it: exact field names, each once, each of its type;
+// anything else is a 400 that names the field and no Go type, and
+// changes nothing.
+func TestStrictBodies(t *testing.T) {
+	f := newFixture(t, Config{})
+	owner := f.creds(f.owner0().key)
+	path := fmt.Sprintf("/v1/users/%d", f.member.ID)
+	tests := []struct {
+		body    string
+		message string
+	}{
+		{`{"NAME": "Mallory", "ROLE": "Owner"}`, `has no field "NAME": field names are case-sensitive, so write "name".`},
+		{`{"name": "Mallory", "Role": "Owner"}`, `has no field "Role": field names are case-sensitive, so write "role".`},
+		{`{"name": "Mallory", "email": "m@example.com"}`, `has no field "email"; its fields are "name", "role", "userId", "commandType".`},
+		{`{"name": "Mallory", "": 1}`, `has no field ""`},
+		{`{"name": "Mallory", "name": "Max Member"}`, `gives "name" more than once.`},
+		{`{"name": "Mallory", "n\u0061me": "Max Member"}`, `gives "name" more than once.`},
+		{`{"role": "Viewer", "name": "Mallory", "role": "Owner"}`, `gives "role" more than once.`},
+		{`{"name": 7}`, `"name" must be a string, not a number.`},
+		{`{"name": null}`, `"name" must be a string, not null.`},
+		{`{"name": {"first": "M"}}`, `"name" must be a string, not an object.`},
+		{`{"name": "Mallory", "role": ["Owner"]}`, `"role" must be a string, not an array.`},
+		{`{"name": "Mallory", "role": true}`, `"role" must be a string, not a boolean.`},
+		{`{"name": "Mallory", "userId": "2"}`, `"userId" must be an integer, not a string.`},
+		{`{"name": "Mallory", "userId": 2.5}`, `"userId" must be an integer from -2147483648 to 2147483647.`},
+		{`{"name": "Mallory", "userId": 2147483648}`, `"userId" must be an integer from -2147483648 to 2147483647.`},
+		{`{"name": "Mallory", "commandType": 1}`, `"commandType" must be a string, not a number.`},
+		{`{}`, `needs "name".`},
+		{`{"role": "Viewer"}`, `needs "name".`},
+		{`[{"name": "Mallory"}]`, `is not the JSON object AccountUserUpdateRequest: it is an array, not an object.`},
+		{` "Mallory"`, `it is a string, not an object.`},
+		{`null`, `it is null, not an object.`},
+		{`42`, `it is a number, not an object.`},
+		{`{"name": "Mallory",}`, `invalid JSON at byte 20.`},
+		{`{"name" "Mallory"}`, `invalid JSON at byte`},
+		{`{name: "Mallory"}`, `invalid JSON at byte 2.`},
+		{`{"name": "Mallory"`, `the body ends before the object does.`},
+		{`{"name": "Mallory",`, `the body ends before the object does.`},
+		{`{"name": "Mall`, `the body ends before the object does.`},
+		{`{"name"`, `the body ends before the object does.`},
+		{``, `the body is empty.`},
+		{" \n\t", `the body is empty.`},
+		{`{"name": "Mallory"} {"name": "Eve"}`, `more than one JSON value.`},
+		{`{"name": "Mallory"} x`, `more than one JSON value.`},
+	}
+	for _, tt := range tests {
+		w := f.do(request{method: "PUT", path: path, body: tt.body, header: owner})
+		if w.Code != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400: %s", tt.body, w.Code, w.Body)
+			continue
+		}
+		checkErrorBody(t, f, w.Body.Bytes(), http.StatusBadRequest)
+		msg := errorMessage(t, w)
+		if !strings.Contains(msg, tt.message) {
+			t.Errorf("%s: %q, want %q", tt.body, msg, tt.message)
+		}
+		for _, goName := range []string{"api.", "userUpdate", "json.", "struct", "*string", "int64", "[]"} {
+			if strings.Contains(msg, goName) {
+				t.Errorf("%s: the message names a Go type: %q", tt.body, msg)
+			}
+		}
+	}
+	if u, _ := f.store.User(f.member.ID); u.Name != f.member.Name || u.Role != data.RoleMember {
+		t.Fatalf("a refused body changed the user: %+v", u)
+	}
+	// The read-only fields of the document are taken, and ignored.
+	w := f.do(request{method: "PUT", path: path, body: `{"userId": 1, "commandType": "x", "name": "Maxine", "role": "Viewer"}`, header: owner})
+	if u, _ := f.store.User(f.member.ID); w.Code != 200 || u.Name != "Maxine" || u.Role != data.RoleViewer {
+		t.Fatalf("%d %s, user %+v", w.Code, w.Body, u)
+	}
+}
+
+// TestIDs: a path id that is not a number, not positive or out of range
+// says which.
+func TestIDs(t *testing.T) {
+	f := newFixture(t, Config{})
+	owner := f.creds(f.owner0().key)
+	tests := []struct {
+		id      string
+		status  int
+		message string
+	}{
+		{"abc", 400, `The user id "abc" is not a number`},
+		{"1.5", 400, "is not a number"},
+		{"0x10", 400, "is not a number"},
+		{"%20", 400, `The user id " " is not a number`},
+		{"0", 400, `The user id "0" is not positive: user ids start at 1.`},
+		{"-3", 400, `"-3" is not positive`},
+		{"2147483648", 400, `The user id "2147483648" is out of range: user ids go from 1 to 2147483647.`},
+		{"99999999999999999999999999", 400, "is out of range"},
+		{"-2147483649", 400, "is out of range"},
+		{"2147483647", 404, "There is no user with id 2147483647"},
+	}
+	for _, tt := range tests {
+		for _, method := range []string{"GET", "PUT", "DELETE"} {
+			w := f.do(request{method: method, path: "/v1/users/" + tt.id, body: `{"name": "X"}`, header: owner})
+			if w.Code != tt.status || !strings.Contains(errorMessage(t, w), tt.message) {
+				t.Errorf("%s /v1/users/%s: %d %s, want %d %q", method, tt.id, w.Code, w.Body, tt.status, tt.message)
+			}
+		}
 	}
 }
 

@@ -286,8 +286,13 @@ func (h *handler) getUsers(w http.ResponseWriter, r *http.Request, c *caller) *a
 func userID(r *http.Request) (int64, *apiError) {
 	s := r.PathValue("userId")
 	id, err := strconv.ParseInt(s, 10, 32)
-	if err != nil || id < 1 {
-		return 0, badRequest("The user id " + data.Quote(s) + " is not a positive integer.")
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return 0, badRequest("The user id " + data.Quote(s) + " is out of range: user ids go from 1 to 2147483647.")
+	case err != nil:
+		return 0, badRequest("The user id " + data.Quote(s) + " is not a number: give the user's numeric id, such as 1.")
+	case id < 1:
+		return 0, badRequest("The user id " + data.Quote(s) + " is not positive: user ids start at 1.")
 	}
 	return id, nil
 }
@@ -305,36 +310,26 @@ func (h *handler) getUser(w http.ResponseWriter, r *http.Request, c *caller) *ap
 	return nil
 }
 
-// userUpdate is AccountUserUpdateRequest; userId and commandType are
-// read-only there and ignored here.
-type userUpdate struct {
-	Name *string `json:"name"`
-	Role *string `json:"role"`
-}
-
 func (h *handler) putUser(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
 	id, e := userID(r)
 	if e != nil {
 		return e
 	}
-	var body userUpdate
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	if err := dec.Decode(&body); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return badRequest(fmt.Sprintf("The request body is larger than %d bytes.", maxBody))
 		}
-		return badRequest("The request body is not the JSON object AccountUserUpdateRequest: " + jsonProblem(err))
+		return badRequest("The request body could not be read.")
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return badRequest("The request body holds more than one JSON value.")
+	u, e := parseUserUpdate(body)
+	if e != nil {
+		return e
 	}
-	if body.Name == nil {
-		return badRequest(`The request body needs "name", the user's name.`)
-	}
-	ch := data.UserChange{Name: body.Name}
-	if body.Role != nil {
-		role, err := data.ParseRole(*body.Role)
+	ch := data.UserChange{Name: &u.Name}
+	if u.Role != nil {
+		role, err := data.ParseRole(*u.Role)
 		if err != nil {
 			return dataError(err)
 		}
@@ -343,23 +338,8 @@ func (h *handler) putUser(w http.ResponseWriter, r *http.Request, c *caller) *ap
 	if _, err := h.store.User(id); err != nil {
 		return dataError(err)
 	}
-	_, err := h.store.UpdateUser(c.Actor(), id, ch)
+	_, err = h.store.UpdateUser(c.Actor(), id, ch)
 	return h.answerTask(w, "userUpdateRequest", fmt.Sprintf("Update user %d", id), id, err)
-}
-
-// jsonProblem says what is wrong with a body in words, without echoing it.
-func jsonProblem(err error) string {
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syntax):
-		return fmt.Sprintf("invalid JSON at byte %d.", syntax.Offset)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("%q must be a %s.", typ.Field, typ.Type)
-	case errors.Is(err, io.EOF):
-		return "the body is empty."
-	}
-	return "it could not be read."
 }
 
 func (h *handler) deleteUser(w http.ResponseWriter, r *http.Request, c *caller) *apiError {
