@@ -222,6 +222,8 @@ func dataError(err error) *apiError {
 		status, code = http.StatusForbidden, "FORBIDDEN"
 	case data.EUnauthenticated:
 		status, code = http.StatusUnauthorized, "UNAUTHORIZED"
+	case data.EUnavailable:
+		status, code = http.StatusServiceUnavailable, "STORAGE_UNAVAILABLE"
 	}
 	return &apiError{Status: status, Code: code, Message: data.ErrorMessage(err)}
 }

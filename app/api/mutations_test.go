@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"keyward/data"
+	"keyward/data/backendtest"
 )
 
 func errorMessage(t *testing.T, w *httptest.ResponseRecorder) string {
@@ -355,5 +358,50 @@ func TestRedirects(t *testing.T) {
 	}
 	if w := f.do(request{method: "GET", path: "/v1//users"}); w.Code != http.StatusUnauthorized {
 		t.Errorf("without keys: %d", w.Code)
+	}
+}
+
+// TestStorageFailureIs503: once the storage has failed under the store,
+// changes are answered 503 STORAGE_UNAVAILABLE, and reads still work.
+func TestStorageFailureIs503(t *testing.T) {
+	mem := backendtest.NewMemory()
+	b, err := mem.Open()
+	must(t, err)
+	s, err := data.Open(b, data.Options{SealKeyFile: filepath.Join(t.TempDir(), "seal.key"), FlushInterval: time.Hour})
+	must(t, err)
+	t.Cleanup(func() { s.Close() })
+	_, owner, err := s.Init(data.NewAccount{AccountName: "Acme", OwnerName: "Ada Owner", OwnerEmail: "ada@example.com", OwnerPassword: ownerPassword})
+	must(t, err)
+	member, err := s.AddUser(data.CommandLine, data.NewUser{Name: "Max Member", Email: "max@example.com", Role: data.RoleMember})
+	must(t, err)
+	_, err = s.SetAPIEnabled(data.CommandLine, true)
+	must(t, err)
+	accountKey, err := s.AccountKey(data.CommandLine, data.ShowAccountKey)
+	must(t, err)
+	_, key, err := s.CreateUserKey(data.CommandLine, "owner-api-key", owner.ID)
+	must(t, err)
+	h := newHandler(s, Config{})
+	call := func(method, path, body string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.RemoteAddr = "127.0.0.1:40000"
+		req.Header.Set("x-api-key", accountKey)
+		req.Header.Set("x-api-secret-key", key)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		return w
+	}
+
+	mem.FailCommits(fmt.Errorf("%w: the disk went away", data.ErrFailed))
+	userPath := fmt.Sprintf("/v1/users/%d", member.ID)
+	for _, c := range []struct{ method, body string }{{"PUT", `{"name": "Maxine"}`}, {"DELETE", ""}, {"PUT", `{"name": "Max"}`}} {
+		w := call(c.method, userPath, c.body)
+		var e apiError
+		decodeBody(t, w, &e)
+		if w.Code != http.StatusServiceUnavailable || e.Status != 503 || e.Code != "STORAGE_UNAVAILABLE" || !strings.HasSuffix(e.Message, ".") {
+			t.Fatalf("%s after the storage failed: %d %s", c.method, w.Code, w.Body)
+		}
+	}
+	if w := call("GET", userPath, ""); w.Code != 200 {
+		t.Fatalf("a read after the storage failed: %d %s", w.Code, w.Body)
 	}
 }
