@@ -13,14 +13,20 @@ import (
 )
 
 // StartupError is the window shown instead of the console when the data
-// directory cannot be opened, most often because another Keyward has it:
-// someone who started Keyward from a menu sees no terminal. Quit, Enter and
+// directory cannot be opened, most often because another Keyward has it,
+// or because it is damaged or its disk full: someone who started Keyward
+// from a menu sees no terminal. Quit, Enter and
 // Escape call quit (the app's Quit, so that Run returns).
 func StartupError(a fyne.App, dataDir string, err error, quit func()) fyne.Window {
 	title, msg := "Keyward cannot open its data", data.ErrorMessage(err)
-	if errors.Is(err, data.ErrInUse) {
+	switch {
+	case errors.Is(err, data.ErrInUse):
 		title = "Keyward is already open"
 		msg = "Keyward is already open with this data (" + dataDir + "). Switch to the window that is open, or close it and start Keyward again."
+	case errors.Is(err, data.ErrDamaged):
+		title = "Keyward's data is damaged" // the message says how to restore a backup
+	case errors.Is(err, data.ErrFull):
+		title = "The disk is full"
 	}
 	w := a.NewWindow(title)
 	text := &widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}
