@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
@@ -83,14 +84,22 @@ type Console struct {
 
 	user        data.User // who is signed in; zero before sign-in
 	access      *accessScreen
-	dialogs     []*openDialog // the dialogs up, last on top
+	screen      fyne.CanvasObject // what setContent was last given
+	banner      *failureBanner    // over the screen once the storage failed
+	dialogs     []*openDialog     // the dialogs up, last on top
 	unsubscribe func()
+
+	// do runs f on the UI goroutine: fyne.Do. Fyne's test driver runs f
+	// at once on the caller's goroutine, so the tests of a notification
+	// sent from another goroutine (the storage's failure) replace it with
+	// a queue that they run themselves.
+	do func(f func())
 }
 
 // New returns the console for store in window w of app a; it serves the
 // REST API through restAPI while the API is enabled.
 func New(a fyne.App, w fyne.Window, store *data.Store, restAPI API, opts Options) *Console {
-	c := &Console{app: a, win: w, store: store, api: restAPI, opts: opts, clock: opts.Clock}
+	c := &Console{app: a, win: w, store: store, api: restAPI, opts: opts, clock: opts.Clock, do: fyne.Do}
 	if c.clock == nil {
 		c.clock = realClock{}
 	}
@@ -103,7 +112,7 @@ func New(a fyne.App, w fyne.Window, store *data.Store, restAPI API, opts Options
 	c.addShortcuts()
 	w.Resize(c.savedSize())
 	w.SetOnClosed(c.saveSize)
-	c.unsubscribe = store.Subscribe(func(ch data.Change) { fyne.Do(func() { c.changed(ch) }) })
+	c.unsubscribe = store.Subscribe(func(ch data.Change) { c.do(func() { c.changed(ch) }) })
 	return c
 }
 
@@ -159,9 +168,16 @@ func (c *Console) startAPI() {
 	c.api.Start()
 }
 
-// stopAPI stops the REST API, giving requests in flight 5 s to finish.
+// apiStopGrace is how long requests in flight may take to finish when the
+// REST API stops. The console must be gone within 10 s of being closed,
+// even when the storage has failed, and closing the store afterwards may
+// take 5 s of that for its engine.
+const apiStopGrace = 3 * time.Second
+
+// stopAPI stops the REST API, giving requests in flight apiStopGrace to
+// finish.
 func (c *Console) stopAPI() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), apiStopGrace)
 	defer cancel()
 	c.api.Stop(ctx)
 }
@@ -174,12 +190,21 @@ func (c *Console) signedIn(u data.User) {
 	releaseMemory()
 }
 
-// setContent replaces what the window shows. Whatever had the keyboard
-// focus loses it first: Fyne drops the old content's focus without telling
-// the widget, and an entry that still thinks it has the focus blinks its
-// cursor forever, repainting the window many times a second while it sits
-// idle.
+// setContent replaces what the window shows, under the failure banner
+// once the storage has failed. Whatever had the keyboard focus loses it
+// first: Fyne drops the old content's focus without telling the widget,
+// and an entry that still thinks it has the focus blinks its cursor
+// forever, repainting the window many times a second while it sits idle.
 func (c *Console) setContent(o fyne.CanvasObject) {
+	c.screen = o
+	if c.banner == nil {
+		if failure := c.store.Failure(); failure != nil {
+			c.banner = newFailureBanner(failure)
+		}
+	}
+	if c.banner != nil {
+		o = container.NewBorder(c.banner.content, nil, nil, nil, o)
+	}
 	c.win.Canvas().Unfocus()
 	c.win.SetContent(o)
 }
@@ -202,8 +227,13 @@ func (c *Console) actor() data.Actor { return data.ActorFor(c.user) }
 
 // changed refreshes what a change, made here or through the REST API,
 // affects. A change to the signed-in user (their role, their removal)
-// re-opens the window with their new rights, or signs them out.
+// re-opens the window with their new rights, or signs them out. A failure
+// of the storage shows on every screen.
 func (c *Console) changed(ch data.Change) {
+	if ch.Kind == data.ChangeStorage {
+		c.storageFailed()
+		return
+	}
 	if c.access == nil {
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 
 	"keyward/app/api"
 	"keyward/data"
+	"keyward/data/backendtest"
 	"keyward/data/badger"
 	"keyward/data/clocktest"
 	"keyward/widgets"
@@ -30,6 +32,8 @@ type fakeAPI struct {
 	err      error           // why it is not serving although started
 	startErr error           // Start fails with it while set
 	taken    map[string]bool // addresses Apply cannot move to
+	// stopGrace is how long the last Stop let requests in flight take.
+	stopGrace time.Duration
 }
 
 func newFakeAPI() *fakeAPI {
@@ -57,7 +61,11 @@ func (f *fakeAPI) Apply(cfg api.Config) error {
 	return nil
 }
 
-func (f *fakeAPI) Stop(context.Context) error {
+func (f *fakeAPI) Stop(ctx context.Context) error {
+	f.stopGrace = -1 // no limit
+	if deadline, ok := ctx.Deadline(); ok {
+		f.stopGrace = time.Until(deadline)
+	}
 	f.started, f.running, f.err = false, false, nil
 	return nil
 }
@@ -87,14 +95,32 @@ const ownerPassword = "a long owner password"
 
 // newEnv opens a console on a new data directory.
 func newEnv(t *testing.T) *env {
-	e := &env{t: t, a: test.NewTempApp(t), clock: clocktest.New(), api: newFakeAPI()}
-	e.taken = e.api.taken
-	storeClock := clocktest.New()
-	var err error
-	e.store, err = badger.OpenStore(t.TempDir(), data.Options{Now: storeClock.Now, FlushInterval: time.Hour})
+	store, err := badger.OpenStore(t.TempDir(), data.Options{Now: clocktest.New().Now, FlushInterval: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newEnvOn(t, store)
+}
+
+// openMemoryStore opens a new store on a backend in memory, whose commits
+// the test can make fail (m.FailCommits).
+func openMemoryStore(t *testing.T) (*backendtest.Memory, *data.Store) {
+	m := backendtest.NewMemory()
+	b, err := m.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := data.Open(b, data.Options{Now: clocktest.New().Now, FlushInterval: time.Hour, SealKeyFile: filepath.Join(t.TempDir(), "seal.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, s
+}
+
+// newEnvOn opens a console on store, which it closes after the test.
+func newEnvOn(t *testing.T, store *data.Store) *env {
+	e := &env{t: t, a: test.NewTempApp(t), store: store, clock: clocktest.New(), api: newFakeAPI()}
+	e.taken = e.api.taken
 	e.w = e.a.NewWindow(Title)
 	e.c = New(e.a, e.w, e.store, e.api, Options{Clock: e.clock, Location: time.UTC, Version: "Keyward test", Website: "https://keyward.example/guide"})
 	t.Cleanup(func() {
@@ -109,21 +135,34 @@ func newEnv(t *testing.T) *env {
 // Viewer and a Member (each with a console password), and enables the API
 // when enabled is true.
 func (e *env) withAccount(enabled bool) *env {
-	_, _, err := e.store.Init(data.NewAccount{AccountName: "Acme", OwnerName: "Ada Owner", OwnerEmail: "ada@example.com", OwnerPassword: ownerPassword})
-	e.must(err)
+	seedAccount(e.t, e.store, enabled)
+	return e
+}
+
+// seedAccount fills store as withAccount does, before a console is open
+// on it.
+func seedAccount(t *testing.T, store *data.Store, enabled bool) {
+	t.Helper()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err := store.Init(data.NewAccount{AccountName: "Acme", OwnerName: "Ada Owner", OwnerEmail: "ada@example.com", OwnerPassword: ownerPassword})
+	must(err)
 	for _, u := range []data.NewUser{
 		{Name: "Vic Viewer", Email: "vic@example.com", Role: data.RoleViewer, Password: ownerPassword},
 		{Name: "Lou Logs", Email: "lou@example.com", Role: data.RoleLogsViewer, Password: ownerPassword},
 		{Name: "Max Member", Email: "max@example.com", Role: data.RoleMember, Password: ownerPassword},
 	} {
-		_, err := e.store.AddUser(data.CommandLine, u)
-		e.must(err)
+		_, err := store.AddUser(data.CommandLine, u)
+		must(err)
 	}
 	if enabled {
-		_, err := e.store.SetAPIEnabled(data.CommandLine, true)
-		e.must(err)
+		_, err := store.SetAPIEnabled(data.CommandLine, true)
+		must(err)
 	}
-	return e
 }
 
 func (e *env) must(err error) {
