@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/assets"
@@ -21,7 +22,10 @@ var guideSections = []struct{ title, anchor string }{
 }
 
 // showAbout shows the version, where the data is, where the REST API
-// listens, and links to the user guide.
+// listens, and links to the user guide. Owners back the data up from here,
+// beside where it is: an administrator who looks for a backup looks for
+// the data first, and `keyward backup` sends them here when the console
+// holds the data directory.
 func (c *Console) showAbout() {
 	api := "disabled"
 	if acct, err := c.store.Account(); err == nil && acct.APIEnabled {
@@ -31,11 +35,17 @@ func (c *Console) showAbout() {
 			api = "enabled, but not running: " + st.Err.Error()
 		}
 	}
-	form := widget.NewForm(
+	items := []*widget.FormItem{
 		widget.NewFormItem("Version", &widget.Label{Text: c.opts.Version, Selectable: true}),
 		widget.NewFormItem("Data directory", &widget.Label{Text: c.store.Location(), Selectable: true, Wrapping: fyne.TextWrapBreak}),
-		widget.NewFormItem("REST API", &widget.Label{Text: api, Selectable: true, Wrapping: fyne.TextWrapWord}),
-	)
+	}
+	if c.user.Role.CanAdminister() {
+		backup := &widget.Button{Text: "Back up now…", Icon: theme.DocumentSaveIcon(), OnTapped: c.showBackup}
+		items = append(items, widget.NewFormItem("Backup", container.NewVBox(container.NewHBox(backup),
+			hint("A copy of every record, which 'keyward restore' loads into a new data directory. The seal key is never in it."))))
+	}
+	items = append(items, widget.NewFormItem("REST API", &widget.Label{Text: api, Selectable: true, Wrapping: fyne.TextWrapWord}))
+	form := widget.NewForm(items...)
 	links := container.NewVBox()
 	for _, s := range guideSections {
 		if u, err := url.Parse(c.opts.Website + s.anchor); err == nil && c.opts.Website != "" {

@@ -94,6 +94,10 @@ type Console struct {
 	// sent from another goroutine (the storage's failure) replace it with
 	// a queue that they run themselves.
 	do func(f func())
+	// backupFolder is where the file dialog of Back up now opens; nil
+	// leaves it to Fyne (the folder used last, else the home folder).
+	// Tests set it.
+	backupFolder fyne.ListableURI
 }
 
 // New returns the console for store in window w of app a; it serves the
