@@ -136,7 +136,7 @@ func open(abs string, opts Options) (*Backend, error) {
 			return nil, errInUse(abs)
 		}
 		if isDamage(err) {
-			return nil, damaged(abs, "the storage engine cannot read it ("+err.Error()+")", err)
+			return nil, damaged(abs, "the storage engine cannot read it ("+firstLine(err.Error())+")", err)
 		}
 		return nil, failed("open the data directory "+abs, err)
 	}

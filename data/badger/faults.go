@@ -115,7 +115,7 @@ func verifyTables(dataDir, dbDir string, opt badger.Options) error {
 	for id, tm := range manifest.Tables {
 		name := table.NewFilename(id, dbDir)
 		if err := verifyTable(name, tm.Compression, opt); err != nil {
-			return damaged(dataDir, "its table file "+name+" is damaged ("+err.Error()+")", err)
+			return damaged(dataDir, "its table file "+name+" is damaged ("+firstLine(err.Error())+")", err)
 		}
 	}
 	return nil
@@ -132,7 +132,7 @@ func verifyTable(name string, compression options.CompressionType, opt badger.Op
 	defer func() {
 		if r := recover(); r != nil {
 			mf.Close(-1)
-			err = fmt.Errorf("%v", r)
+			err = fmt.Errorf("its contents do not match its index or checksums: %s", firstLine(fmt.Sprint(r)))
 		}
 	}()
 	t, err := table.OpenTable(mf, table.Options{ChkMode: options.OnTableRead, Compression: compression,
@@ -142,6 +142,20 @@ func verifyTable(name string, compression options.CompressionType, opt badger.Op
 	}
 	// Not t.DecrRef, which would delete the file.
 	return t.MmapFile.Close(-1)
+}
+
+// firstLine shortens an engine's message, which may be a multi-line dump,
+// to its first line with text, of at most 160 characters.
+func firstLine(msg string) string {
+	for _, line := range strings.Split(msg, "\n") {
+		if line = strings.Trim(line, " =\t"); line != "" {
+			if r := []rune(line); len(r) > 160 {
+				line = string(r[:160]) + "…"
+			}
+			return line
+		}
+	}
+	return "no detail"
 }
 
 // removeEmptyLogs removes the memtable and value-log files of length zero
@@ -188,7 +202,7 @@ func guard(dir, op string, call func() error) (err error) {
 			return
 		}
 		if err = checkSpace(dir); err == nil {
-			err = damaged(dir, fmt.Sprintf("the storage engine failed to %s (%v)", op, r), fmt.Errorf("%v", r))
+			err = damaged(dir, fmt.Sprintf("the storage engine failed to %s (%s)", op, firstLine(fmt.Sprint(r))), fmt.Errorf("%v", r))
 		}
 	}()
 	return call()
