@@ -68,7 +68,12 @@ func version() string {
 func runConsole(dataDir string) int {
 	a := fyneapp.NewWithID(metadata.Details.ID)
 	a.SetIcon(assets.Icon)
-	store, err := badger.OpenStore(dataDir, data.Options{})
+	// What goes wrong in the background (the engine's warnings, a failed
+	// write of last-used times) goes to stderr, for whoever started it
+	// from a terminal; the window says what a person must know.
+	store, err := badger.OpenStore(dataDir, data.Options{Logf: func(format string, args ...any) {
+		fmt.Fprintf(os.Stderr, "keyward: "+format+"\n", args...)
+	}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "keyward:", data.ErrorMessage(err))
 		console.StartupError(a, dataDir, err, a.Quit).ShowAndRun()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -66,6 +67,45 @@ type BackupInfo struct {
 	// AccountKeySealed tells whether the backup holds a sealed account key
 	// (the API was enabled).
 	AccountKeySealed bool
+}
+
+// SealKeyNote is what to tell whoever made the backup about its seal key;
+// "" when the backup holds no account key.
+func (i BackupInfo) SealKeyNote() string {
+	if !i.AccountKeySealed {
+		return ""
+	}
+	return fmt.Sprintf("The account key is in it sealed, and its seal key is not: keep a copy of the seal key file %s too, apart from the backup. "+
+		"Restoring needs it to recover the account key; without it, a new account key can be issued.", i.SealKeyFile)
+}
+
+// WriteBackupFile writes the backup that write makes to the file at path
+// (WriteFile: readable by its owner only, whole or not at all; with
+// exclusive, an existing file is refused), then reads it back whole, so
+// that a backup cut short says so now and not at a restore. It returns
+// what the file holds.
+func WriteBackupFile(path string, exclusive bool, write func(io.Writer) error) (BackupInfo, error) {
+	if err := WriteFile(path, exclusive, write); err != nil {
+		var e *Error
+		switch {
+		case errors.As(err, &e):
+			return BackupInfo{}, err
+		case errors.Is(err, fs.ErrExist):
+			return BackupInfo{}, Errorf(EConflict, "%s already exists: choose another file name, or remove it first.", path)
+		}
+		return BackupInfo{}, Errorf(EInternal, "Could not write the backup %s: %v.", path, err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return BackupInfo{}, Errorf(EInternal, "Could not read back the backup %s: %v.", path, err)
+	}
+	defer f.Close()
+	b, err := ReadBackup(f)
+	if err != nil {
+		os.Remove(path)
+		return BackupInfo{}, Errorf(EInternal, "The backup written to %s did not read back whole (%s); it was removed. Try again.", path, ErrorMessage(err))
+	}
+	return b.Info, nil
 }
 
 // Backup writes a consistent snapshot of every record to w: nothing this

@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -307,7 +308,11 @@ func (s *Store) fail(err error) error {
 	s.failMu.Lock()
 	first := s.failure == nil
 	if first {
-		s.failure = &Error{Code: EUnavailable, Err: errors.Join(ErrFailed, err), Message: ErrorMessage(err) +
+		msg := ErrorMessage(err)
+		if !strings.HasSuffix(msg, ".") {
+			msg += "."
+		}
+		s.failure = &Error{Code: EUnavailable, Err: errors.Join(ErrFailed, err), Message: msg +
 			" Keyward keeps answering from what it has, but refuses changes until it is restarted; fix the storage first."}
 	}
 	failure := s.failure

@@ -18,57 +18,31 @@ func setupBackup(*flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return data.Errorf(data.EInvalid, "The backup file %s cannot be named: %v.", data.Quote(args[0]), err)
 		}
-		if _, err := os.Lstat(file); err == nil {
-			return data.Errorf(data.EConflict, "%s already exists: choose another file name, or remove it first.", file)
-		}
 		err = r.open(false)
 		held := errors.Is(err, data.ErrInUse)
 		if err != nil && !held {
 			return err
 		}
-		var info data.BackupInfo
-		err = data.WriteFile(file, true, func(w io.Writer) error {
+		info, err := data.WriteBackupFile(file, true, func(w io.Writer) error {
 			if held { // the console or serve makes it
 				if r.env.RequestBackup == nil {
-					return err
+					return data.Errorf(data.EConflict, "The data directory %s is in use, and this build cannot ask its holder for a backup.", r.dataDir)
 				}
 				return r.env.RequestBackup(r.dataDir, w)
 			}
-			var berr error
-			info, berr = r.store.Backup(w)
-			return berr
+			_, err := r.store.Backup(w)
+			return err
 		})
 		if err != nil {
-			if errors.Is(err, fs.ErrExist) {
-				return data.Errorf(data.EConflict, "%s already exists: choose another file name, or remove it first.", file)
-			}
-			return backupError(file, err)
-		}
-		// Read back, so that a backup cut short says so now, not at restore.
-		check, err := readBackupFile(file)
-		if err != nil {
-			os.Remove(file)
 			return err
 		}
-		info = check.Info
 		text := fmt.Sprintf("Backed up the account %s to %s (%s).\n", info.Account, file, data.Count(info.Records, "record", "records"))
-		if info.AccountKeySealed {
-			text += fmt.Sprintf("The account key is in it sealed: keep a copy of the seal key file %s too, apart from the backup.\n"+
-				"'keyward restore' needs it (--seal-key-file) to recover the account key; without it, a new account key can be issued.\n", info.SealKeyFile)
+		if note := info.SealKeyNote(); note != "" {
+			text += note + " ('keyward restore --seal-key-file' installs it.)\n"
 		}
 		return r.print(map[string]any{"file": file, "account": info.Account, "records": info.Records,
 			"accountKeySealed": info.AccountKeySealed, "sealKeyFile": info.SealKeyFile}, text)
 	}
-}
-
-// backupError says that the backup could not be written, whatever the
-// cause was.
-func backupError(file string, err error) error {
-	var e *data.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return data.Errorf(data.EInternal, "Could not write the backup %s: %v.", file, err)
 }
 
 func readBackupFile(file string) (*data.Backup, error) {

@@ -33,7 +33,7 @@ func TestBackupAndRestore(t *testing.T) {
 	file := filepath.Join(root, "acme.backup")
 	runFlow(t, runInProcess, dir, []step{
 		{args: []string{"backup", file},
-			stdout: `Backed up the account Acme to .*acme.backup \(\d+ records\)\.\nThe account key is in it sealed: keep a copy of the seal key file .*seal.key too, apart from the backup\.\n.*--seal-key-file.*\n`},
+			stdout: `Backed up the account Acme to .*acme.backup \(\d+ records\)\.\nThe account key is in it sealed, and its seal key is not: keep a copy of the seal key file .*seal.key too, apart from the backup\. Restoring needs it .*--seal-key-file.*\n`},
 		{args: []string{"backup", file}, code: 1, stderr: "already exists: choose another file name"},
 	})
 	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -50,15 +49,13 @@ func (c *Console) onBackupFile(w fyne.URIWriteCloser, err error) {
 		return
 	}
 	path := uri.Path()
-	var info data.BackupInfo
-	err = data.WriteFile(path, false, func(f io.Writer) error {
-		var err error
-		info, err = c.store.Backup(f)
+	info, err := data.WriteBackupFile(path, false, func(f io.Writer) error {
+		_, err := c.store.Backup(f)
 		return err
 	})
 	if err != nil {
 		removeIfEmpty(path)
-		c.showError(backupError(path, err))
+		c.showError(err)
 		return
 	}
 	c.showBackupDone(path, info)
@@ -72,16 +69,6 @@ func removeIfEmpty(path string) {
 	}
 }
 
-// backupError says that the backup could not be written, whatever the
-// cause was: the store's errors say it themselves.
-func backupError(path string, err error) error {
-	var e *data.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return data.Errorf(data.EInternal, "Could not write the backup %s: %v.", path, err)
-}
-
 // showBackupDone says how many records went where and, when the account
 // key is in the backup, that it is sealed with a key the backup does not
 // hold.
@@ -90,10 +77,8 @@ func (c *Console) showBackupDone(path string, info data.BackupInfo) {
 		&widget.Label{Text: fmt.Sprintf("Backed up %s of the account %s to", data.Count(info.Records, "record", "records"), info.Account), Wrapping: fyne.TextWrapWord},
 		&widget.Label{Text: path, Selectable: true, Wrapping: fyne.TextWrapBreak},
 	)
-	if info.AccountKeySealed {
-		content.Add(&widget.Label{Wrapping: fyne.TextWrapWord, Text: "The account key is in it sealed, and the seal key is not. " +
-			"Keep a copy of the seal key file too, apart from the backup: without it the account key cannot be restored (a new one can be issued)."})
-		content.Add(&widget.Label{Text: info.SealKeyFile, Selectable: true, Wrapping: fyne.TextWrapBreak})
+	if note := info.SealKeyNote(); note != "" {
+		content.Add(&widget.Label{Wrapping: fyne.TextWrapWord, Text: note})
 	}
 	d := dialog.NewCustom("Backup saved", "Close", content, c.win)
 	d.Resize(fyne.NewSize(520, 0))

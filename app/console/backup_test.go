@@ -90,8 +90,8 @@ func TestBackUpNow(t *testing.T) {
 	said := labelText(e.top())
 	for _, want := range []string{
 		"Backed up " + data.Count(b.Info.Records, "record", "records") + " of the account Acme to", path,
-		"Keep a copy of the seal key file too, apart from the backup: without it the account key cannot be restored (a new one can be issued).",
-		e.store.SealKeyFile(),
+		"The account key is in it sealed, and its seal key is not: keep a copy of the seal key file " + e.store.SealKeyFile() + " too, apart from the backup.",
+		"Restoring needs it to recover the account key; without it, a new account key can be issued.",
 	} {
 		if !strings.Contains(said, want) {
 			t.Errorf("the result lacks %q:\n%s", want, said)
