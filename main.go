@@ -63,25 +63,26 @@ func version() string {
 	return fmt.Sprintf("%s %s (build %d)", metadata.Details.Name, metadata.Details.Version, metadata.Details.Build)
 }
 
-// runConsole opens the store on dataDir and shows the window, which serves
-// the REST API through a supervisor, until it is closed.
-func runConsole(dataDir string) int {
+// runConsole opens the store with open and shows the window, which serves
+// the REST API through a supervisor, until it is closed; where says which
+// store it is, when it cannot be opened.
+func runConsole(where cli.Location, open func(data.Options) (*data.Store, error)) int {
 	a := fyneapp.NewWithID(metadata.Details.ID)
 	a.SetIcon(assets.Icon)
 	// What goes wrong in the background (the engine's warnings, a failed
 	// write of last-used times) goes to stderr, for whoever started it
 	// from a terminal; the window says what a person must know.
-	store, err := badger.OpenStore(dataDir, data.Options{Logf: func(format string, args ...any) {
+	store, err := open(data.Options{Logf: func(format string, args ...any) {
 		fmt.Fprintf(os.Stderr, "keyward: "+format+"\n", args...)
 	}})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "keyward:", data.ErrorMessage(err))
-		console.StartupError(a, dataDir, err, a.Quit).ShowAndRun()
+		console.StartupError(a, where.String(), err, a.Quit).ShowAndRun()
 		return cli.ExitError
 	}
 	defer store.Close()
 	w := a.NewWindow(console.Title)
-	c := console.New(a, w, store, api.NewSupervisor(store), console.Options{Version: version(), Website: metadata.Website})
+	c := console.New(a, w, store, api.NewSupervisor(store), console.Options{Version: version(), Website: metadata.Website, Shared: where.Store != ""})
 	c.Start()
 	w.ShowAndRun()
 	c.Close()

@@ -95,7 +95,11 @@ type Commit struct {
 	Reset bool
 }
 
-// Errors a Backend returns; test for them with errors.Is.
+// Errors a Backend returns; test for them with errors.Is. Besides these,
+// a backend wraps data.ErrFailed in an error of a storage that failed under
+// it (the Store then refuses changes until it is opened again), and
+// data.ErrUnreachable in one of a shared store it cannot reach for now
+// (the operation did not happen, and the next may).
 var (
 	// ErrConflict: the batch was built against a revision that is no
 	// longer the latest.

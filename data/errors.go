@@ -96,4 +96,7 @@ var (
 	// ErrFailed: the storage failed under a running store, which then
 	// refuses changes until it is opened again.
 	ErrFailed = errors.New("the storage failed")
+	// ErrUnreachable: a shared store cannot be reached for now (a network
+	// or server outage); the operation did not happen, and the next may.
+	ErrUnreachable = errors.New("the shared store is unreachable")
 )

@@ -46,6 +46,20 @@ func (s *Store) sealKey(create bool) ([]byte, error) {
 	return key, nil
 }
 
+// CreateSealKey makes sure the seal key file exists, creating it if it
+// does not, and tells which: on a shared store, the account's first
+// machine makes it, and every other is given a copy.
+func (s *Store) CreateSealKey() (created bool, err error) {
+	if _, err := os.Stat(s.opts.SealKeyFile); err == nil {
+		_, err := s.sealKey(false) // it must be a seal key
+		return false, err
+	}
+	if _, err := s.sealKey(true); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // writeSealKey writes a new seal key file, whole or not at all (WriteFile),
 // refusing to replace one that is there.
 func writeSealKey(path string, key []byte) error {

@@ -292,6 +292,8 @@ func (s *Store) commitError(op string, err error) error {
 		return nil
 	case errors.Is(err, ErrFailed):
 		return s.fail(storageError(op, err))
+	case errors.Is(err, ErrUnreachable):
+		return unreachable(err)
 	case errors.Is(err, ErrClosed):
 		return errClosed
 	case errors.Is(err, ErrTooLarge):
@@ -300,6 +302,16 @@ func (s *Store) commitError(op string, err error) error {
 		return &Error{Code: EConflict, Err: err, Message: "Other changes to the account kept coming in while this one was saved: try again."}
 	}
 	return storageError(op, err)
+}
+
+// unreachable is the error of an operation a shared store could not be
+// reached for: nothing happened, and it may be tried again.
+func unreachable(err error) error {
+	msg := ErrorMessage(err)
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return &Error{Code: EUnavailable, Err: err, Message: msg + " Nothing was changed; try again once it is back. Keyward keeps answering from what it has meanwhile."}
 }
 
 // fail records that the storage failed with err, once, and tells the log
@@ -481,6 +493,8 @@ func readError(err error) error {
 	switch {
 	case errors.Is(err, ErrClosed):
 		return errClosed
+	case errors.Is(err, ErrUnreachable):
+		return unreachable(err)
 	case err == nil || errors.As(err, &e):
 		return err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -58,37 +59,47 @@ func readBackupFile(file string) (*data.Backup, error) {
 	return b, nil
 }
 
-func setupRestore(flags *flag.FlagSet) func(*runner, []string) error {
-	sealFile := flags.String("seal-key-file", "", "the seal.key file of the data directory the backup was taken from")
+// setupRestore: the global --seal-key-file is the seal key of the account
+// in the backup. A data directory gets a copy of it as its own seal.key; a
+// shared store uses the file itself, as every machine does.
+func setupRestore(*flag.FlagSet) func(*runner, []string) error {
 	return func(r *runner, args []string) error {
-		if err := checkEmptyDir(r.dataDir); err != nil {
-			return err
+		sealFile := r.where.SealKeyFile
+		if r.where.Store == "" {
+			if err := checkEmptyDir(r.where.DataDir); err != nil {
+				return err
+			}
 		}
 		backup, err := readBackupFile(args[0])
 		if err != nil {
 			return err
 		}
 		var sealKey []byte
-		if *sealFile != "" {
-			if sealKey, err = os.ReadFile(*sealFile); err != nil {
-				return data.Errorf(data.EInvalid, "Cannot read the seal key file %s: %v.", data.Quote(*sealFile), err)
+		if sealFile != "" {
+			if sealKey, err = os.ReadFile(sealFile); err != nil {
+				return data.Errorf(data.EInvalid, "Cannot read the seal key file %s: %v.", data.Quote(sealFile), err)
 			}
 		}
-		_, statErr := os.Stat(r.dataDir)
+		_, statErr := os.Stat(r.where.DataDir)
 		created := errors.Is(statErr, fs.ErrNotExist)
+		if r.where.Store == "" {
+			r.where.SealKeyFile = "" // the new directory keeps its own copy
+		}
 		if err := r.open(true); err != nil {
 			return err
 		}
 		readable, err := r.store.Restore(backup, sealKey)
 		if err == nil && backup.Info.AccountKeySealed && sealKey != nil && !readable {
-			err = data.Errorf(data.EInvalid, "The seal key %s does not match the account key in this backup: give the seal.key of the data directory the backup was taken from (it was %s).", *sealFile, backup.Info.SealKeyFile)
+			err = data.Errorf(data.EInvalid, "The seal key %s does not match the account key in this backup: give the seal.key of the data directory the backup was taken from (it was %s).", sealFile, backup.Info.SealKeyFile)
 		}
 		if err != nil {
-			// Leave the directory as it was found: empty, or not there.
-			location := r.store.Location()
 			r.store.Close()
 			r.store = nil
-			clearDir(location, created)
+			if r.where.Store != "" && data.ErrorCode(err) != data.EConflict {
+				return data.Errorf(data.ErrorCode(err), "%s The shared store may now hold part of the backup: remove the account's keys from Redis before you try again.", data.ErrorMessage(err))
+			}
+			// Leave the directory as it was found: empty, or not there.
+			clearDir(r.where.DataDir, created)
 			return err
 		}
 		info := backup.Info
@@ -132,5 +143,95 @@ func clearDir(dir string, created bool) {
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
 		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
+}
+
+func setupMigrate(flags *flag.FlagSet) func(*runner, []string) error {
+	to := flags.String("to", "", "the shared store to copy the data directory into")
+	from := flags.String("from", "", "the shared store to copy into a new data directory")
+	return func(r *runner, _ []string) error {
+		if (*to == "") == (*from == "") {
+			return usagef("migrate needs --to URL (the data directory into a shared store) or --from URL (a shared store into a new data directory)")
+		}
+		if r.where.Store != "" {
+			return usagef("migrate copies between --data DIR and the shared store of --to or --from; leave out --store")
+		}
+		logf := func(format string, args ...any) { fmt.Fprintf(r.env.Stderr, "keyward: "+format+"\n", args...) }
+		if r.env.OpenShared == nil {
+			return data.Errorf(data.EInvalid, "This build of keyward cannot use a shared store.")
+		}
+		var src, dst *data.Store
+		var sealKey []byte
+		var err error
+		created := false
+		if *to != "" {
+			if src, err = r.env.Open(r.where.DataDir, data.Options{Logf: logf, SealKeyFile: r.where.SealKeyFile}); err != nil {
+				return err
+			}
+			defer src.Close()
+			if !src.Initialized() {
+				return data.Errorf(data.ENotFound, "The data directory %s has no account to copy.", r.where.DataDir)
+			}
+			// The account key is copied sealed: the shared store is read
+			// with this directory's seal key file.
+			if dst, err = r.env.OpenShared(*to, data.Options{Logf: logf, SealKeyFile: src.SealKeyFile()}); err != nil {
+				return err
+			}
+		} else {
+			if r.where.SealKeyFile == "" {
+				return usagef("migrate --from needs the shared store's seal key file: give --seal-key-file FILE or %s", SealKeyEnv)
+			}
+			if err := checkEmptyDir(r.where.DataDir); err != nil {
+				return err
+			}
+			if sealKey, err = os.ReadFile(r.where.SealKeyFile); err != nil {
+				return data.Errorf(data.EInvalid, "Cannot read the seal key file %s: %v.", data.Quote(r.where.SealKeyFile), err)
+			}
+			if src, err = r.env.OpenShared(*from, data.Options{Logf: logf, SealKeyFile: r.where.SealKeyFile}); err != nil {
+				return err
+			}
+			defer src.Close()
+			if !src.Initialized() {
+				return data.Errorf(data.ENotFound, "The shared store %s has no account to copy.", src.Location())
+			}
+			_, statErr := os.Stat(r.where.DataDir)
+			created = errors.Is(statErr, fs.ErrNotExist)
+			if dst, err = r.env.Open(r.where.DataDir, data.Options{Logf: logf}); err != nil {
+				return err
+			}
+		}
+		var buf bytes.Buffer
+		if _, err := src.Backup(&buf); err != nil {
+			dst.Close()
+			return err
+		}
+		b, err := data.ReadBackup(&buf)
+		if err == nil {
+			var readable bool
+			readable, err = dst.Restore(b, sealKey)
+			if err == nil && b.Info.AccountKeySealed && !readable {
+				err = data.Errorf(data.EInvalid, "The account key cannot be read on %s with the seal key file %s.", dst.Location(), dst.SealKeyFile())
+			}
+		}
+		location, sealFile := dst.Location(), dst.SealKeyFile()
+		if cerr := dst.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			if *from != "" {
+				clearDir(r.where.DataDir, created)
+			} else if data.ErrorCode(err) != data.EConflict {
+				err = data.Errorf(data.ErrorCode(err), "%s The shared store may now hold part of the account: remove its keys from Redis before you try again.", data.ErrorMessage(err))
+			}
+			return err
+		}
+		text := fmt.Sprintf("Copied the account %s (%s) from %s to %s.\n", b.Info.Account, data.Count(b.Info.Records, "record", "records"), src.Location(), location)
+		if *to != "" {
+			text += fmt.Sprintf("The shared store uses this directory's seal key file %s: give it as --seal-key-file (or %s) on every machine that uses the store, "+
+				"with a copy of the file. The data directory is left as it was: stop using it, or the two will drift apart.\n", sealFile, SealKeyEnv)
+		} else {
+			text += fmt.Sprintf("The data directory has its own copy of the seal key, %s.\n", sealFile)
+		}
+		return r.print(map[string]any{"from": src.Location(), "to": location, "account": b.Info.Account, "records": b.Info.Records, "sealKeyFile": sealFile}, text)
 	}
 }

@@ -28,12 +28,16 @@ type Env struct {
 	// Open opens the account's store in a data directory; main.go passes
 	// the Badger backend's (data/badger.OpenStore).
 	Open func(dataDir string, opts data.Options) (*data.Store, error)
+	// OpenShared opens the account's store in a shared store given by its
+	// URL (data/redis.OpenStore). Nil means there is none in this build.
+	OpenShared func(url string, opts data.Options) (*data.Store, error)
 	// RequestBackup asks the process that holds a data directory (the
 	// console, serve) for a backup of it (data/badger.RequestBackup).
 	RequestBackup func(dataDir string, w io.Writer) error
-	// Console opens the window on dataDir when no command is given, and
-	// returns the exit status. Nil means there is no console.
-	Console func(dataDir string) int
+	// Console opens the window when no command is given, on the store
+	// that open opens (where describes it), and returns the exit status.
+	// Nil means there is no console.
+	Console func(where Location, open func(data.Options) (*data.Store, error)) int
 	// API returns the REST API's supervisor for a store: what `keyward
 	// serve` serves with (main.go passes api.NewSupervisor). Nil means
 	// there is no serve.
@@ -52,8 +56,29 @@ const (
 	ExitUsage = 2
 )
 
-// DataEnv is the environment variable that names the data directory.
-const DataEnv = "KEYWARD_DATA"
+// The environment variables that stand for the global flags.
+const (
+	DataEnv    = "KEYWARD_DATA"          // --data
+	StoreEnv   = "KEYWARD_STORE"         // --store
+	SealKeyEnv = "KEYWARD_SEAL_KEY_FILE" // --seal-key-file
+)
+
+// Location is where the account's data lives, as the flags and the
+// environment say: a data directory, or a shared store with the seal key
+// file every machine that uses it has a copy of.
+type Location struct {
+	DataDir     string // the data directory, when Store is ""
+	Store       string // the URL of a shared store (Redis)
+	SealKeyFile string // the seal key's file; "" means the data directory's own
+}
+
+// String says where the data is, for messages.
+func (l Location) String() string {
+	if l.Store != "" {
+		return "the shared store " + data.Redact(l.Store)
+	}
+	return "the data directory " + l.DataDir
+}
 
 // usageError is a mistake in how keyward was called: exit status 2.
 type usageError struct{ msg string }
@@ -64,10 +89,12 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 
 // runner holds one invocation's settings and store.
 type runner struct {
-	env     Env
-	dataDir string
-	json    bool
-	store   *data.Store
+	env                   Env
+	dataDir               string // as --data gave it; then the data directory settled
+	storeURL, sealKeyFile string
+	json                  bool
+	store                 *data.Store
+	where                 Location // settled by resolveLocation
 }
 
 // command is one subcommand: its name and arguments, its help, how many
@@ -129,10 +156,12 @@ func message(err error) string {
 // shorter still (data.Quote).
 const maxMessage = 500
 
-// globalFlags declares --data and --json on fs; every command accepts them,
-// before or after its name.
+// globalFlags declares --data, --store, --seal-key-file and --json on fs;
+// every command accepts them, before or after its name.
 func (r *runner) globalFlags(fs *flag.FlagSet) {
 	fs.StringVar(&r.dataDir, "data", r.dataDir, "data directory")
+	fs.StringVar(&r.storeURL, "store", r.storeURL, "shared store URL")
+	fs.StringVar(&r.sealKeyFile, "seal-key-file", r.sealKeyFile, "seal key file")
 	fs.BoolVar(&r.json, "json", r.json, "print JSON")
 }
 
@@ -164,10 +193,10 @@ func (r *runner) run(args []string) (int, error) {
 		if r.env.Console == nil {
 			return 0, usagef("no command given")
 		}
-		if err := r.resolveDataDir(); err != nil {
+		if err := r.resolveLocation(); err != nil {
 			return 0, err
 		}
-		return r.env.Console(r.dataDir), nil
+		return r.env.Console(r.where, r.openWith), nil
 	}
 	name, cmd, rest, err := lookup(rest)
 	if err != nil {
@@ -188,7 +217,7 @@ func (r *runner) run(args []string) (int, error) {
 			return 0, usagef("%s needs --%s; usage: keyward %s", name, f, cmd.usage())
 		}
 	}
-	if err := r.resolveDataDir(); err != nil {
+	if err := r.resolveLocation(); err != nil {
 		return 0, err
 	}
 	if !cmd.opens {
@@ -208,11 +237,36 @@ func (r *runner) run(args []string) (int, error) {
 	return ExitOK, nil
 }
 
-// resolveDataDir settles the data directory: --data, else KEYWARD_DATA,
-// else the default.
-func (r *runner) resolveDataDir() error {
-	if r.dataDir == "" && r.env.Getenv != nil {
-		r.dataDir = r.env.Getenv(DataEnv)
+// resolveLocation settles where the data is: --store, else KEYWARD_STORE,
+// for a shared store; else --data, else KEYWARD_DATA, else the default
+// data directory. The seal key file is --seal-key-file, else
+// KEYWARD_SEAL_KEY_FILE.
+func (r *runner) resolveLocation() error {
+	getenv := func(k string) string {
+		if r.env.Getenv == nil {
+			return ""
+		}
+		return r.env.Getenv(k)
+	}
+	if r.storeURL != "" && r.dataDir != "" {
+		return usagef("--data and --store name two places for the data: give one")
+	}
+	if r.storeURL == "" && r.dataDir == "" {
+		r.storeURL = getenv(StoreEnv)
+	}
+	if r.sealKeyFile == "" {
+		r.sealKeyFile = getenv(SealKeyEnv)
+	}
+	r.where = Location{Store: r.storeURL, SealKeyFile: r.sealKeyFile}
+	if r.storeURL != "" {
+		if r.sealKeyFile == "" {
+			return usagef("a shared store needs the seal key file of its account: give --seal-key-file FILE or %s "+
+				"(the same file on every machine; 'keyward init' creates it)", SealKeyEnv)
+		}
+		return nil
+	}
+	if r.dataDir == "" {
+		r.dataDir = getenv(DataEnv)
 	}
 	if r.dataDir == "" {
 		r.dataDir = r.env.DefaultDataDir
@@ -220,14 +274,27 @@ func (r *runner) resolveDataDir() error {
 	if r.dataDir == "" {
 		return usagef("this system names no home directory, so there is no default data directory: choose one with --data DIR or %s", DataEnv)
 	}
+	r.where.DataDir = r.dataDir
 	return nil
 }
 
-func (r *runner) open(creates bool) error {
-	if r.env.Open == nil {
-		return data.Errorf(data.EInternal, "This build of keyward cannot open a data directory.")
+// openWith opens the store that resolveLocation settled on.
+func (r *runner) openWith(opts data.Options) (*data.Store, error) {
+	opts.SealKeyFile = r.where.SealKeyFile
+	if r.where.Store != "" {
+		if r.env.OpenShared == nil {
+			return nil, data.Errorf(data.EInvalid, "This build of keyward cannot use a shared store.")
+		}
+		return r.env.OpenShared(r.where.Store, opts)
 	}
-	s, err := r.env.Open(r.dataDir, data.Options{Logf: func(format string, args ...any) {
+	if r.env.Open == nil {
+		return nil, data.Errorf(data.EInternal, "This build of keyward cannot open a data directory.")
+	}
+	return r.env.Open(r.where.DataDir, opts)
+}
+
+func (r *runner) open(creates bool) error {
+	s, err := r.openWith(data.Options{Logf: func(format string, args ...any) {
 		fmt.Fprintf(r.env.Stderr, "keyward: "+format+"\n", args...)
 	}})
 	if err != nil {
@@ -235,10 +302,18 @@ func (r *runner) open(creates bool) error {
 	}
 	if !creates && !s.Initialized() {
 		s.Close()
-		return data.Errorf(data.ENotFound, "The data directory %s has no account yet: create one with 'keyward init' or by opening the console.", r.dataDir)
+		return data.Errorf(data.ENotFound, "%s has no account yet: create one with 'keyward init' or by opening the console.", capitalize(r.where.String()))
 	}
 	r.store = s
 	return nil
+}
+
+// capitalize starts s with a capital letter, for a sentence.
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // lookup finds the command named by the first one or two arguments.
@@ -310,13 +385,21 @@ func (r *runner) usage() string {
 	return `Keyward manages the API keys of a Redis-Cloud-style account and serves its REST API.
 
 Usage:
-  keyward [--data DIR]                       open the console
-  keyward [--data DIR] [--json] COMMAND ...  run a command
+  keyward [--data DIR | --store URL]                       open the console
+  keyward [--data DIR | --store URL] [--json] COMMAND ...  run a command
 
 Commands:
 ` + commandList() + `
 Flags, accepted before or after the command:
   --data DIR   the data directory (default: $` + DataEnv + `, else ` + def + `)
+  --store URL  a shared store instead, for a team on several machines
+               (default: $` + StoreEnv + `): redis://[user:password@]host:port/DB?account=NAME,
+               rediss:// for TLS; Sentinel and Cluster add addr=host:port
+               parameters, Sentinel master=NAME
+  --seal-key-file FILE
+               the seal key of the account key (default: $` + SealKeyEnv + `;
+               a data directory's own seal.key): a shared store needs it,
+               the same file on every machine
   --json       print JSON for scripts instead of text for people
   --version    print the version and exit
 

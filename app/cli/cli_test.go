@@ -94,12 +94,16 @@ func TestCommandListLayout(t *testing.T) {
 func TestConsoleIsTheDefault(t *testing.T) {
 	var opened string
 	code := Run([]string{"--data", "/some/dir"}, Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(string) string { return "" },
-		Console: func(dir string) int { opened = dir; return 7 }})
+		Console: func(w Location, _ func(data.Options) (*data.Store, error)) int { opened = w.DataDir; return 7 }})
 	if code != 7 || opened != "/some/dir" {
 		t.Fatalf("no command: status %d, console opened on %q", code, opened)
 	}
-	code = Run(nil, Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(k string) string { return "/from/env" },
-		Console: func(dir string) int { opened = dir; return 0 }})
+	code = Run(nil, Env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Getenv: func(k string) string {
+		if k == DataEnv {
+			return "/from/env"
+		}
+		return ""
+	}, Console: func(w Location, _ func(data.Options) (*data.Store, error)) int { opened = w.DataDir; return 0 }})
 	if code != 0 || opened != "/from/env" {
 		t.Fatalf("KEYWARD_DATA: console opened on %q", opened)
 	}

@@ -45,6 +45,8 @@ var commands = []*command{
 		help: "write a backup of every record to FILE, also while the console or serve runs; the seal key is not in it: keep it apart"},
 	{name: "restore", args: "FILE [--seal-key-file F]", nargs: 1, setup: setupRestore, opens: true,
 		help: "restore a backup into a new, empty data directory; F, the seal.key of the backed-up directory, recovers the account key"},
+	{name: "migrate", args: "--to URL | --from URL", setup: setupMigrate, opens: true,
+		help: "copy the data directory (--data) into a new shared store, or a shared store into a new data directory"},
 	{name: "serve", args: "[--listen ADDR] [--rate-limit N] [--trusted-proxies CIDRS] [--tls-cert FILE --tls-key FILE]",
 		setup: setupServe,
 		help: fmt.Sprintf("serve the REST API without the console; the flags override the account's settings "+
@@ -76,8 +78,24 @@ func setupInit(fs *flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
-		return r.print(map[string]any{"account": accountJSON(acct), "owner": userJSON(owner), "dataDir": r.store.Location()},
-			fmt.Sprintf("Created the account %s with its Owner %s (%s).\nData directory: %s\n", acct.Name, owner.Name, owner.Email, r.store.Location()))
+		if r.where.Store == "" {
+			return r.print(map[string]any{"account": accountJSON(acct), "owner": userJSON(owner), "dataDir": r.store.Location()},
+				fmt.Sprintf("Created the account %s with its Owner %s (%s).\nData directory: %s\n", acct.Name, owner.Name, owner.Email, r.store.Location()))
+		}
+		// On a shared store, the seal key is made now, on this machine,
+		// and every other one needs a copy.
+		created, err := r.store.CreateSealKey()
+		if err != nil {
+			return err
+		}
+		seal := fmt.Sprintf("Created the seal key file %s.", r.store.SealKeyFile())
+		if !created {
+			seal = fmt.Sprintf("The seal key file %s was there already and is used.", r.store.SealKeyFile())
+		}
+		return r.print(map[string]any{"account": accountJSON(acct), "owner": userJSON(owner), "store": r.store.Location(), "sealKeyFile": r.store.SealKeyFile()},
+			fmt.Sprintf("Created the account %s with its Owner %s (%s).\nShared store: %s\n%s Every machine that uses this account needs a copy of it "+
+				"(--seal-key-file or %s); it never goes into the shared store. Keep it as safe as the keys it protects.\n",
+				acct.Name, owner.Name, owner.Email, r.store.Location(), seal, SealKeyEnv))
 	}
 }
 

@@ -37,7 +37,7 @@ func (c *Console) showAbout() {
 	}
 	items := []*widget.FormItem{
 		widget.NewFormItem("Version", &widget.Label{Text: c.opts.Version, Selectable: true}),
-		widget.NewFormItem("Data directory", &widget.Label{Text: c.store.Location(), Selectable: true, Wrapping: fyne.TextWrapBreak}),
+		widget.NewFormItem(storeLabel(c.opts.Shared), &widget.Label{Text: c.store.Location(), Selectable: true, Wrapping: fyne.TextWrapBreak}),
 	}
 	if c.user.Role.CanAdminister() {
 		backup := &widget.Button{Text: "Back up now…", Icon: theme.DocumentSaveIcon(), OnTapped: c.showBackup}
@@ -58,4 +58,12 @@ func (c *Console) showAbout() {
 	d := dialog.NewCustom("About Keyward", "Close", container.NewVBox(top, form, links), c.win)
 	d.Resize(fyne.NewSize(520, 0))
 	c.show(d, true)
+}
+
+// storeLabel names where the data is kept.
+func storeLabel(shared bool) string {
+	if shared {
+		return "Shared store"
+	}
+	return "Data directory"
 }

@@ -40,6 +40,10 @@ type Options struct {
 	Version string
 	// Website is where the user guide is; the About dialog links to it.
 	Website string
+	// Shared says the store is shared by several machines (Redis): the
+	// sign-in form and About name it, so that nobody mistakes whose data
+	// they are about to change.
+	Shared bool
 }
 
 // Clock tells the time and runs functions later. Tests replace it so that

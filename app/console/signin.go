@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
@@ -32,11 +33,11 @@ func (c *Console) showSignIn() {
 	s.signIn = &widget.Button{Text: "Sign in", Importance: widget.HighImportance, OnTapped: s.submit}
 	s.email.OnSubmitted = func(string) { s.submit() }
 	s.password.OnSubmitted = func(string) { s.submit() }
-	c.setContent(centeredCard("Sign in to Keyward", acct.Name,
-		labelled("Email", s.email),
-		labelled("Password", s.password),
-		s.err, s.signIn,
-	))
+	parts := []fyne.CanvasObject{labelled("Email", s.email), labelled("Password", s.password), s.err, s.signIn}
+	if c.opts.Shared {
+		parts = append(parts, hint("Shared store: "+c.store.Location()))
+	}
+	c.setContent(centeredCard("Sign in to Keyward", acct.Name, parts...))
 	c.win.Canvas().Focus(s.email)
 }
 
