@@ -25,8 +25,11 @@ type index struct {
 	names  map[string]*keyEntry // by keyNameKey
 	hashes map[KeyHash]*keyEntry
 	// sorted holds the keys in the order UserKeys lists them, by
-	// keyNameKey, so that listing 10,000 keys needs no sort.
-	sorted []*keyEntry
+	// keyNameKey, so that listing 10,000 keys needs no sort. While loading
+	// it is filled in the order the keys come and sorted at the end:
+	// inserting 100,000 keys one by one in order moved 40 GB.
+	sorted  []*keyEntry
+	loading bool
 
 	settings Settings
 }
@@ -153,8 +156,12 @@ func (ix *index) removeKey(id uuid.UUID) {
 func (ix *index) linkKey(k *keyEntry) {
 	k.user = ix.users[k.rec.UserID]
 	k.nameKey = keyNameKey(k.rec.Name)
-	i, _ := slices.BinarySearchFunc(ix.sorted, k.nameKey, byNameKey)
-	ix.sorted = slices.Insert(ix.sorted, i, k)
+	if ix.loading {
+		ix.sorted = append(ix.sorted, k) // sorted once, when all are in
+	} else {
+		i, _ := slices.BinarySearchFunc(ix.sorted, k.nameKey, byNameKey)
+		ix.sorted = slices.Insert(ix.sorted, i, k)
+	}
 	ix.names[k.nameKey] = k
 	ix.hashes[k.hash] = k
 	if k.user != nil {
@@ -208,6 +215,11 @@ func (s *Store) load(ix *index) (Rev, error) {
 // loadOnce reads the index's tables into ix.
 func (s *Store) loadOnce(ix *index) error {
 	ix.reset()
+	ix.loading = true
+	defer func() {
+		ix.loading = false
+		slices.SortFunc(ix.sorted, func(a, b *keyEntry) int { return strings.Compare(a.nameKey, b.nameKey) })
+	}()
 	for _, key := range [][]byte{keyAccount, keySettings} {
 		v, found, err := s.b.Get(key)
 		if err != nil {
