@@ -34,6 +34,18 @@ type Config struct {
 	TLSCert, TLSKey string
 	// Now is the clock of the rate limits; nil means time.Now.
 	Now func() time.Time
+	// SharedLimiter, when set, keeps the per-key rate limit in one budget
+	// for every server of a shared store (serve --shared-rate-limit)
+	// instead of one per process.
+	SharedLimiter KeyLimiter
+}
+
+// KeyLimiter spends one request of a key's budget of perMinute requests a
+// minute, wherever the budget is kept. It reports whether there was one,
+// how many are left, and, when there was none, how long until there is;
+// an error when it cannot tell (its store is unreachable).
+type KeyLimiter interface {
+	Take(key uuid.UUID, perMinute int) (ok bool, remaining int, retry time.Duration, err error)
 }
 
 // ConfigFrom returns the configuration of the account's settings.
@@ -62,7 +74,7 @@ type handler struct {
 	trusted []netip.Prefix
 	mux     *http.ServeMux
 
-	keyLimits  *limiterSet[uuid.UUID]    // nil when RateLimit is 0
+	keyLimits  *limiterSet[uuid.UUID]    // nil when RateLimit is 0; with a shared limiter, the fallback
 	failLimits *limiterSet[netip.Prefix] // failed authentications per failNet
 	root       rootCache                 // encoded GET /v1/ answers
 }
@@ -139,7 +151,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.keyLimits != nil {
-		ok, remaining, retry := h.keyLimits.take(p.KeyID, now)
+		ok, remaining, retry := h.takeKeyBudget(p.KeyID, now)
 		w.Header()[headerRemaining] = []string{strconv.Itoa(remaining)}
 		if !ok {
 			writeError(w, &apiError{Status: http.StatusTooManyRequests, Code: "RATE_LIMIT_EXCEEDED", retryAfter: retry,
@@ -157,6 +169,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mux.ServeHTTP(c, r)
 	*c = caller{}
 	callers.Put(c)
+}
+
+// takeKeyBudget spends one request of the key's rate limit: from the
+// shared budget when there is one and it answers, else from this
+// process's, so that an outage of the shared store never refuses a valid
+// key more than one server would.
+func (h *handler) takeKeyBudget(key uuid.UUID, now time.Time) (bool, int, time.Duration) {
+	if h.cfg.SharedLimiter != nil {
+		if ok, remaining, retry, err := h.cfg.SharedLimiter.Take(key, h.cfg.RateLimit); err == nil {
+			return ok, remaining, retry
+		}
+	}
+	return h.keyLimits.take(key, now)
 }
 
 // failNet is the network whose failed authentications are counted
