@@ -5,9 +5,10 @@
 # OpenGL driver (cgo) is shared.
 
 GO ?= go
-# Fyne's GL driver needs a C compiler and the GL/X11 headers.
+# Fyne's GL driver needs a C compiler and the GL/X11 headers; the tests of
+# the Redis backend start redis-server of their own.
 APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
-	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev redis-server
 # Fyne warns on every start in the C locale.
 export LANG := en_US.UTF-8
 FUZZTIME ?= 30s
