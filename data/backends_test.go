@@ -1,11 +1,17 @@
 package data_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
 	"sync"
 
 	"keyward/data"
 	"keyward/data/backendtest"
 	"keyward/data/badger"
+	"keyward/data/redis"
+	"keyward/data/redis/redistest"
 )
 
 func init() {
@@ -26,4 +32,18 @@ func init() {
 			return m.Open()
 		}},
 	}
+	if !redistest.Installed() && !redistest.Required() {
+		fmt.Fprintf(os.Stderr, "redis-server is not installed: the rule tests skip the Redis backend (%s=1 makes this a failure)\n", redistest.RequireEnv)
+		return
+	}
+	// Each test's directory is an account of its own on the test process's
+	// redis-server: the same directory, the same account.
+	data.TestBackends = append(data.TestBackends, data.TestBackend{Name: "redis", Open: func(dir string) (data.Backend, error) {
+		srv, err := redistest.StartShared()
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256([]byte(dir))
+		return redis.Open(srv.URL("data-"+hex.EncodeToString(sum[:12])), redis.Options{})
+	}})
 }
