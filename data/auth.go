@@ -72,7 +72,7 @@ func (s *Store) Authenticate(accountKey, userKey string, client netip.Addr) (Pri
 		s.mu.RUnlock()
 		return Principal{}, ErrWrongAccountKey
 	}
-	k := s.ix.hashes[hash]
+	k := s.ix.hashes.get(hash)
 	if k == nil {
 		s.mu.RUnlock()
 		return Principal{}, ErrUnknownUserKey
@@ -82,8 +82,8 @@ func (s *Store) Authenticate(accountKey, userKey string, client netip.Addr) (Pri
 		return Principal{}, err
 	}
 	u := k.user
-	allowed := k.allow.Allows(client)
-	p := Principal{UserID: u.rec.ID, UserName: u.rec.Name, UserEmail: u.rec.Email, Role: u.rec.Role, KeyID: k.rec.ID, KeyName: k.rec.Name}
+	allowed := k.allowList().Allows(client)
+	p := Principal{UserID: u.rec.ID, UserName: u.rec.Name, UserEmail: u.rec.Email, Role: u.rec.Role, KeyID: k.id, KeyName: k.name}
 	// Under the read lock, so that a reload of the index cannot drop it.
 	k.recordUse(s.opts.Now(), client, allowed)
 	s.mu.RUnlock()

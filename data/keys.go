@@ -1,7 +1,6 @@
 package data
 
 import (
-	"encoding/hex"
 	"fmt"
 	"slices"
 
@@ -33,19 +32,19 @@ func (s *Store) CreateUserKey(actor Actor, name string, userID int64) (UserKey, 
 		if !u.rec.Role.CanOwnKeys() {
 			return Errorf(EInvalid, "%s is a %s: only Owner, Viewer and Logs Viewer users can own API user keys.", u.rec.Name, u.rec.Role)
 		}
-		if len(u.keys) >= MaxKeysPerUser {
+		if u.keys >= MaxKeysPerUser {
 			return Errorf(EConflict, "%s already owns %d API user keys, the most one user can own: delete keys that are no longer used first.", u.rec.Name, MaxKeysPerUser)
 		}
-		if other := s.ix.names[keyNameKey(name)]; other != nil {
-			return Errorf(EConflict, "An API user key named %s already exists (names are compared regardless of case): choose another name.", other.rec.Name)
+		if other := s.ix.keyByName(name); other != nil {
+			return Errorf(EConflict, "An API user key named %s already exists (names are compared regardless of case): choose another name.", other.name)
 		}
 		id, err := uuid.NewRandom()
 		if err != nil {
 			return storageError("generate a key id", err)
 		}
-		k := &keyEntry{rec: keyRecord{V: recordVersion, ID: id, Name: name, UserID: userID, SHA256: hex.EncodeToString(hash[:]),
-			Hint: KeyHint(secret), CreatedAt: t.now, CreatedBy: t.actor.Name}, hash: hash, user: u}
-		if err := t.put(uuidKey(prefixKey, id), k.rec); err != nil {
+		k := &keyEntry{id: id, hash: hash, name: name, hint: KeyHint(secret), createdBy: t.actor.Name, userID: userID, user: u}
+		k.setCreatedAt(t.now)
+		if err := t.put(uuidKey(prefixKey, id), k.record()); err != nil {
 			return err
 		}
 		out = k.userKey()
@@ -66,7 +65,7 @@ func (s *Store) DeleteUserKey(actor Actor, id uuid.UUID) error {
 		if err != nil {
 			return err
 		}
-		desc := fmt.Sprintf("Deleted API user key %s", k.rec.Name)
+		desc := fmt.Sprintf("Deleted API user key %s", k.name)
 		if k.user != nil {
 			desc += fmt.Sprintf(" of %s (%s)", k.user.rec.Name, k.user.rec.Email)
 		}
@@ -79,7 +78,7 @@ func (s *Store) DeleteUserKey(actor Actor, id uuid.UUID) error {
 func (t *tx) deleteKey(id uuid.UUID, k *keyEntry, description string) error {
 	t.del(uuidKey(prefixKey, id))
 	t.del(uuidKey(prefixLastUsed, id))
-	return t.log(ResourceKey, k.rec.UserID, EventKeyDeleted, description)
+	return t.log(ResourceKey, k.userID, EventKeyDeleted, description)
 }
 
 // AddCIDRRule adds a rule, typed as input (see ParseCIDR), to a key's allow
@@ -92,17 +91,17 @@ func (s *Store) AddCIDRRule(actor Actor, keyID uuid.UUID, input string) (CIDRRul
 	var rule CIDRRule
 	err = s.changeAllowList(actor, keyID, func(t *tx, k *keyEntry, l AllowList) (AllowList, string, string, error) {
 		if l.Find(p) >= 0 {
-			return nil, "", "", Errorf(EConflict, "%s is already in the allow list of %s.", p, k.rec.Name)
+			return nil, "", "", Errorf(EConflict, "%s is already in the allow list of %s.", p, k.name)
 		}
 		if len(l) >= MaxCIDRRules {
-			return nil, "", "", Errorf(EInvalid, "The allow list of %s already has %d rules, the most it can hold: remove one first, or cover several addresses with a shorter prefix.", k.rec.Name, MaxCIDRRules)
+			return nil, "", "", Errorf(EInvalid, "The allow list of %s already has %d rules, the most it can hold: remove one first, or cover several addresses with a shorter prefix.", k.name, MaxCIDRRules)
 		}
 		id, err := uuid.NewRandom()
 		if err != nil {
 			return nil, "", "", storageError("generate a rule id", err)
 		}
 		rule = CIDRRule{ID: id, Prefix: p, CreatedAt: t.now, UpdatedAt: t.now}
-		return append(l, rule), EventCIDRRuleAdded, fmt.Sprintf("Added CIDR rule %s to the allow list of API user key %s", p, k.rec.Name), nil
+		return append(l, rule), EventCIDRRuleAdded, fmt.Sprintf("Added CIDR rule %s to the allow list of API user key %s", p, k.name), nil
 	})
 	return rule, err
 }
@@ -125,11 +124,11 @@ func (s *Store) EditCIDRRule(actor Actor, keyID, ruleID uuid.UUID, input string)
 			return nil, "", "", nil
 		}
 		if l.Find(p) >= 0 {
-			return nil, "", "", Errorf(EConflict, "%s is already in the allow list of %s.", p, k.rec.Name)
+			return nil, "", "", Errorf(EConflict, "%s is already in the allow list of %s.", p, k.name)
 		}
 		rule.Prefix, rule.UpdatedAt = p, t.now
 		l[i] = rule
-		return l, EventCIDRRuleEdited, fmt.Sprintf("Changed CIDR rule %s to %s in the allow list of API user key %s", old, p, k.rec.Name), nil
+		return l, EventCIDRRuleEdited, fmt.Sprintf("Changed CIDR rule %s to %s in the allow list of API user key %s", old, p, k.name), nil
 	})
 	return rule, err
 }
@@ -142,7 +141,7 @@ func (s *Store) DeleteCIDRRule(actor Actor, keyID, ruleID uuid.UUID) error {
 		if err != nil {
 			return nil, "", "", err
 		}
-		desc := fmt.Sprintf("Deleted CIDR rule %s from the allow list of API user key %s", l[i].Prefix, k.rec.Name)
+		desc := fmt.Sprintf("Deleted CIDR rule %s from the allow list of API user key %s", l[i].Prefix, k.name)
 		if len(l) == 1 {
 			desc += "; the key is now allowed from every address"
 		}
@@ -155,7 +154,7 @@ func (s *Store) DeleteCIDRRule(actor Actor, keyID, ruleID uuid.UUID) error {
 func ruleIndex(k *keyEntry, l AllowList, ruleID uuid.UUID) (int, error) {
 	i := slices.IndexFunc(l, func(r CIDRRule) bool { return r.ID == ruleID })
 	if i < 0 {
-		return -1, Errorf(ENotFound, "The allow list of %s has no such rule (it may have been deleted meanwhile).", k.rec.Name)
+		return -1, Errorf(ENotFound, "The allow list of %s has no such rule (it may have been deleted meanwhile).", k.name)
 	}
 	return i, nil
 }
@@ -170,18 +169,18 @@ func (s *Store) changeAllowList(actor Actor, keyID uuid.UUID,
 		if err != nil {
 			return err
 		}
-		l, event, desc, err := edit(t, k, slices.Clone(k.allow))
+		l, event, desc, err := edit(t, k, slices.Clone(k.allowList()))
 		if err != nil || event == "" {
 			return err
 		}
 		if err := l.Validate(); err != nil {
 			return err
 		}
-		rec := k.rec
+		rec := k.record()
 		rec.Rules = rulesRecord(l)
 		if err := t.put(uuidKey(prefixKey, keyID), rec); err != nil {
 			return err
 		}
-		return t.log(ResourceKey, k.rec.UserID, event, desc)
+		return t.log(ResourceKey, k.userID, event, desc)
 	})
 }

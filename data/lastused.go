@@ -86,14 +86,7 @@ func (s *Store) flushLastUsedLocked() (int, error) {
 		k.usage.Lock()
 		if k.dirty {
 			k.dirty = false
-			rec := lastUsedRecord{V: recordVersion, At: k.lastUsedAt, RefusedAt: k.refusedAt}
-			if k.lastUsedFrom.IsValid() {
-				rec.From = k.lastUsedFrom.String()
-			}
-			if k.refusedFrom.IsValid() {
-				rec.RefusedFrom = k.refusedFrom.String()
-			}
-			b, err := json.Marshal(rec)
+			b, err := json.Marshal(k.lastUsedRecord())
 			if err == nil {
 				pending = append(pending, pendingUse{k: k, op: Op{Key: uuidKey(prefixLastUsed, id), Value: b}})
 			}

@@ -77,6 +77,11 @@ func decode(b []byte, v versioned) error {
 	if err := json.Unmarshal(b, v); err != nil {
 		return storageError("decode a stored record", err)
 	}
+	return checkVersion(v)
+}
+
+// checkVersion refuses a record of a later schema than this Keyward's.
+func checkVersion(v versioned) error {
 	if v.version() > recordVersion {
 		return Errorf(EInternal, "The data was written by a newer version of Keyward (record version %d); upgrade Keyward to open it.", v.version())
 	}

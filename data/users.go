@@ -108,7 +108,7 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 					"%s is the account's last Owner and cannot be given another role: make another user an Owner first.", rec.Name)}
 			}
 			what = append(what, fmt.Sprintf("role was changed from %s to %s", rec.Role, *ch.Role))
-			if n := len(u.keys); n > 0 && !ch.Role.CanOwnKeys() {
+			if n := u.keys; n > 0 && !ch.Role.CanOwnKeys() {
 				what[len(what)-1] += fmt.Sprintf(" (%s inactive)", Count(n, "API user key is now", "API user keys are now"))
 			}
 			rec.Role = *ch.Role
@@ -159,13 +159,14 @@ func (s *Store) DeleteUser(actor Actor, id int64) (deletedKeys int, err error) {
 			return &Error{Code: EConflict, Err: ErrLastOwner, Message: fmt.Sprintf(
 				"%s is the account's last Owner and cannot be deleted: make another user an Owner first.", u.rec.Name)}
 		}
-		for kid, k := range u.keys {
-			if err := t.deleteKey(kid, k, fmt.Sprintf("Deleted API user key %s with its user %s (%s)", k.rec.Name, u.rec.Name, u.rec.Email)); err != nil {
+		keys := s.ix.keysOf(u)
+		for _, k := range keys {
+			if err := t.deleteKey(k.id, k, fmt.Sprintf("Deleted API user key %s with its user %s (%s)", k.name, u.rec.Name, u.rec.Email)); err != nil {
 				return err
 			}
 		}
 		t.del(idKey(prefixUser, id))
-		deletedKeys = len(u.keys)
+		deletedKeys = len(keys)
 		desc := fmt.Sprintf("Removed %s (%s) from the team", u.rec.Name, u.rec.Email)
 		if deletedKeys > 0 {
 			desc += fmt.Sprintf(" with %s", Count(deletedKeys, "API user key", "API user keys"))
