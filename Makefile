@@ -9,6 +9,9 @@ GO ?= go
 # the Redis backend start redis-server of their own.
 APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev redis-server
+# The tests of the shared store start redis-server of their own: make test
+# installs it, so that a missing one fails them rather than skipping them
+# (KEYWARD_REQUIRE_REDIS=1 in the test rule).
 # Fyne warns on every start in the C locale.
 export LANG := en_US.UTF-8
 FUZZTIME ?= 30s
@@ -62,7 +65,7 @@ test: deps
 	$(GO) vet -tags $(TAGS) ./...
 	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION))' || $(GO) install $(STATICCHECK_TOOLS)
 	$(STATICCHECK) -tags $(TAGS) ./...
-	$(GO) test -tags $(TAGS) -race -timeout 20m ./...
+	KEYWARD_REQUIRE_REDIS=1 $(GO) test -tags $(TAGS) -race -timeout 20m ./...
 	$(GO) test -tags $(TAGS) -timeout 5m -run '^TestCrashSafety$$' ./data/
 
 # Run each fuzz target for FUZZTIME; new interesting inputs land in the

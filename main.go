@@ -19,6 +19,7 @@ import (
 	"keyward/assets"
 	"keyward/data"
 	"keyward/data/badger"
+	"keyward/data/redis"
 )
 
 // fyneAppTOML is FyneApp.toml, the one place the app's id, name and
@@ -51,10 +52,18 @@ func main() {
 		Getenv:         os.Getenv,
 		DefaultDataDir: defaultDataDir(),
 		Open:           badger.OpenStore,
+		OpenShared:     redis.OpenStore,
 		RequestBackup:  badger.RequestBackup,
 		Console:        runConsole,
 		API:            api.NewSupervisor,
-		Version:        version(),
+		SharedLimiter: func(url string) (api.KeyLimiter, func() error, error) {
+			l, err := redis.NewRateLimiter(url)
+			if err != nil {
+				return nil, nil, err
+			}
+			return l, l.Close, nil
+		},
+		Version: version(),
 	}))
 }
 

@@ -127,6 +127,16 @@ func (s *Store) Generation() uint64 { return s.generation.Load() }
 // directory, or the shared store.
 func (s *Store) Location() string { return s.b.Location() }
 
+// Describe says where the data is and, where the backend can tell, how it
+// keeps it (a shared store's persistence): what `keyward serve` logs when
+// it starts.
+func (s *Store) Describe() string {
+	if d, ok := s.b.(interface{ Describe() string }); ok {
+		return d.Describe()
+	}
+	return s.Location()
+}
+
 // Close writes pending last-used times and closes the store and its
 // backend. It is safe to call more than once.
 func (s *Store) Close() error {

@@ -42,6 +42,10 @@ type Env struct {
 	// serve` serves with (main.go passes api.NewSupervisor). Nil means
 	// there is no serve.
 	API func(*data.Store) *api.Supervisor
+	// SharedLimiter connects to a shared store for `serve
+	// --shared-rate-limit` (data/redis.NewRateLimiter) and returns the
+	// limiter and how to disconnect it. Nil means there is none.
+	SharedLimiter func(url string) (api.KeyLimiter, func() error, error)
 	// Context, when it ends, stops a running `keyward serve` as SIGINT and
 	// SIGTERM do. Nil means context.Background().
 	Context context.Context

@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,37 +147,14 @@ func TestEndToEndServe(t *testing.T) {
 		{args: []string{"api", "account-key"}, stdout: accountKeyRE, save: "account"},
 		{args: []string{"keys", "create", "--name", "served-key-01", "--user", "ada@example.com"}, stdout: userKeyRE, save: "user"},
 	})
-	cmd := exec.Command(bin, "serve", "--listen", "127.0.0.1:0")
-	cmd.Env = binaryEnv(dir)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	p := startServe(t, bin, dir)
+	if p.store != dir {
+		t.Fatalf("serve says its store is %q, want the data directory %s", p.store, dir)
 	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+	if got := p.status(saved["account"], saved["user"]); got != 200 {
+		t.Fatalf("GET /v1/: %d", got)
 	}
-	defer cmd.Process.Kill()
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() {
-		t.Fatalf("serve printed nothing: %s", stderr.String())
-	}
-	m := servingRE.FindStringSubmatch(lines.Text())
-	if m == nil {
-		t.Fatalf("serve said %q", lines.Text())
-	}
-	req, _ := http.NewRequest("GET", m[1]+"/v1/", nil)
-	req.Header.Set("X-Api-Key", saved["account"])
-	req.Header.Set("X-Api-Secret-Key", saved["user"])
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET /v1/: %d", resp.StatusCode)
-	}
+	cmd, lines, stderr := p.cmd, p.lines, p.stderr
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

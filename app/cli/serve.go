@@ -23,6 +23,7 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 	proxies := fs.String("trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: the account's setting)")
 	cert := fs.String("tls-cert", "", "PEM certificate, to serve HTTPS")
 	key := fs.String("tls-key", "", "PEM private key of the certificate")
+	sharedLimit := fs.Bool("shared-rate-limit", false, "with --store: keep the per-key rate limit in the shared store, one budget for every server (a round trip per request)")
 	return func(r *runner, _ []string) error {
 		// Catch SIGINT and SIGTERM from the start: one that arrives while
 		// the server starts must stop it gracefully too, not kill it.
@@ -67,6 +68,21 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 		}
 		cfg := api.ConfigFrom(set)
 		cfg.TLSCert, cfg.TLSKey = *cert, *key
+		if *sharedLimit {
+			switch {
+			case r.storeURL == "":
+				return usagef("--shared-rate-limit needs a shared store (--store URL): with a data directory there is one server")
+			case r.env.SharedLimiter == nil:
+				return data.Errorf(data.EInternal, "This build of keyward cannot keep a shared rate limit.")
+			case set.RateLimit > 0:
+				limiter, closeLimiter, err := r.env.SharedLimiter(r.storeURL)
+				if err != nil {
+					return err
+				}
+				defer closeLimiter()
+				cfg.SharedLimiter = limiter
+			}
+		}
 		sup := r.env.API(r.store)
 		// Applied while stopped, cfg is only remembered: Start serves it.
 		if err := sup.Apply(cfg); err != nil {
@@ -78,7 +94,11 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 		limit := "no rate limit"
 		if set.RateLimit > 0 {
 			limit = fmt.Sprintf("at most %d requests a minute per key", set.RateLimit)
+			if cfg.SharedLimiter != nil {
+				limit += " across every server"
+			}
 		}
+		fmt.Fprintf(r.env.Stdout, "Store: %s\n", r.store.Describe())
 		fmt.Fprintf(r.env.Stdout, "Serving the REST API of %s on %s (%s). Stop with Ctrl+C.\n", acct.Name, sup.Status().URL, limit)
 		select {
 		case <-ctx.Done():

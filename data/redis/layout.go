@@ -27,13 +27,18 @@ import (
 //	                          ("u", for the scans running meanwhile) and the committer's
 //	                          nonce ("n")
 //	keyward:{NAME}:seq:NAME   a sequence, INCR'd
+//
+// and, outside the prefix, as go-redis/redis_rate names its keys:
+//
+//	rate:keyward:{NAME}:UUID  a key's shared rate-limit budget (serve --shared-rate-limit),
+//	                          expiring once the budget is full again
 type layout struct {
-	rev, records, index, expiry, feed, seqPrefix string
+	rev, records, index, expiry, feed, seqPrefix, ratePrefix string
 }
 
 func newLayout(account string) layout {
 	p := "keyward:{" + account + "}:"
-	return layout{rev: p + "rev", records: p + "records", index: p + "index", expiry: p + "expiry", feed: p + "feed", seqPrefix: p + "seq:"}
+	return layout{rev: p + "rev", records: p + "records", index: p + "index", expiry: p + "expiry", feed: p + "feed", seqPrefix: p + "seq:", ratePrefix: p}
 }
 
 func (l layout) seq(name string) string { return l.seqPrefix + name }
