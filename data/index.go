@@ -855,6 +855,14 @@ func (s *Store) UserKeys() []UserKey {
 	return out
 }
 
+// UserKeyCount returns how many user keys the account has, without
+// copying them out as UserKeys does.
+func (s *Store) UserKeyCount() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.ix.sorted)
+}
+
 // UserKey returns the key with the given id.
 func (s *Store) UserKey(id uuid.UUID) (UserKey, error) {
 	s.mu.RLock()

@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"golang.org/x/term"
@@ -159,18 +158,6 @@ func accountJSON(a data.Account) accountOut {
 	return accountOut{a.ID, a.Name, a.APIEnabled, a.CreatedAt}
 }
 
-// table renders rows as aligned columns.
-func table(header []string, rows [][]string) string {
-	var b strings.Builder
-	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, strings.Join(header, "\t"))
-	for _, row := range rows {
-		fmt.Fprintln(w, strings.Join(row, "\t"))
-	}
-	w.Flush()
-	return b.String()
-}
-
 func yesNo(b bool) string {
 	if b {
 		return "yes"
@@ -278,13 +265,13 @@ func setupAPIStatus(*flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
-		keys := r.store.UserKeys()
+		keys := r.store.UserKeyCount()
 		state := "disabled"
 		if a.APIEnabled {
 			state = "enabled"
 		}
-		return r.print(map[string]any{"account": accountJSON(a), "apiEnabled": a.APIEnabled, "userKeys": len(keys)},
-			fmt.Sprintf("Account:       %s (id %d)\nREST API:      %s\nAPI user keys: %d\n", a.Name, a.ID, state, len(keys)))
+		return r.print(map[string]any{"account": accountJSON(a), "apiEnabled": a.APIEnabled, "userKeys": keys},
+			fmt.Sprintf("Account:       %s (id %d)\nREST API:      %s\nAPI user keys: %d\n", a.Name, a.ID, state, keys))
 	}
 }
 
@@ -349,20 +336,20 @@ func timeText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC"
 func setupKeysList(*flag.FlagSet) func(*runner, []string) error {
 	return func(r *runner, _ []string) error {
 		keys := r.store.UserKeys()
-		out := make([]keyOut, len(keys))
-		rows := make([][]string, len(keys))
-		for i, k := range keys {
-			out[i] = keyJSON(k)
-			used := "Never"
-			if !k.LastUsedAt.IsZero() {
-				used = timeText(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
+		return r.printList(len(keys), func(i int) any { return keyJSON(keys[i]) }, func() string {
+			if len(keys) == 0 {
+				return "There are no API user keys yet; create one with 'keyward keys create --name NAME --user EMAIL'.\n"
 			}
-			rows[i] = []string{k.Name, k.UserName, k.AllowList.Summary(), timeText(k.CreatedAt), used, string(k.Status)}
-		}
-		if len(keys) == 0 && !r.json {
-			return r.print(nil, "There are no API user keys yet; create one with 'keyward keys create --name NAME --user EMAIL'.\n")
-		}
-		return r.print(out, table([]string{"NAME", "USER", "CIDR ALLOW LIST", "CREATED", "LAST USED", "STATE"}, rows))
+			rows := make([][]string, len(keys))
+			for i, k := range keys {
+				used := "Never"
+				if !k.LastUsedAt.IsZero() {
+					used = timeText(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
+				}
+				rows[i] = []string{k.Name, k.UserName, k.AllowList.Summary(), timeText(k.CreatedAt), used, string(k.Status)}
+			}
+			return table([]string{"NAME", "USER", "CIDR ALLOW LIST", "CREATED", "LAST USED", "STATE"}, rows)
+		})
 	}
 }
 

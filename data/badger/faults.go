@@ -8,8 +8,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/dgraph-io/badger/v4"
@@ -112,13 +114,32 @@ func verifyTables(dataDir, dbDir string, opt badger.Options) error {
 	if err != nil {
 		return damaged(dataDir, "its MANIFEST cannot be read ("+err.Error()+")", err)
 	}
-	for id, tm := range manifest.Tables {
-		name := table.NewFilename(id, dbDir)
-		if err := verifyTable(name, tm.Compression, opt); err != nil {
-			return damaged(dataDir, "its table file "+name+" is damaged ("+firstLine(err.Error())+")", err)
-		}
+	// One table at a time on each core: the other core is idle before
+	// Badger opens, and a store of 100,000 keys spent a fifth of its
+	// opening here.
+	type job struct {
+		name        string
+		compression options.CompressionType
 	}
-	return nil
+	jobs := make(chan job)
+	errs := make(chan error, len(manifest.Tables))
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(1, len(manifest.Tables))) {
+		wg.Go(func() {
+			for j := range jobs {
+				if err := verifyTable(j.name, j.compression, opt); err != nil {
+					errs <- damaged(dataDir, "its table file "+j.name+" is damaged ("+firstLine(err.Error())+")", err)
+				}
+			}
+		})
+	}
+	for id, tm := range manifest.Tables {
+		jobs <- job{table.NewFilename(id, dbDir), tm.Compression}
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	return <-errs // nil when there is none
 }
 
 // verifyTable reads one table file and checks its checksums, turning a
