@@ -32,19 +32,25 @@ var (
 	ErrAPIDisabled       = &Error{Code: EUnauthenticated, Message: "The REST API of this account is disabled: an Owner can enable it on the API Keys tab."}
 	ErrWrongAccountKey   = &Error{Code: EUnauthenticated, Message: "The x-api-key header is not this account's key."}
 	ErrUnknownUserKey    = &Error{Code: EUnauthenticated, Message: "The x-api-secret-key header is not a key of this account: it may have been deleted."}
-	ErrInactiveUserKey   = &Error{Code: EUnauthenticated, Message: "This API user key is inactive: its user's role can no longer use API keys."}
+	ErrInactiveUserKey   = &Error{Code: EUnauthenticated, Message: "This API user key is inactive: its user's role can no longer use API keys; ask an Owner to give the user a role that can, or to create a key for another user."}
+	ErrDisabledUserKey   = &Error{Code: EUnauthenticated, Message: "This API user key is disabled: ask an Owner to enable it."}
+	ErrExpiredUserKey    = &Error{Code: EUnauthenticated, Message: "This API user key has expired: ask an Owner to extend its expiry, or to create a new key."}
+	ErrRolledUserKey     = &Error{Code: EUnauthenticated, Message: "This is the old value of an API user key that was rolled, and its grace period has ended: use the key's new value."}
 	ErrSourceNotAllowed  = &Error{Code: EForbidden, Message: "This API user key may not be used from this address: an Owner can add it to the key's CIDR allow list."}
 )
 
 // Authenticate checks a REST request's credentials: the x-api-key and
 // x-api-secret-key header values and the client's address. It returns the
 // principal, or one of the Err values above: EUnauthenticated for missing,
-// malformed, unknown or inactive credentials and for a disabled API,
+// malformed or unknown credentials, for a key that is not active (see
+// KeyStatus), for a rolled key's previous value after its grace period,
+// and for a disabled API,
 // EForbidden when the key is good but the address is not in its allow list.
 //
 // The order is cheapest first: form and checksum, then the account key
 // (compared in constant time), the hash look-up, the role and the allow
-// list. A successful check allocates nothing; it records the key's
+// list. A rolled key's previous value is found, while its grace period
+// runs, as the key itself. A successful check allocates nothing; it records the key's
 // last-used time and address, which reach the disk within FlushInterval.
 func (s *Store) Authenticate(accountKey, userKey string, client netip.Addr) (Principal, error) {
 	if accountKey == "" {
@@ -72,20 +78,28 @@ func (s *Store) Authenticate(accountKey, userKey string, client netip.Addr) (Pri
 		s.mu.RUnlock()
 		return Principal{}, ErrWrongAccountKey
 	}
+	now := s.opts.Now()
 	k := s.ix.hashes.get(hash)
 	if k == nil {
-		s.mu.RUnlock()
-		return Principal{}, ErrUnknownUserKey
+		k = s.ix.previousValue(hash)
+		if k == nil {
+			s.mu.RUnlock()
+			return Principal{}, ErrUnknownUserKey
+		}
+		if !now.Before(k.life.prevUntil) {
+			s.mu.RUnlock()
+			return Principal{}, ErrRolledUserKey
+		}
 	}
-	if err := k.status().authError(); err != nil {
+	if err := k.status(now).authError(); err != nil {
 		s.mu.RUnlock()
 		return Principal{}, err
 	}
 	u := k.user
 	allowed := k.allowList().Allows(client)
-	p := Principal{UserID: u.rec.ID, UserName: u.rec.Name, UserEmail: u.rec.Email, Role: u.rec.Role, KeyID: k.id, KeyName: k.name}
+	p := Principal{UserID: u.rec.ID, UserName: u.rec.Name, UserEmail: u.rec.Email, Role: u.rec.Role, KeyID: k.id, KeyName: k.name()}
 	// Under the read lock, so that a reload of the index cannot drop it.
-	k.recordUse(s.opts.Now(), client, allowed)
+	k.recordUse(now, client, allowed)
 	s.mu.RUnlock()
 
 	if !s.lastUsedDirty.Load() { // a load keeps the shared cache line clean

@@ -30,6 +30,10 @@ type index struct {
 	emails map[string]*userEntry // by emailKey
 	keys   map[uuid.UUID]*keyEntry
 	hashes hashIndex
+	// previous finds rolled keys by their previous value's hash while
+	// their grace period runs (and after, until the key changes again, so
+	// that the old value is told it ended); nil while there is none.
+	previous map[KeyHash]*keyEntry
 	// sorted holds the keys in the order UserKeys lists them, by
 	// keyNameKey of their names, so that listing 100,000 keys needs no
 	// sort; a binary search in it finds a key by name. While loading it is
@@ -53,14 +57,16 @@ type userEntry struct {
 // index keeps otherwise (the hash as bytes, not hex; the allow list
 // parsed; the times and addresses in compact forms), and its last uses.
 type keyEntry struct {
-	id        uuid.UUID
-	hash      KeyHash
-	name      string
-	hint      string
+	id   uuid.UUID
+	hash KeyHash
+	// text is the key's hint, then its name, in one string (see setText):
+	// a string and an allocation less, which keep a key under 400 bytes.
+	text      string
 	createdBy string // interned (index.creators)
 	userID    int64
 	user      *userEntry // nil if the user is not in the index
 	allow     *AllowList // nil for an empty list; replaced, never modified in place
+	life      *keyLife   // nil for a key with no expiry, enabled, not rolled, undescribed
 	// whole holds what the compact fields below cannot (see compact.go);
 	// nil but for that.
 	whole *keyWhole
@@ -72,6 +78,23 @@ type keyEntry struct {
 	at    [2]stamp // when the last uses were
 	from  [2]addr  // the clients they came from
 	dirty bool     // the last uses are not yet written to storage
+	// hintLen is how much of text is the hint.
+	hintLen uint8
+}
+
+// name returns the key's name.
+func (k *keyEntry) name() string { return k.text[k.hintLen:] }
+
+// hint returns the key's hint, its value's prefix and last characters.
+func (k *keyEntry) hint() string { return k.text[:k.hintLen] }
+
+// setText sets the key's hint and name. A hint is a dozen bytes; a longer
+// one, which only a damaged record could hold, is cut.
+func (k *keyEntry) setText(hint, name string) {
+	if len(hint) > 255 {
+		hint = hint[:255]
+	}
+	k.text, k.hintLen = hint+name, uint8(len(hint))
 }
 
 // The last uses of a key, as indexes of keyEntry.at and from.
@@ -79,6 +102,41 @@ const (
 	used    = iota // the latest request authenticated with the key
 	refused        // the latest request its allow list refused
 )
+
+// keyLife is a key's lifecycle, for the few keys that have one: kept
+// apart so that the others cost one nil pointer. It is replaced, never
+// modified in place.
+type keyLife struct {
+	expiresAt   time.Time // zero: never
+	disabled    bool
+	disabledAt  time.Time
+	disabledBy  string
+	prevHash    KeyHash   // the previous value's, while prevUntil is not zero
+	prevUntil   time.Time // when the previous value stops working; zero: none
+	description string
+}
+
+// lifeOf reads a key record's lifecycle: nil when it has none.
+func lifeOf(rec *keyRecord) (*keyLife, error) {
+	if rec.ExpiresAt == nil && rec.Disabled == nil && rec.Previous == nil && rec.Description == "" {
+		return nil, nil
+	}
+	l := &keyLife{description: rec.Description}
+	if rec.ExpiresAt != nil {
+		l.expiresAt = *rec.ExpiresAt
+	}
+	if d := rec.Disabled; d != nil {
+		l.disabled, l.disabledAt, l.disabledBy = true, d.At, d.By
+	}
+	if p := rec.Previous; p != nil {
+		h, ok := parseHash(p.SHA256)
+		if !ok {
+			return nil, Errorf(EInternal, "The stored previous hash of key %s is damaged.", rec.Name)
+		}
+		l.prevHash, l.prevUntil = h, p.Until
+	}
+	return l, nil
+}
 
 // keyWhole is what a keyEntry keeps whole: times in a zone other than UTC
 // and Local, addresses with a zone. Keyward itself records none.
@@ -204,8 +262,22 @@ func (k *keyEntry) lastUsedRecord() lastUsedRecord {
 // record returns the key's record, as it is stored but for the allow list
 // (Rules), which the caller sets. The caller holds Store.mu for writing.
 func (k *keyEntry) record() keyRecord {
-	return keyRecord{V: recordVersion, ID: k.id, Name: k.name, UserID: k.userID, SHA256: hex.EncodeToString(k.hash[:]),
-		Hint: k.hint, CreatedAt: k.createdAt(), CreatedBy: k.createdBy}
+	rec := keyRecord{V: recordVersion, ID: k.id, Name: k.name(), UserID: k.userID, SHA256: hex.EncodeToString(k.hash[:]),
+		Hint: k.hint(), CreatedAt: k.createdAt(), CreatedBy: k.createdBy}
+	if l := k.life; l != nil {
+		rec.V, rec.Description = lifecycleVersion, l.description
+		if !l.expiresAt.IsZero() {
+			t := l.expiresAt
+			rec.ExpiresAt = &t
+		}
+		if l.disabled {
+			rec.Disabled = &disabledRecord{At: l.disabledAt, By: l.disabledBy}
+		}
+		if !l.prevUntil.IsZero() {
+			rec.Previous = &previousRecord{SHA256: hex.EncodeToString(l.prevHash[:]), Until: l.prevUntil}
+		}
+	}
+	return rec
 }
 
 // parseAddr reads a stored address; a damaged one reads as none.
@@ -328,12 +400,18 @@ func (ix *index) linkKey(k *keyEntry) {
 	if k.user != nil {
 		k.user.keys++
 	}
+	if k.life != nil && !k.life.prevUntil.IsZero() {
+		if ix.previous == nil {
+			ix.previous = map[KeyHash]*keyEntry{}
+		}
+		ix.previous[k.life.prevHash] = k
+	}
 	if ix.loading {
 		ix.sorted = append(ix.sorted, k)
 		return
 	}
 	ix.keys[k.id] = k
-	i, _ := slices.BinarySearchFunc(ix.sorted, k.name, byName)
+	i, _ := slices.BinarySearchFunc(ix.sorted, k.name(), byName)
 	ix.sorted = slices.Insert(ix.sorted, i, k)
 	ix.hashes.put(k)
 }
@@ -341,9 +419,12 @@ func (ix *index) linkKey(k *keyEntry) {
 // unlinkKey takes k out of the indexes linkKey enters it in.
 func (ix *index) unlinkKey(k *keyEntry) {
 	delete(ix.keys, k.id)
+	if k.life != nil && !k.life.prevUntil.IsZero() && ix.previous[k.life.prevHash] == k {
+		delete(ix.previous, k.life.prevHash)
+	}
 	ix.hashes.remove(k)
-	i, _ := slices.BinarySearchFunc(ix.sorted, k.name, byName)
-	for ; i < len(ix.sorted) && compareNames(ix.sorted[i].name, k.name) == 0; i++ {
+	i, _ := slices.BinarySearchFunc(ix.sorted, k.name(), byName)
+	for ; i < len(ix.sorted) && compareNames(ix.sorted[i].name(), k.name()) == 0; i++ {
 		if ix.sorted[i] == k {
 			ix.sorted = slices.Delete(ix.sorted, i, i+1)
 			break
@@ -352,6 +433,15 @@ func (ix *index) unlinkKey(k *keyEntry) {
 	if k.user != nil {
 		k.user.keys--
 	}
+}
+
+// previousValue returns the rolled key whose previous value has hash h,
+// or nil. It allocates nothing.
+func (ix *index) previousValue(h KeyHash) *keyEntry {
+	if len(ix.previous) == 0 {
+		return nil
+	}
+	return ix.previous[h]
 }
 
 // keyByName returns the key named name, compared case-insensitively, or
@@ -364,7 +454,7 @@ func (ix *index) keyByName(name string) *keyEntry {
 }
 
 // byName orders the sorted keys.
-func byName(e *keyEntry, name string) int { return compareNames(e.name, name) }
+func byName(e *keyEntry, name string) int { return compareNames(e.name(), name) }
 
 // compareNames compares keyNameKey(a) with keyNameKey(b), without making
 // them for ASCII names, which key names are.
@@ -397,13 +487,13 @@ func compareNames(a, b string) int {
 func sortedByName(keys []*keyEntry) []*keyEntry {
 	type named struct {
 		window uint64 // bytes [shared, shared+8) of key, big-endian, zero-padded
-		key    string // keyNameKey(k.name)
+		key    string // keyNameKey(k.name())
 		k      *keyEntry
 	}
 	items := make([]named, len(keys))
 	shared := -1
 	for i, k := range keys {
-		items[i] = named{key: keyNameKey(k.name), k: k}
+		items[i] = named{key: keyNameKey(k.name()), k: k}
 		if shared < 0 {
 			shared = len(items[i].key)
 		}
@@ -702,6 +792,10 @@ func (ix *index) putKeyRecord(rec keyRecord) (changes, error) {
 	if err != nil {
 		return changes{}, err
 	}
+	life, err := lifeOf(&rec)
+	if err != nil {
+		return changes{}, err
+	}
 	k := ix.keys[rec.ID]
 	added := k == nil
 	if added {
@@ -709,12 +803,14 @@ func (ix *index) putKeyRecord(rec keyRecord) (changes, error) {
 	} else {
 		ix.unlinkKey(k)
 	}
-	k.id, k.hash, k.name, k.hint, k.createdBy, k.userID = rec.ID, hash, rec.Name, rec.Hint, ix.intern(rec.CreatedBy), rec.UserID
+	k.id, k.hash, k.createdBy, k.userID = rec.ID, hash, ix.intern(rec.CreatedBy), rec.UserID
+	k.setText(rec.Hint, rec.Name)
 	k.allow = nil
 	if len(allow) > 0 {
 		k.allow = &allow
 	}
 	k.setCreatedAt(rec.CreatedAt)
+	k.life = life
 	ix.linkKey(k)
 	if added {
 		return changes{main: kindKeys, also: kindUsers}, nil // the user has a key more
@@ -830,9 +926,18 @@ func (s *Store) UserByEmail(email string) (User, error) {
 	return u.user(), nil
 }
 
-func (k *keyEntry) userKey() UserKey {
-	out := UserKey{ID: k.id, Name: k.name, UserID: k.userID, Hint: k.hint, CreatedBy: k.createdBy, AllowList: slices.Clone(k.allowList())}
-	out.Status = k.status()
+func (k *keyEntry) userKey(now time.Time) UserKey {
+	out := UserKey{ID: k.id, Name: k.name(), UserID: k.userID, Hint: k.hint(), CreatedBy: k.createdBy, AllowList: slices.Clone(k.allowList())}
+	out.Status = k.status(now)
+	if l := k.life; l != nil {
+		out.ExpiresAt, out.Description = l.expiresAt, l.description
+		if l.disabled {
+			out.DisabledAt, out.DisabledBy = l.disabledAt, l.disabledBy
+		}
+		if now.Before(l.prevUntil) {
+			out.GraceUntil = l.prevUntil
+		}
+	}
 	if k.user != nil {
 		out.UserName, out.UserEmail = k.user.rec.Name, k.user.rec.Email
 	}
@@ -849,8 +954,9 @@ func (s *Store) UserKeys() []UserKey {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]UserKey, len(s.ix.sorted))
+	now := s.opts.Now()
 	for i, k := range s.ix.sorted {
-		out[i] = k.userKey()
+		out[i] = k.userKey(now)
 	}
 	return out
 }
@@ -871,7 +977,7 @@ func (s *Store) UserKey(id uuid.UUID) (UserKey, error) {
 	if err != nil {
 		return UserKey{}, err
 	}
-	return k.userKey(), nil
+	return k.userKey(s.opts.Now()), nil
 }
 
 // UserKeyByName returns the key with the given name, compared
@@ -883,5 +989,5 @@ func (s *Store) UserKeyByName(name string) (UserKey, error) {
 	if k == nil {
 		return UserKey{}, Errorf(ENotFound, "There is no API user key named %s.", Quote(name))
 	}
-	return k.userKey(), nil
+	return k.userKey(s.opts.Now()), nil
 }

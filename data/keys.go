@@ -15,6 +15,12 @@ const MaxKeysPerUser = 1000
 // userID and returns it with its value. The value is returned this once:
 // the store keeps only its SHA-256 and a hint.
 func (s *Store) CreateUserKey(actor Actor, name string, userID int64) (UserKey, string, error) {
+	return s.createUserKey(actor, NewKey{Name: name, UserID: userID})
+}
+
+func (s *Store) createUserKey(actor Actor, nk NewKey) (UserKey, string, error) {
+	name, userID := nk.Name, nk.UserID
+	nk.ExpiresAt = nk.ExpiresAt.UTC().Round(0)
 	if err := ValidateKeyName(name); err != nil {
 		return UserKey{}, "", err
 	}
@@ -36,20 +42,28 @@ func (s *Store) CreateUserKey(actor Actor, name string, userID int64) (UserKey, 
 			return Errorf(EConflict, "%s already owns %d API user keys, the most one user can own: delete keys that are no longer used first.", u.rec.Name, MaxKeysPerUser)
 		}
 		if other := s.ix.keyByName(name); other != nil {
-			return Errorf(EConflict, "An API user key named %s already exists (names are compared regardless of case): choose another name.", other.name)
+			return Errorf(EConflict, "An API user key named %s already exists (names are compared regardless of case): choose another name.", other.name())
 		}
 		id, err := uuid.NewRandom()
 		if err != nil {
 			return storageError("generate a key id", err)
 		}
-		k := &keyEntry{id: id, hash: hash, name: name, hint: KeyHint(secret), createdBy: t.actor.Name, userID: userID, user: u}
+		if err := checkExpiry(nk.ExpiresAt, t.now); err != nil {
+			return err
+		}
+		k := &keyEntry{id: id, hash: hash, createdBy: t.actor.Name, userID: userID, user: u}
+		k.setText(KeyHint(secret), name)
+		k.life = (&keyLife{expiresAt: nk.ExpiresAt, description: nk.Description}).normal()
 		k.setCreatedAt(t.now)
 		if err := t.put(uuidKey(prefixKey, id), k.record()); err != nil {
 			return err
 		}
-		out = k.userKey()
-		return t.log(ResourceKey, userID, EventKeyCreated,
-			fmt.Sprintf("Created API user key %s for %s (%s)", name, u.rec.Name, u.rec.Email))
+		out = k.userKey(t.now)
+		desc := fmt.Sprintf("Created API user key %s for %s (%s)", name, u.rec.Name, u.rec.Email)
+		if !nk.ExpiresAt.IsZero() {
+			desc += "; it expires " + FormatTime(nk.ExpiresAt)
+		}
+		return t.log(ResourceKey, userID, EventKeyCreated, desc)
 	})
 	if err != nil {
 		return UserKey{}, "", err
@@ -65,7 +79,7 @@ func (s *Store) DeleteUserKey(actor Actor, id uuid.UUID) error {
 		if err != nil {
 			return err
 		}
-		desc := fmt.Sprintf("Deleted API user key %s", k.name)
+		desc := fmt.Sprintf("Deleted API user key %s", k.name())
 		if k.user != nil {
 			desc += fmt.Sprintf(" of %s (%s)", k.user.rec.Name, k.user.rec.Email)
 		}
@@ -91,17 +105,17 @@ func (s *Store) AddCIDRRule(actor Actor, keyID uuid.UUID, input string) (CIDRRul
 	var rule CIDRRule
 	err = s.changeAllowList(actor, keyID, func(t *tx, k *keyEntry, l AllowList) (AllowList, string, string, error) {
 		if l.Find(p) >= 0 {
-			return nil, "", "", Errorf(EConflict, "%s is already in the allow list of %s.", p, k.name)
+			return nil, "", "", Errorf(EConflict, "%s is already in the allow list of %s.", p, k.name())
 		}
 		if len(l) >= MaxCIDRRules {
-			return nil, "", "", Errorf(EInvalid, "The allow list of %s already has %d rules, the most it can hold: remove one first, or cover several addresses with a shorter prefix.", k.name, MaxCIDRRules)
+			return nil, "", "", Errorf(EInvalid, "The allow list of %s already has %d rules, the most it can hold: remove one first, or cover several addresses with a shorter prefix.", k.name(), MaxCIDRRules)
 		}
 		id, err := uuid.NewRandom()
 		if err != nil {
 			return nil, "", "", storageError("generate a rule id", err)
 		}
 		rule = CIDRRule{ID: id, Prefix: p, CreatedAt: t.now, UpdatedAt: t.now}
-		return append(l, rule), EventCIDRRuleAdded, fmt.Sprintf("Added CIDR rule %s to the allow list of API user key %s", p, k.name), nil
+		return append(l, rule), EventCIDRRuleAdded, fmt.Sprintf("Added CIDR rule %s to the allow list of API user key %s", p, k.name()), nil
 	})
 	return rule, err
 }
@@ -124,11 +138,11 @@ func (s *Store) EditCIDRRule(actor Actor, keyID, ruleID uuid.UUID, input string)
 			return nil, "", "", nil
 		}
 		if l.Find(p) >= 0 {
-			return nil, "", "", Errorf(EConflict, "%s is already in the allow list of %s.", p, k.name)
+			return nil, "", "", Errorf(EConflict, "%s is already in the allow list of %s.", p, k.name())
 		}
 		rule.Prefix, rule.UpdatedAt = p, t.now
 		l[i] = rule
-		return l, EventCIDRRuleEdited, fmt.Sprintf("Changed CIDR rule %s to %s in the allow list of API user key %s", old, p, k.name), nil
+		return l, EventCIDRRuleEdited, fmt.Sprintf("Changed CIDR rule %s to %s in the allow list of API user key %s", old, p, k.name()), nil
 	})
 	return rule, err
 }
@@ -141,7 +155,7 @@ func (s *Store) DeleteCIDRRule(actor Actor, keyID, ruleID uuid.UUID) error {
 		if err != nil {
 			return nil, "", "", err
 		}
-		desc := fmt.Sprintf("Deleted CIDR rule %s from the allow list of API user key %s", l[i].Prefix, k.name)
+		desc := fmt.Sprintf("Deleted CIDR rule %s from the allow list of API user key %s", l[i].Prefix, k.name())
 		if len(l) == 1 {
 			desc += "; the key is now allowed from every address"
 		}
@@ -154,7 +168,7 @@ func (s *Store) DeleteCIDRRule(actor Actor, keyID, ruleID uuid.UUID) error {
 func ruleIndex(k *keyEntry, l AllowList, ruleID uuid.UUID) (int, error) {
 	i := slices.IndexFunc(l, func(r CIDRRule) bool { return r.ID == ruleID })
 	if i < 0 {
-		return -1, Errorf(ENotFound, "The allow list of %s has no such rule (it may have been deleted meanwhile).", k.name)
+		return -1, Errorf(ENotFound, "The allow list of %s has no such rule (it may have been deleted meanwhile).", k.name())
 	}
 	return i, nil
 }

@@ -51,6 +51,14 @@ type UserKey struct {
 	LastRefusedAt   time.Time
 	LastRefusedFrom netip.Addr
 	AllowList       AllowList
+
+	// The lifecycle: zero values for a key that never expires, is
+	// enabled and was not rolled.
+	ExpiresAt   time.Time // when it expires; zero: never
+	DisabledAt  time.Time // when it was disabled, while it is
+	DisabledBy  string    // who disabled it, while it is
+	GraceUntil  time.Time // when its previous value stops working, while it still works
+	Description string    // what uses it
 }
 
 // LastSeenFrom returns the address of the latest request made with the key,
@@ -108,6 +116,11 @@ const (
 	EventUserDeleted        = "user-deleted"
 	EventKeyCreated         = "user-key-created"
 	EventKeyDeleted         = "user-key-deleted"
+	EventKeyDisabled        = "user-key-disabled"
+	EventKeyEnabled         = "user-key-enabled"
+	EventKeyRolled          = "user-key-rolled"
+	EventKeyExpiryChanged   = "user-key-expiry-changed"
+	EventKeyDescribed       = "user-key-description-changed"
 	EventCIDRRuleAdded      = "cidr-rule-added"
 	EventCIDRRuleEdited     = "cidr-rule-edited"
 	EventCIDRRuleDeleted    = "cidr-rule-deleted"

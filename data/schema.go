@@ -15,10 +15,22 @@ import (
 // schema version in "v", so that a later Keyward can migrate them. The
 // layout is the same on every backend.
 
-// recordVersion is the schema version written into every record. A record
-// with a higher version was written by a newer Keyward and is refused
-// rather than misread.
+// recordVersion is the schema version written into every record but a
+// key record with a lifecycle (lifecycleVersion). A record with a version
+// above readVersion was written by a newer Keyward and is refused rather
+// than misread.
 const recordVersion = 1
+
+// lifecycleVersion is the version of a key record that has an expiry, is
+// disabled, has a previous value in its grace period or a description
+// (the fields of version 2): a Keyward that reads only version 1 would
+// take such a key for an active one, so it must refuse the record
+// instead. Key records without any of them stay version 1, which every
+// Keyward reads.
+const lifecycleVersion = 2
+
+// readVersion is the highest record version this Keyward reads.
+const readVersion = lifecycleVersion
 
 // Keys and key prefixes.
 var (
@@ -82,7 +94,7 @@ func decode(b []byte, v versioned) error {
 
 // checkVersion refuses a record of a later schema than this Keyward's.
 func checkVersion(v versioned) error {
-	if v.version() > recordVersion {
+	if v.version() > readVersion {
 		return Errorf(EInternal, "The data was written by a newer version of Keyward (record version %d); upgrade Keyward to open it.", v.version())
 	}
 	return nil
@@ -145,6 +157,26 @@ type keyRecord struct {
 	CreatedAt time.Time    `json:"createdAt"`
 	CreatedBy string       `json:"createdBy"`
 	Rules     []ruleRecord `json:"rules,omitempty"`
+
+	// Version 2 (lifecycleVersion): the key's lifecycle, each field
+	// omitted when it has none.
+	ExpiresAt   *time.Time      `json:"expiresAt,omitempty"`
+	Disabled    *disabledRecord `json:"disabled,omitempty"`
+	Previous    *previousRecord `json:"previous,omitempty"`
+	Description string          `json:"description,omitempty"`
+}
+
+// disabledRecord says who disabled a key, and when.
+type disabledRecord struct {
+	At time.Time `json:"at"`
+	By string    `json:"by"`
+}
+
+// previousRecord is a rolled key's previous value, which authenticates
+// until Until.
+type previousRecord struct {
+	SHA256 string    `json:"sha256"`
+	Until  time.Time `json:"until"`
 }
 
 func (r *keyRecord) version() int { return r.V }
@@ -173,13 +205,22 @@ func rulesRecord(l AllowList) []ruleRecord {
 }
 
 func (r *keyRecord) hash() (KeyHash, error) {
-	var h KeyHash
-	b, err := hex.DecodeString(r.SHA256)
-	if err != nil || len(b) != len(h) {
+	h, ok := parseHash(r.SHA256)
+	if !ok {
 		return h, Errorf(EInternal, "The stored hash of key %s is damaged.", r.Name)
 	}
-	copy(h[:], b)
 	return h, nil
+}
+
+// parseHash reads a stored hex SHA-256.
+func parseHash(s string) (KeyHash, bool) {
+	var h KeyHash
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(h) {
+		return h, false
+	}
+	copy(h[:], b)
+	return h, true
 }
 
 type lastUsedRecord struct {

@@ -161,7 +161,7 @@ func (s *Store) DeleteUser(actor Actor, id int64) (deletedKeys int, err error) {
 		}
 		keys := s.ix.keysOf(u)
 		for _, k := range keys {
-			if err := t.deleteKey(k.id, k, fmt.Sprintf("Deleted API user key %s with its user %s (%s)", k.name, u.rec.Name, u.rec.Email)); err != nil {
+			if err := t.deleteKey(k.id, k, fmt.Sprintf("Deleted API user key %s with its user %s (%s)", k.name(), u.rec.Name, u.rec.Email)); err != nil {
 				return err
 			}
 		}

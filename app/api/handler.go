@@ -6,7 +6,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"math"
 	"net/http"
 	"net/netip"
@@ -144,8 +143,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		code := "UNAUTHORIZED"
-		if errors.Is(err, data.ErrAPIDisabled) {
+		switch err {
+		case data.ErrAPIDisabled:
 			code = "API_DISABLED"
+		case data.ErrDisabledUserKey:
+			code = "KEY_DISABLED"
+		case data.ErrExpiredUserKey:
+			code = "KEY_EXPIRED"
+		case data.ErrInactiveUserKey:
+			code = "KEY_INACTIVE"
 		}
 		writeError(w, &apiError{Status: http.StatusUnauthorized, Code: code, Message: data.ErrorMessage(err)})
 		return
