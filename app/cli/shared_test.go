@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"keyward/app/api"
 	"keyward/data"
@@ -74,8 +75,16 @@ func TestSharedStore(t *testing.T) {
 			t.Fatalf("keyward %s beside a held store: %d %q", args, code, stderr)
 		}
 	}
-	if _, err := held.UserKeyByName("shared-key-01"); err != nil {
-		t.Fatalf("the held store does not see the command's key: %v", err)
+	// The held store follows the command's change as it would another
+	// machine's: soon, not at once.
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		_, err := held.UserKeyByName("shared-key-01")
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("5 s on, the held store does not see the command's key: %v", err)
+		}
 	}
 }
 
