@@ -61,6 +61,27 @@ type UserKey struct {
 	Description string    // what uses it
 }
 
+// UnusedSince returns when the key was last used or, if it never was,
+// when it was created: what "not used for N days" counts from.
+func (k UserKey) UnusedSince() time.Time {
+	if k.LastUsedAt.IsZero() {
+		return k.CreatedAt
+	}
+	return k.LastUsedAt
+}
+
+// UnusedFor reports whether the key has not been used for d at now (a key
+// never used counts from its creation).
+func (k UserKey) UnusedFor(d time.Duration, now time.Time) bool {
+	return !k.UnusedSince().After(now.Add(-d))
+}
+
+// ExpiresWithin reports whether the key expires within d of now, and has
+// not yet: the console's "expiring soon".
+func (k UserKey) ExpiresWithin(d time.Duration, now time.Time) bool {
+	return !k.ExpiresAt.IsZero() && k.ExpiresAt.After(now) && !k.ExpiresAt.After(now.Add(d))
+}
+
 // LastSeenFrom returns the address of the latest request made with the key,
 // whether its allow list let it through or not, and whether there was one:
 // the console offers it as a one-click rule.

@@ -127,6 +127,10 @@ func (s *Store) Generation() uint64 { return s.generation.Load() }
 // directory, or the shared store.
 func (s *Store) Location() string { return s.b.Location() }
 
+// Now returns the time on the store's clock, the one key statuses are
+// computed at.
+func (s *Store) Now() time.Time { return s.opts.Now() }
+
 // Describe says where the data is and, where the backend can tell, how it
 // keeps it (a shared store's persistence): what `keyward serve` logs when
 // it starts.

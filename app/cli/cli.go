@@ -109,7 +109,9 @@ type command struct {
 	args string // what follows the name in its usage: "--name NAME --email EMAIL --role ROLE"
 	// help is what the help text says beside the usage; empty when the
 	// usage says it all.
-	help  string
+	help string
+	// nargs is how many positional arguments it takes; -1 means one or
+	// more.
 	nargs int
 	setup func(fs *flag.FlagSet) func(r *runner, args []string) error
 	// required lists the flags that must be given a value.
@@ -213,7 +215,10 @@ func (r *runner) run(args []string) (int, error) {
 	if err != nil {
 		return 0, usagef("%s: %v", name, err)
 	}
-	if len(pos) != cmd.nargs {
+	if cmd.nargs < 0 && len(pos) == 0 {
+		return 0, usagef("%s needs at least one argument; usage: keyward %s", name, cmd.usage())
+	}
+	if cmd.nargs >= 0 && len(pos) != cmd.nargs {
 		return 0, usagef("%s takes %s; usage: keyward %s", name, data.Count(cmd.nargs, "argument", "arguments"), cmd.usage())
 	}
 	for _, f := range cmd.required {

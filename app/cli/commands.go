@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,11 +31,19 @@ var commands = []*command{
 	{name: "api disable", setup: setupAPIEnable(false)},
 	{name: "api status", setup: setupAPIStatus},
 	{name: "api account-key", setup: setupAPIAccountKey, help: "prints only the account key"},
-	{name: "keys list", setup: setupKeysList},
-	{name: "keys create", args: "--name NAME --user EMAIL", setup: setupKeysCreate,
+	{name: "keys list", args: "[--status S] [--unused-for DAYS]", setup: setupKeysList,
+		help: "S is active, disabled, expired or inactive; --unused-for lists the keys not used for DAYS days (a key never used counts from its creation)"},
+	{name: "keys create", args: "--name NAME --user EMAIL [--expires 30d|DATE]", setup: setupKeysCreate,
 		required: []string{"name", "user"},
-		help:     "prints only the new key, this one time"},
+		help:     "prints only the new key, this one time; --expires takes a duration (7d, 24h, 30m), a date (2027-01-31) or an RFC 3339 time"},
 	{name: "keys delete", args: "NAME", nargs: 1, setup: setupKeysDelete},
+	{name: "keys disable", args: "NAME", nargs: 1, setup: setupKeysDisable(true), help: "requests with the key are refused until it is enabled"},
+	{name: "keys enable", args: "NAME", nargs: 1, setup: setupKeysDisable(false)},
+	{name: "keys expire", args: "NAME never|30d|DATE", nargs: 2, setup: setupKeysExpire, help: "sets when the key stops working"},
+	{name: "keys scan", args: "PATH… [--disable]", nargs: -1, setup: setupKeysScan,
+		help: "finds Keyward keys in files (- for stdin) and says which are live; exit 1 if any is; --disable disables the live user keys found"},
+	{name: "keys roll", args: "NAME [--grace none|1h|24h|7d]", nargs: 1, setup: setupKeysRoll,
+		help: "gives the key a new value and prints only it; the old value works for the grace period (default none), up to 30d"},
 	{name: "cidr list", args: "KEY", nargs: 1, setup: setupCIDRList},
 	{name: "cidr add", args: "KEY CIDR", nargs: 2, setup: setupCIDRAdd},
 	{name: "cidr edit", args: "KEY OLD NEW", nargs: 3, setup: setupCIDREdit},
@@ -305,6 +314,10 @@ type keyOut struct {
 	CreatedBy    string     `json:"createdBy"`
 	LastUsedAt   *time.Time `json:"lastUsedAt"`
 	LastUsedFrom string     `json:"lastUsedFrom,omitempty"`
+	ExpiresAt    *time.Time `json:"expiresAt"`            // null: never
+	GraceUntil   *time.Time `json:"graceUntil,omitempty"` // while a rolled key's old value works
+	DisabledAt   *time.Time `json:"disabledAt,omitempty"`
+	DisabledBy   string     `json:"disabledBy,omitempty"`
 }
 
 func ruleJSON(r data.CIDRRule) ruleOut {
@@ -327,17 +340,53 @@ func keyJSON(k data.UserKey) keyOut {
 		t := k.LastUsedAt
 		out.LastUsedAt, out.LastUsedFrom = &t, k.LastUsedFrom.String()
 	}
+	out.ExpiresAt, out.GraceUntil, out.DisabledAt = timeOrNil(k.ExpiresAt), timeOrNil(k.GraceUntil), timeOrNil(k.DisabledAt)
+	out.DisabledBy = k.DisabledBy
 	return out
+}
+
+// timeOrNil is t for JSON: null when it is zero.
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }
 
 // timeText is how times are shown to people: UTC, to the minute.
 func timeText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
-func setupKeysList(*flag.FlagSet) func(*runner, []string) error {
+func setupKeysList(fs *flag.FlagSet) func(*runner, []string) error {
+	status := fs.String("status", "", "list only the keys of this status: active, disabled, expired or inactive")
+	unused := fs.String("unused-for", "", "list only the keys not used for this many days")
 	return func(r *runner, _ []string) error {
-		keys := r.store.UserKeys()
+		var want data.KeyStatus
+		if *status != "" {
+			var err error
+			if want, err = data.ParseKeyStatus(*status); err != nil {
+				return err
+			}
+		}
+		var unusedFor time.Duration
+		if *unused != "" {
+			days, err := strconv.Atoi(*unused)
+			if err != nil || days < 0 || days > 36500 {
+				return data.Errorf(data.EInvalid, "--unused-for takes a whole number of days, such as 90; %s is not one.", data.Quote(*unused))
+			}
+			unusedFor = time.Duration(days) * 24 * time.Hour
+		}
+		keys, now := r.store.UserKeys(), r.store.Now()
+		if want != "" || *unused != "" {
+			keys = slices.DeleteFunc(keys, func(k data.UserKey) bool {
+				return (want != "" && k.Status != want) || (*unused != "" && !k.UnusedFor(unusedFor, now))
+			})
+		}
+		filtered := want != "" || *unused != ""
 		return r.printList(len(keys), func(i int) any { return keyJSON(keys[i]) }, func() string {
-			if len(keys) == 0 {
+			switch {
+			case len(keys) == 0 && filtered:
+				return "No API user key matches.\n"
+			case len(keys) == 0:
 				return "There are no API user keys yet; create one with 'keyward keys create --name NAME --user EMAIL'.\n"
 			}
 			rows := make([][]string, len(keys))
@@ -346,22 +395,45 @@ func setupKeysList(*flag.FlagSet) func(*runner, []string) error {
 				if !k.LastUsedAt.IsZero() {
 					used = timeText(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
 				}
-				rows[i] = []string{k.Name, k.UserName, k.AllowList.Summary(), timeText(k.CreatedAt), used, string(k.Status)}
+				rows[i] = []string{k.Name, k.UserName, k.AllowList.Summary(), timeText(k.CreatedAt), used, expiresText(k), stateText(k)}
 			}
-			return table([]string{"NAME", "USER", "CIDR ALLOW LIST", "CREATED", "LAST USED", "STATE"}, rows)
+			return table([]string{"NAME", "USER", "CIDR ALLOW LIST", "CREATED", "LAST USED", "EXPIRES", "STATE"}, rows)
 		})
 	}
+}
+
+// expiresText is a key's expiry for people: "never", or when.
+func expiresText(k data.UserKey) string {
+	if k.ExpiresAt.IsZero() {
+		return "never"
+	}
+	return timeText(k.ExpiresAt)
+}
+
+// stateText is a key's status, with the end of a rolled key's grace
+// period while it runs.
+func stateText(k data.UserKey) string {
+	s := string(k.Status)
+	if !k.GraceUntil.IsZero() {
+		s += " (old value until " + timeText(k.GraceUntil) + ")"
+	}
+	return s
 }
 
 func setupKeysCreate(fs *flag.FlagSet) func(*runner, []string) error {
 	name := fs.String("name", "", "key name")
 	user := fs.String("user", "", "the email of the user who owns the key")
+	expires := fs.String("expires", "never", "when the key stops working: a duration (7d, 24h, 30m), a date (2027-01-31) or an RFC 3339 time")
 	return func(r *runner, _ []string) error {
+		at, err := data.ParseExpiry(*expires, r.store.Now())
+		if err != nil {
+			return err
+		}
 		u, err := r.store.UserByEmail(*user)
 		if err != nil {
 			return err
 		}
-		k, secret, err := r.store.CreateUserKey(actor, *name, u.ID)
+		k, secret, err := r.store.CreateUserKeyWith(actor, data.NewKey{Name: *name, UserID: u.ID, ExpiresAt: at})
 		if err != nil {
 			return err
 		}
@@ -383,6 +455,75 @@ func setupKeysDelete(*flag.FlagSet) func(*runner, []string) error {
 			return err
 		}
 		return r.print(keyJSON(k), fmt.Sprintf("Deleted the API user key %s of %s; requests with it are refused from now on.\n", k.Name, k.UserName))
+	}
+}
+
+func setupKeysDisable(disable bool) func(*flag.FlagSet) func(*runner, []string) error {
+	return func(*flag.FlagSet) func(*runner, []string) error {
+		return func(r *runner, args []string) error {
+			k, err := r.store.UserKeyByName(args[0])
+			if err != nil {
+				return err
+			}
+			if disable {
+				if k, err = r.store.DisableUserKey(actor, k.ID); err != nil {
+					return err
+				}
+				return r.print(keyJSON(k), fmt.Sprintf("Disabled the API user key %s of %s; requests with it are refused until it is enabled ('keyward keys enable %s').\n", k.Name, k.UserName, k.Name))
+			}
+			if k, err = r.store.EnableUserKey(actor, k.ID); err != nil {
+				return err
+			}
+			text := fmt.Sprintf("Enabled the API user key %s of %s.\n", k.Name, k.UserName)
+			if k.Status != data.KeyActive {
+				text = fmt.Sprintf("Enabled the API user key %s of %s; it is still refused: it is %s.\n", k.Name, k.UserName, k.Status)
+			}
+			return r.print(keyJSON(k), text)
+		}
+	}
+}
+
+func setupKeysExpire(*flag.FlagSet) func(*runner, []string) error {
+	return func(r *runner, args []string) error {
+		k, err := r.store.UserKeyByName(args[0])
+		if err != nil {
+			return err
+		}
+		at, err := data.ParseExpiry(args[1], r.store.Now())
+		if err != nil {
+			return err
+		}
+		if k, err = r.store.SetKeyExpiry(actor, k.ID, at); err != nil {
+			return err
+		}
+		text := fmt.Sprintf("The API user key %s now never expires.\n", k.Name)
+		if !at.IsZero() {
+			text = fmt.Sprintf("The API user key %s now expires %s.\n", k.Name, timeText(at))
+		}
+		return r.print(keyJSON(k), text)
+	}
+}
+
+func setupKeysRoll(fs *flag.FlagSet) func(*runner, []string) error {
+	grace := fs.String("grace", "none", "how long the old value keeps working: none, or a duration up to 30d (1h, 24h, 7d)")
+	return func(r *runner, args []string) error {
+		d, err := data.ParseDuration(*grace)
+		if err != nil {
+			return err
+		}
+		k, err := r.store.UserKeyByName(args[0])
+		if err != nil {
+			return err
+		}
+		k, secret, err := r.store.RollUserKey(actor, k.ID, d)
+		if err != nil {
+			return err
+		}
+		out := struct {
+			keyOut
+			Key string `json:"key"`
+		}{keyJSON(k), secret}
+		return r.print(out, secret+"\n")
 	}
 }
 

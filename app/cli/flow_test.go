@@ -83,7 +83,7 @@ func adminFlow() []step {
 		{args: []string{"cidr", "list", "ci-deploy-key"}, stdout: "127.0.0.0/8\n2001:db8::/32\n"},
 		{args: []string{"cidr", "delete", "ci-deploy-key", "2001:db8::/32"}, stdout: "Deleted 2001:db8::/32 from the allow list of ci-deploy-key.\n"},
 		{args: []string{"cidr", "add", "no-such-key-01", "10.0.0.0/8"}, code: 1, stderr: `There is no API user key named "no-such-key-01"`},
-		{args: []string{"keys", "list"}, stdout: `NAME +USER +CIDR ALLOW LIST +CREATED +LAST USED +STATE\nci-deploy-key +Vic Viewer +1 rule +\S+ \S+ UTC +Never +active\nearly-key-01 +Vic Viewer +All addresses .* +Never +active\n`},
+		{args: []string{"keys", "list"}, stdout: `NAME +USER +CIDR ALLOW LIST +CREATED +LAST USED +EXPIRES +STATE\nci-deploy-key +Vic Viewer +1 rule +\S+ \S+ UTC +Never +never +active\nearly-key-01 +Vic Viewer +All addresses .* +Never +never +active\n`},
 		// Changes to the team.
 		{args: []string{"users", "set-role", "ada@example.com", "viewer"}, code: 1, stderr: "Ada Owner is the account's last Owner"},
 		{args: []string{"users", "delete", "ada@example.com"}, code: 1, stderr: "Ada Owner is the account's last Owner and cannot be deleted"},
@@ -99,7 +99,7 @@ func adminFlow() []step {
 		{args: []string{"--json", "logs", "--limit", "1"}, stdout: `(?s)\[\n  \{\n    "id": \d+,\n    "time": "[^"]+Z",\n    "originator": "command line",\n.*"type": "user-deleted",.*\]\n`},
 		{args: []string{"api", "disable"}, stdout: "The REST API is disabled: the account key is revoked and every request will be refused.\n"},
 		// Usage mistakes: exit 2.
-		{args: []string{"keys"}, code: 2, stderr: "keys needs a subcommand: create, delete, list"},
+		{args: []string{"keys"}, code: 2, stderr: "keys needs a subcommand: create, delete, disable, enable, expire, list, roll"},
 		{args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate"`},
 		{args: []string{"keys", "create", "--name", "only-a-name-1"}, code: 2, stderr: "keys create needs --user; usage: keyward keys create --name NAME --user EMAIL"},
 		{args: []string{"cidr", "add", "just-the-key"}, code: 2, stderr: "cidr add takes 2 arguments; usage: keyward cidr add KEY CIDR"},

@@ -22,7 +22,7 @@ func table(header []string, rows [][]string) string {
 	size := 0
 	measure := func(row []string) bool {
 		for j, cell := range row {
-			if strings.ContainsAny(cell, "\t\n\v\f\r\xff") || len(row) != len(header) {
+			if strings.ContainsAny(cell, "\t\n\v\f\r") || strings.IndexByte(cell, tabwriter.Escape) >= 0 || len(row) != len(header) {
 				return false
 			}
 			size += len(cell) + 2

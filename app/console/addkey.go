@@ -25,6 +25,7 @@ type addKeyDialog struct {
 	problems *widget.Label
 	user     *widget.Select
 	users    []data.User // the choices of user, in the selector's order
+	expiry   *expiryChooser
 	err      *widget.Label
 	create   *widget.Button
 	cancel   *widget.Button
@@ -46,6 +47,7 @@ func (c *Console) showAddKeyDialog() {
 		}
 	}
 	a.user = &widget.Select{Options: options, PlaceHolder: "Choose the key's user", OnChanged: func(string) { a.validate() }}
+	a.expiry = c.newExpiryChooser(func() { setError(a.err, "") })
 	a.create = &widget.Button{Text: "Create", Importance: widget.HighImportance, OnTapped: a.submit}
 	a.cancel = &widget.Button{Text: "Cancel", OnTapped: func() { a.c.hide(a.d) }}
 	content := container.NewVBox(
@@ -54,6 +56,7 @@ func (c *Console) showAddKeyDialog() {
 		a.problems,
 		labelled("User name", a.user),
 		hint("Only Owner, Viewer and Logs Viewer users can own API keys."),
+		labelled("Expires", a.expiry.content),
 		a.err,
 	)
 	a.d = dialog.NewCustomWithoutButtons("Add API user key", content, c.win)
@@ -89,11 +92,21 @@ func (a *addKeyDialog) submit() {
 		return
 	}
 	u := a.users[a.user.SelectedIndex()]
-	k, secret, err := a.c.store.CreateUserKey(a.c.actor(), a.name.Text, u.ID)
+	at, err := a.expiry.value(a.c.clock.Now())
+	if err != nil {
+		setError(a.err, data.ErrorMessage(err))
+		return
+	}
+	k, secret, err := a.c.store.CreateUserKeyWith(a.c.actor(), data.NewKey{Name: a.name.Text, UserID: u.ID, ExpiresAt: at})
 	if err != nil {
 		setError(a.err, data.ErrorMessage(err))
 		return
 	}
 	a.c.hide(a.d)
-	a.c.showRevealDialog(k, secret)
+	a.c.showRevealDialog(createdAbout(k), secret)
+}
+
+// createdAbout is what the one-time dialog says of a new key.
+func createdAbout(k data.UserKey) string {
+	return fmt.Sprintf("The key “%s” of %s was created.", k.Name, k.UserName)
 }

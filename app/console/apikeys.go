@@ -39,7 +39,10 @@ type keysTab struct {
 	count  *widget.Label
 	table  *widget.Table
 
+	expiring *widget.Label // how many keys expire soon, while some do
+
 	columns []tableColumn[data.UserKey]
+	now     time.Time      // when keys was read: what statuses and expiries are shown at
 	keys    []data.UserKey // every key, by name
 	search  []string       // each key's searchable text, lower case; built on first use
 	visible []data.UserKey // the keys the filter lets through
@@ -93,7 +96,9 @@ func newKeysTab(c *Console) *keysTab {
 	t.columns = t.keyColumns(owner)
 	t.table = newColumnTable(t.columns, func() []data.UserKey { return t.visible })
 
-	top := container.NewVBox(t.apiOff, t.apiOn, widget.NewSeparator(), toolbar)
+	t.expiring = &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
+	t.expiring.Hide()
+	top := container.NewVBox(t.apiOff, t.apiOn, widget.NewSeparator(), toolbar, t.expiring)
 	t.content = container.NewBorder(top, nil, nil, nil, t.table)
 	t.refreshAccount()
 	t.refresh()
@@ -104,17 +109,23 @@ func newKeysTab(c *Console) *keysTab {
 // the Delete button.
 func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 	cols := []tableColumn[data.UserKey]{
-		{column{"Key name", 230}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
-			if k.Status != data.KeyActive {
-				cell.Set(row, col, widgets.CellText, k.Name+" ("+string(k.Status)+")", widget.WarningImportance, nil)
-				return
+		{column{"Key name", 190}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+			// For Owners the name opens the key's actions (Disable, Roll,
+			// Change expiry): one link, not three buttons a row.
+			kind, open := widgets.CellText, func() {}
+			if owner {
+				kind, open = widgets.CellLink, func() { t.showKeyActions(k) }
 			}
-			cell.Set(row, col, widgets.CellText, k.Name, widget.MediumImportance, nil)
+			text, importance := k.Name, widget.MediumImportance
+			if st := statusText(k); st != "" {
+				text, importance = k.Name+" ("+st+")", widget.WarningImportance
+			}
+			cell.Set(row, col, kind, text, importance, open)
 		}},
-		{column{"User name", 150}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"User name", 140}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			cell.Set(row, col, widgets.CellText, k.UserName, widget.MediumImportance, nil)
 		}},
-		{column{"CIDR allow list", 166}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"CIDR allow list", 150}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			summary := k.AllowList.Summary()
 			if !owner {
 				cell.Set(row, col, widgets.CellText, summary, widget.MediumImportance, nil)
@@ -123,15 +134,23 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 			id := k.ID
 			cell.Set(row, col, widgets.CellLink, "Manage · "+summary, widget.MediumImportance, func() { t.c.showCIDRDialog(id) })
 		}},
-		{column{"Created", 100}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"Created", 95}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			cell.Set(row, col, widgets.CellText, t.c.formatDate(k.CreatedAt), widget.MediumImportance, nil)
 		}},
-		{column{"Last used", 238}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"Last used", 175}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			text := "Never"
 			if !k.LastUsedAt.IsZero() {
 				text = t.c.formatTime(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
 			}
 			cell.Set(row, col, widgets.CellText, text, widget.MediumImportance, nil)
+		}},
+		{column{"Expires", 130}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+			text, warn := t.c.expiryText(k, t.now)
+			importance := widget.MediumImportance
+			if warn {
+				importance = widget.WarningImportance
+			}
+			cell.Set(row, col, widgets.CellText, text, importance, nil)
 		}},
 	}
 	if owner {
@@ -144,7 +163,23 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 
 // refresh reloads the keys and applies the filter.
 func (t *keysTab) refresh() {
-	t.keys, t.search = t.c.store.UserKeys(), nil
+	t.keys, t.search, t.now = t.c.store.UserKeys(), nil, t.c.clock.Now()
+	soon := 0
+	for _, k := range t.keys {
+		if k.Status != data.KeyExpired && k.ExpiresWithin(expiringSoon, t.now) {
+			soon++
+		}
+	}
+	if soon > 0 {
+		them := "them"
+		if soon == 1 {
+			them = "it"
+		}
+		t.expiring.SetText(fmt.Sprintf("%s within 7 days: extend %s or replace %s in time (a key's Change expiry).", data.Count(soon, "key expires", "keys expire"), them, them))
+		t.expiring.Show()
+	} else {
+		t.expiring.Hide()
+	}
 	t.applyFilter()
 }
 

@@ -298,7 +298,7 @@ func TestDeleteKey(t *testing.T) {
 	e.signIn("ada@example.com")
 	table := e.c.access.keys.table
 	tapDelete := func() {
-		test.Tap(cell(t, table, e.keyRow("doomed-key-01"), 5).Button)
+		test.Tap(cell(t, table, e.keyRow("doomed-key-01"), deleteColumn).Button)
 	}
 	tapDelete()
 	confirm := e.top()

@@ -2,6 +2,7 @@ package console
 
 import (
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -55,7 +56,7 @@ func TestGoldenAPIKeysOn(t *testing.T) {
 func TestGoldenRevealDialog(t *testing.T) {
 	e := newEnv(t).withAccount(true)
 	e.signIn("ada@example.com")
-	e.c.showRevealDialog(data.UserKey{Name: "ci-deploy-key", UserName: "Vic Viewer"}, fakeUserKey)
+	e.c.showRevealDialog(createdAbout(data.UserKey{Name: "ci-deploy-key", UserName: "Vic Viewer"}), fakeUserKey)
 	test.AssertRendersToMarkup(t, "reveal_dialog.xml", e.w.Canvas())
 }
 
@@ -73,4 +74,25 @@ func TestGoldenTeam(t *testing.T) {
 	e.signIn("ada@example.com")
 	e.showTab("Team")
 	test.AssertRendersToMarkup(t, "team.xml", e.w.Canvas())
+}
+
+// TestGoldenAPIKeysLifecycle pins the table with a disabled, an expired
+// and an expiring key, and the banner that counts the expiring ones.
+func TestGoldenAPIKeysLifecycle(t *testing.T) {
+	e, clock := newLifecycleEnv(t)
+	now := clock.Now()
+	for _, k := range []data.NewKey{
+		{Name: "disabled-key-1", UserID: e.user("vic@example.com").ID},
+		{Name: "expired-key-01", UserID: e.user("ada@example.com").ID, ExpiresAt: now.Add(time.Hour)},
+		{Name: "expiring-key-1", UserID: e.user("ada@example.com").ID, ExpiresAt: now.Add(4 * 24 * time.Hour)},
+		{Name: "yearly-key-001", UserID: e.user("lou@example.com").ID, ExpiresAt: now.Add(365 * 24 * time.Hour)},
+	} {
+		_, _, err := e.store.CreateUserKeyWith(data.CommandLine, k)
+		e.must(err)
+	}
+	_, err := e.store.DisableUserKey(data.CommandLine, e.key("disabled-key-1").ID)
+	e.must(err)
+	clock.Advance(2 * time.Hour)
+	e.signIn("ada@example.com")
+	test.AssertRendersToMarkup(t, "apikeys_lifecycle.xml", e.w.Canvas())
 }

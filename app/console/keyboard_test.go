@@ -112,9 +112,9 @@ func TestTabReachesEveryControlOfAddKey(t *testing.T) {
 		test.FocusNext(e.w.Canvas())
 		order = append(order, e.w.Canvas().Focused())
 	}
-	sel := all[*widget.Select](d)[0]
-	if order[0] != sel || order[1] != button(t, d, "Cancel") {
-		t.Fatalf("Tab order from the name: %T, %T", order[0], order[1])
+	sels := all[*widget.Select](d)
+	if order[0] != sels[0] || order[1] != sels[1] || order[2] != button(t, d, "Cancel") {
+		t.Fatalf("Tab order from the name: %T, %T, %T (want the user, the expiry, Cancel)", order[0], order[1], order[2])
 	}
 }
 

@@ -1,15 +1,12 @@
 package console
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"keyward/data"
 	"keyward/widgets"
 )
 
@@ -25,7 +22,9 @@ type revealKeyDialog struct {
 	reveal *widgets.KeyReveal
 }
 
-func (c *Console) showRevealDialog(k data.UserKey, secret string) {
+// showRevealDialog shows secret once, below about, which says what the
+// value is (a new key, a rolled key's new value).
+func (c *Console) showRevealDialog(about string, secret string) {
 	r := &revealKeyDialog{c: c, reveal: widgets.NewKeyReveal(secret, revealWarning)}
 	r.reveal.OnCopy = func() {
 		c.clip.copySecret(secret)
@@ -34,8 +33,8 @@ func (c *Console) showRevealDialog(k data.UserKey, secret string) {
 	r.reveal.OnFinish = func() { r.c.hide(r.d) }
 	copyAccount := &widget.Button{Text: "Copy account key", Icon: theme.ContentCopyIcon(), OnTapped: func() { c.copyAccountKey() }}
 	r.reveal.Extra.Add(copyAccount)
-	about := &widget.Label{Text: fmt.Sprintf("The key “%s” of %s was created. Requests send it in the x-api-secret-key header.", k.Name, k.UserName), Wrapping: fyne.TextWrapWord}
-	r.d = dialog.NewCustomWithoutButtons("API user key", container.NewVBox(about, r.reveal), c.win)
+	text := &widget.Label{Text: about + " Requests send it in the x-api-secret-key header.", Wrapping: fyne.TextWrapWord}
+	r.d = dialog.NewCustomWithoutButtons("API user key", container.NewVBox(text, r.reveal), c.win)
 	r.d.Resize(fyne.NewSize(560, 0))
 	c.show(r.d, false)
 }

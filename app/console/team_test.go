@@ -28,7 +28,7 @@ func TestViewerSeesEverythingReadOnly(t *testing.T) {
 			t.Errorf("a Viewer sees the %q button", text)
 		}
 	}
-	if len(s.keys.columns) != 5 || len(s.team.columns) != 5 {
+	if len(s.keys.columns) != 6 || len(s.team.columns) != 5 { // the keys' expiry is shown
 		t.Fatalf("a Viewer has %d key columns and %d team columns", len(s.keys.columns), len(s.team.columns))
 	}
 	row := e.keyRow("viewer-sees-me")

@@ -1,0 +1,242 @@
+package console
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/data"
+	"keyward/widgets"
+)
+
+// The console's side of the key lifecycle (SPEC §2 item 8): the expiry
+// choices of the Add dialog and of Change expiry, the row's Actions dialog
+// (Disable or Enable, Roll, Change expiry), Roll's grace period. The rules
+// are data's; the console offers fixed choices.
+
+// expiringSoon is how near an expiry the console flags a key.
+const expiringSoon = 7 * 24 * time.Hour
+
+// The expiry choices, as the selector shows them.
+const (
+	expiryNever = "Never"
+	expiryDate  = "On a date…"
+)
+
+var expiryDays = []int{7, 30, 90, 365}
+
+// expiryChooser is the expiry selector, with a date entry for expiryDate.
+type expiryChooser struct {
+	sel     *widget.Select
+	date    *widgets.Entry
+	content *fyne.Container
+}
+
+func (c *Console) newExpiryChooser(onChanged func()) *expiryChooser {
+	e := &expiryChooser{date: c.dialogEntry("YYYY-MM-DD", false)}
+	options := []string{expiryNever}
+	for _, d := range expiryDays {
+		options = append(options, fmt.Sprintf("In %d days", d))
+	}
+	options = append(options, expiryDate)
+	e.sel = widget.NewSelect(options, func(choice string) {
+		if choice == expiryDate {
+			e.date.Show()
+		} else {
+			e.date.Hide()
+		}
+		onChanged()
+	})
+	e.sel.SetSelected(expiryNever)
+	e.date.Hide()
+	e.date.OnChanged = func(string) { onChanged() }
+	e.content = container.NewVBox(e.sel, e.date)
+	return e
+}
+
+// value returns the chosen expiry at now: the zero time for never.
+func (e *expiryChooser) value(now time.Time) (time.Time, error) {
+	switch e.sel.Selected {
+	case expiryNever, "":
+		return time.Time{}, nil
+	case expiryDate:
+		day := strings.TrimSpace(e.date.Text)
+		if _, err := time.Parse(time.DateOnly, day); err != nil {
+			return time.Time{}, data.Errorf(data.EInvalid, "Write the date as YYYY-MM-DD, such as %s.", now.AddDate(0, 1, 0).Format(time.DateOnly))
+		}
+		return data.ParseExpiry(day, now)
+	}
+	for i, d := range expiryDays {
+		if e.sel.SelectedIndex() == i+1 {
+			return now.Add(time.Duration(d) * 24 * time.Hour), nil
+		}
+	}
+	return time.Time{}, nil
+}
+
+// expiryText is how the table shows a key's expiry: "Never", "Expires in
+// 3 days", "Expires today", "Expired 2026-11-30"; warn is true for a key
+// expired or expiring within expiringSoon.
+func (c *Console) expiryText(k data.UserKey, now time.Time) (text string, warn bool) {
+	switch {
+	case k.ExpiresAt.IsZero():
+		return "Never", false
+	case !k.ExpiresAt.After(now):
+		return "Expired " + c.formatDate(k.ExpiresAt), true
+	}
+	left := k.ExpiresAt.Sub(now)
+	var in string
+	switch days := int((left + 12*time.Hour) / (24 * time.Hour)); {
+	case left < time.Hour:
+		in = "in " + data.Count(max(1, int(left/time.Minute)), "minute", "minutes")
+	case left < 24*time.Hour:
+		in = "in " + data.Count(int(left/time.Hour), "hour", "hours")
+	case days < 60:
+		in = "in " + data.Count(days, "day", "days")
+	default:
+		in = c.formatDate(k.ExpiresAt)
+	}
+	return "Expires " + in, left <= expiringSoon
+}
+
+// statusText is a key's status as its row shows it: "" for an active key.
+func statusText(k data.UserKey) string {
+	if k.Status == data.KeyActive {
+		return ""
+	}
+	return string(k.Status)
+}
+
+// keyActionsDialog is a key's Actions: what an Owner can do to it besides
+// its allow list and deleting it.
+func (t *keysTab) showKeyActions(k data.UserKey) {
+	c := t.c
+	now := c.clock.Now()
+	var d *dialog.CustomDialog
+	expires, _ := c.expiryText(k, now)
+	lines := []string{fmt.Sprintf("Status: %s. %s.", k.Status, expires)}
+	if !k.DisabledAt.IsZero() {
+		lines = append(lines, fmt.Sprintf("Disabled by %s on %s.", k.DisabledBy, c.formatTime(k.DisabledAt)))
+	}
+	if !k.GraceUntil.IsZero() {
+		lines = append(lines, fmt.Sprintf("Its previous value works until %s.", c.formatTime(k.GraceUntil)))
+	}
+	about := &widget.Label{Text: strings.Join(lines, "\n"), Wrapping: fyne.TextWrapWord}
+	act := func(f func()) func() { return func() { c.hide(d); f() } }
+	var toggle *widget.Button
+	if k.DisabledAt.IsZero() {
+		toggle = &widget.Button{Text: "Disable", OnTapped: act(func() { t.confirmDisable(k) })}
+	} else {
+		toggle = &widget.Button{Text: "Enable", OnTapped: act(func() { t.enableKey(k) })}
+	}
+	roll := &widget.Button{Text: "Roll…", OnTapped: act(func() { t.showRollDialog(k) })}
+	expiry := &widget.Button{Text: "Change expiry…", OnTapped: act(func() { t.showExpiryDialog(k) })}
+	closeButton := &widget.Button{Text: "Close", OnTapped: func() { c.hide(d) }}
+	content := container.NewVBox(about,
+		container.NewBorder(nil, nil, nil, toggle, hint("A disabled key is refused until it is enabled; it keeps its name, allow list and history.")),
+		container.NewBorder(nil, nil, nil, roll, hint("A new value for the same key; the old one can keep working for a while.")),
+		container.NewBorder(nil, nil, nil, expiry, hint("When the key stops working by itself.")),
+	)
+	d = dialog.NewCustomWithoutButtons("API user key “"+k.Name+"”", content, c.win)
+	d.SetButtons([]fyne.CanvasObject{closeButton})
+	d.Resize(fyne.NewSize(520, 0))
+	c.show(d, true)
+}
+
+// confirmDisable asks before disabling: the key's clients start failing.
+func (t *keysTab) confirmDisable(k data.UserKey) {
+	msg := fmt.Sprintf("Disable the API user key “%s” of %s?\n\nRequests made with it will be refused from the moment it is disabled, until an Owner enables it again.", k.Name, k.UserName)
+	t.c.confirm("Disable API user key", msg, "Disable", func() error {
+		_, err := t.c.store.DisableUserKey(t.c.actor(), k.ID)
+		return err
+	})
+}
+
+func (t *keysTab) enableKey(k data.UserKey) {
+	if _, err := t.c.store.EnableUserKey(t.c.actor(), k.ID); err != nil {
+		t.c.showError(err)
+	}
+}
+
+// The grace periods Roll offers, as the selector shows them.
+var graceChoices = []string{"None: the current value stops working at once", "1 hour", "24 hours", "7 days"}
+
+// showRollDialog asks for the grace period, then rolls and shows the new
+// value in the one-time dialog.
+func (t *keysTab) showRollDialog(k data.UserKey) {
+	c := t.c
+	var d *dialog.CustomDialog
+	consequence := &widget.Label{Wrapping: fyne.TextWrapWord}
+	errLabel := errorLabel()
+	roll := &widget.Button{Text: "Roll", Importance: widget.HighImportance}
+	grace := widget.NewSelect(graceChoices, nil)
+	grace.OnChanged = func(string) {
+		if grace.SelectedIndex() == 0 {
+			consequence.SetText("Every program that uses the current value fails from the moment the key is rolled, until it is given the new value.")
+			roll.Importance = widget.DangerImportance
+		} else {
+			consequence.SetText(fmt.Sprintf("The current value keeps working for %s, time to give every program the new value; then it is refused.", grace.Selected))
+			roll.Importance = widget.HighImportance
+		}
+		roll.Refresh()
+	}
+	grace.SetSelectedIndex(2) // 24 hours: a rotation without downtime
+	roll.OnTapped = func() {
+		_, secret, err := c.store.RollUserKey(c.actor(), k.ID, data.GraceChoices[grace.SelectedIndex()])
+		if err != nil {
+			setError(errLabel, data.ErrorMessage(err))
+			return
+		}
+		c.hide(d)
+		about := fmt.Sprintf("The key “%s” of %s has a new value.", k.Name, k.UserName)
+		if g := data.GraceChoices[grace.SelectedIndex()]; g > 0 {
+			about += fmt.Sprintf(" The previous one works for %s more.", data.FormatDuration(g))
+		}
+		c.showRevealDialog(about, secret)
+	}
+	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { c.hide(d) }}
+	content := container.NewVBox(
+		&widget.Label{Text: fmt.Sprintf("Issue a new value for “%s”: its name, user, allow list and history stay.", k.Name), Wrapping: fyne.TextWrapWord},
+		labelled("The current value keeps working", grace),
+		consequence, errLabel)
+	d = dialog.NewCustomWithoutButtons("Roll API user key", content, c.win)
+	d.SetButtons([]fyne.CanvasObject{cancel, roll})
+	d.Resize(fyne.NewSize(520, 0))
+	c.show(d, true)
+}
+
+// showExpiryDialog changes when a key expires.
+func (t *keysTab) showExpiryDialog(k data.UserKey) {
+	c := t.c
+	var d *dialog.CustomDialog
+	errLabel := errorLabel()
+	save := &widget.Button{Text: "Save", Importance: widget.HighImportance}
+	chooser := c.newExpiryChooser(func() { setError(errLabel, "") })
+	current, _ := c.expiryText(k, c.clock.Now())
+	submit := func() {
+		at, err := chooser.value(c.clock.Now())
+		if err == nil {
+			_, err = c.store.SetKeyExpiry(c.actor(), k.ID, at)
+		}
+		if err != nil {
+			setError(errLabel, data.ErrorMessage(err))
+			return
+		}
+		c.hide(d)
+	}
+	save.OnTapped = submit
+	chooser.date.OnSubmitted = func(string) { submit() }
+	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { c.hide(d) }}
+	content := container.NewVBox(
+		&widget.Label{Text: fmt.Sprintf("“%s”: %s.", k.Name, current), Wrapping: fyne.TextWrapWord},
+		labelled("Expires", chooser.content), errLabel)
+	d = dialog.NewCustomWithoutButtons("Change expiry", content, c.win)
+	d.SetButtons([]fyne.CanvasObject{cancel, save})
+	d.Resize(fyne.NewSize(480, 0))
+	c.show(d, true)
+}

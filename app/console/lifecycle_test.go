@@ -1,0 +1,261 @@
+package console
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"keyward/data"
+	"keyward/data/badger"
+	"keyward/data/clocktest"
+	"keyward/widgets"
+)
+
+// The columns of the keys table an Owner sees; the name is the link to
+// the key's actions.
+const (
+	expiresColumn = 5
+	deleteColumn  = 6
+)
+
+// newLifecycleEnv is newEnv with one clock for the store and the console,
+// so that a test can let keys expire.
+func newLifecycleEnv(t *testing.T) (*env, *clocktest.Clock) {
+	clock := clocktest.New()
+	store, err := badger.OpenStore(t.TempDir(), data.Options{Now: clock.Now, FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvOn(t, store)
+	e.clock, e.c.clock = clock, clock
+	return e.withAccount(true), clock
+}
+
+// keyActions opens the Actions dialog of the key named name.
+func (e *env) keyActions(name string) {
+	e.t.Helper()
+	tapLink(cell(e.t, e.c.access.keys.table, e.keyRow(name), 0).Link)
+	if !strings.Contains(labelText(e.top()), "Status: ") {
+		e.t.Fatalf("the Actions dialog of %s did not open", name)
+	}
+}
+
+// key returns the stored key named name.
+func (e *env) key(name string) data.UserKey {
+	e.t.Helper()
+	k, err := e.store.UserKeyByName(name)
+	e.must(err)
+	return k
+}
+
+func TestDisableAndEnableAKey(t *testing.T) {
+	e, _ := newLifecycleEnv(t)
+	e.must(createKey(e, "paused-key-01", "vic@example.com"))
+	e.signIn("ada@example.com")
+	e.keyActions("paused-key-01")
+	test.Tap(button(t, e.top(), "Disable"))
+	confirm := e.top()
+	if got := labelText(confirm); !strings.Contains(got, "Requests made with it will be refused from the moment it is disabled") {
+		t.Fatalf("the confirmation says %q", got)
+	}
+	test.Tap(button(t, confirm, "Cancel"))
+	if e.key("paused-key-01").Status != data.KeyActive {
+		t.Fatal("Cancel disabled the key")
+	}
+	e.keyActions("paused-key-01")
+	test.Tap(button(t, e.top(), "Disable"))
+	test.Tap(button(t, e.top(), "Disable"))
+	if e.key("paused-key-01").Status != data.KeyDisabled {
+		t.Fatal("the key was not disabled")
+	}
+	if c := cell(t, e.c.access.keys.table, e.keyRow("paused-key-01"), 0); c.Text != "paused-key-01 (disabled)" || c.Importance != widget.WarningImportance {
+		t.Fatalf("the row shows %q", c.Text)
+	}
+	e.keyActions("paused-key-01")
+	if got := labelText(e.top()); !strings.Contains(got, "Disabled by Ada Owner on 2026-") {
+		t.Fatalf("the Actions dialog says %q", got)
+	}
+	test.Tap(button(t, e.top(), "Enable"))
+	if e.key("paused-key-01").Status != data.KeyActive || cell(t, e.c.access.keys.table, e.keyRow("paused-key-01"), 0).Text != "paused-key-01" {
+		t.Fatal("the key was not enabled")
+	}
+	e.keyActions("paused-key-01")
+	e.escape()
+	if e.w.Canvas().Overlays().Top() != nil {
+		t.Fatal("Escape did not close the Actions dialog")
+	}
+}
+
+func TestRollAKey(t *testing.T) {
+	e, clock := newLifecycleEnv(t)
+	acct, err := e.store.AccountKey(data.CommandLine, data.ShowAccountKey)
+	e.must(err)
+	_, old, err := e.store.CreateUserKey(data.CommandLine, "rolled-key-01", e.user("ada@example.com").ID)
+	e.must(err)
+	e.signIn("ada@example.com")
+
+	for i, grace := range []time.Duration{0, time.Hour, 24 * time.Hour, 7 * 24 * time.Hour} {
+		e.keyActions("rolled-key-01")
+		test.Tap(button(t, e.top(), "Roll…"))
+		roll := e.top()
+		sel := all[*widget.Select](roll)[0]
+		if i == 0 && sel.Selected != "24 hours" {
+			t.Fatalf("Roll offers %q first, want 24 hours", sel.Selected)
+		}
+		sel.SetSelectedIndex(i)
+		if grace == 0 {
+			if got := labelText(roll); !strings.Contains(got, "Every program that uses the current value fails from the moment the key is rolled") ||
+				button(t, roll, "Roll").Importance != widget.DangerImportance {
+				t.Fatalf("Roll without grace does not say what it does: %q", got)
+			}
+		}
+		test.Tap(button(t, roll, "Roll"))
+		reveal := e.top()
+		finish := button(t, reveal, "Finish")
+		if !finish.Disabled() || !strings.Contains(labelText(reveal), "has a new value") {
+			t.Fatal("the new value is not shown in the copy-gated dialog")
+		}
+		e.escape()
+		if e.top() != reveal {
+			t.Fatal("Escape closed the one-time dialog")
+		}
+		test.Tap(button(t, reveal, "Copy"))
+		next := e.a.Clipboard().Content()
+		test.Tap(finish)
+		if data.CheckUserKeyFormat(next) != nil || next == old {
+			t.Fatalf("the clipboard holds %q", data.KeyHint(next))
+		}
+		if _, err := e.store.Authenticate(acct, next, loopback); err != nil {
+			t.Fatalf("the new value: %v", err)
+		}
+		_, err := e.store.Authenticate(acct, old, loopback)
+		if grace == 0 && err == nil {
+			t.Fatal("rolled without grace, the old value still works")
+		}
+		if grace > 0 {
+			if err != nil {
+				t.Fatalf("with a grace of %v the old value fails at once: %v", grace, err)
+			}
+			clock.Advance(grace)
+			if _, err := e.store.Authenticate(acct, old, loopback); err != data.ErrRolledUserKey {
+				t.Fatalf("after its grace of %v the old value: %v", grace, err)
+			}
+		}
+		old = next
+	}
+}
+
+func TestChangeExpiry(t *testing.T) {
+	e, clock := newLifecycleEnv(t)
+	e.must(createKey(e, "expiring-key1", "vic@example.com"))
+	e.signIn("ada@example.com")
+	keys := e.c.access.keys
+	if keys.expiring.Visible() {
+		t.Fatal("the expiring-soon banner shows with no key expiring")
+	}
+	if c := cell(t, keys.table, e.keyRow("expiring-key1"), expiresColumn); c.Text != "Never" {
+		t.Fatalf("expires cell %q", c.Text)
+	}
+	change := func(choice string, date string) *widget.Label {
+		t.Helper()
+		e.keyActions("expiring-key1")
+		test.Tap(button(t, e.top(), "Change expiry…"))
+		d := e.top()
+		all[*widget.Select](d)[0].SetSelected(choice)
+		if date != "" {
+			entry := all[*widgets.Entry](d)[0]
+			entry.SetText("")
+			test.Type(entry, date)
+		}
+		test.Tap(button(t, d, "Save"))
+		if top := e.w.Canvas().Overlays().Top(); top == d {
+			for _, l := range all[*widget.Label](d) {
+				if l.Importance == widget.DangerImportance && l.Text != "" {
+					return l
+				}
+			}
+			t.Fatal("the dialog stayed open without an error")
+		}
+		return nil
+	}
+	if l := change("In 7 days", ""); l != nil {
+		t.Fatalf("error: %s", l.Text)
+	}
+	if got := e.key("expiring-key1").ExpiresAt; !got.Equal(clock.Now().Add(7 * 24 * time.Hour)) {
+		t.Fatalf("expires %v", got)
+	}
+	if c := cell(t, keys.table, e.keyRow("expiring-key1"), expiresColumn); c.Text != "Expires in 7 days" || c.Importance != widget.WarningImportance {
+		t.Fatalf("expires cell %q", c.Text)
+	}
+	if !keys.expiring.Visible() || keys.expiring.Text != "1 key expires within 7 days: extend it or replace it in time (a key's Change expiry)." {
+		t.Fatalf("banner %q", keys.expiring.Text)
+	}
+	if l := change(expiryDate, "31/01/2027"); l == nil || !strings.Contains(l.Text, "Write the date as YYYY-MM-DD") {
+		t.Fatal("a badly written date was not refused")
+	}
+	e.escape()
+	if l := change(expiryDate, "2020-01-01"); l == nil || !strings.Contains(l.Text, "is not in the future") {
+		t.Fatal("a past date was not refused")
+	}
+	e.escape()
+	if l := change(expiryDate, "2027-01-31"); l != nil {
+		t.Fatalf("error: %s", l.Text)
+	}
+	if c := cell(t, keys.table, e.keyRow("expiring-key1"), expiresColumn); c.Text != "Expires 2027-01-31" || c.Importance != widget.MediumImportance {
+		t.Fatalf("expires cell %q", c.Text)
+	}
+	if keys.expiring.Visible() {
+		t.Fatal("the banner stays once no key expires soon")
+	}
+	if l := change(expiryNever, ""); l != nil || !e.key("expiring-key1").ExpiresAt.IsZero() {
+		t.Fatal("Never did not clear the expiry")
+	}
+}
+
+func TestCreateKeyWithExpiry(t *testing.T) {
+	e, clock := newLifecycleEnv(t)
+	e.signIn("ada@example.com")
+	test.Tap(e.c.access.keys.add)
+	add := e.top()
+	test.Type(all[*widgets.Entry](add)[0], "month-long-key")
+	sels := all[*widget.Select](add)
+	sels[0].SetSelected("Vic Viewer (vic@example.com)")
+	sels[1].SetSelected("In 30 days")
+	test.Tap(button(t, add, "Create"))
+	test.Tap(button(t, e.top(), "Copy"))
+	test.Tap(button(t, e.top(), "Finish"))
+	if got := e.key("month-long-key").ExpiresAt; !got.Equal(clock.Now().Add(30 * 24 * time.Hour)) {
+		t.Fatalf("expires %v", got)
+	}
+	clock.Advance(30 * 24 * time.Hour)
+	e.c.access.keys.refresh()
+	if c := cell(t, e.c.access.keys.table, e.keyRow("month-long-key"), 0); c.Text != "month-long-key (expired)" {
+		t.Fatalf("an expired key shows as %q", c.Text)
+	}
+	if c := cell(t, e.c.access.keys.table, e.keyRow("month-long-key"), expiresColumn); !strings.HasPrefix(c.Text, "Expired 2026-") || c.Importance != widget.WarningImportance {
+		t.Fatalf("expires cell %q", c.Text)
+	}
+}
+
+// TestViewersSeeTheLifecycleReadOnly: a Viewer sees statuses and expiries,
+// and no Actions.
+func TestViewersSeeTheLifecycleReadOnly(t *testing.T) {
+	e, _ := newLifecycleEnv(t)
+	e.must(createKey(e, "viewed-key-01", "vic@example.com"))
+	k := e.key("viewed-key-01")
+	_, err := e.store.DisableUserKey(data.CommandLine, k.ID)
+	e.must(err)
+	e.signIn("vic@example.com")
+	if hasButton(e.c.access.keys.table, "Delete") || cell(t, e.c.access.keys.table, 0, 0).Kind != widgets.CellText {
+		t.Fatal("a Viewer is offered key actions")
+	}
+	if c := cell(t, e.c.access.keys.table, 0, 0); c.Text != "viewed-key-01 (disabled)" {
+		t.Fatalf("row %q", c.Text)
+	}
+	if c := cell(t, e.c.access.keys.table, 0, expiresColumn); c.Text != "Never" {
+		t.Fatalf("expires %q", c.Text)
+	}
+}
