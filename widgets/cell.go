@@ -39,7 +39,7 @@ type Cell struct {
 func NewCell() *Cell {
 	c := &Cell{}
 	c.Label = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
-	c.Link = &widget.Hyperlink{OnTapped: c.tapped}
+	c.Link = &widget.Hyperlink{OnTapped: c.tapped, Truncation: fyne.TextTruncateEllipsis}
 	c.Button = &widget.Button{OnTapped: c.tapped}
 	c.buttonBox = container.NewCenter(c.Button)
 	c.ExtendBaseWidget(c)

@@ -2,6 +2,7 @@ package console
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -35,6 +36,7 @@ type keysTab struct {
 	disable    *widget.Button
 
 	add    *widget.Button // nil for roles that may not add keys
+	quick  *widget.Select // the quick filters: All keys, Never used, …
 	filter *widgets.Entry
 	count  *widget.Label
 	table  *widget.Table
@@ -42,10 +44,16 @@ type keysTab struct {
 	expiring *widget.Label // how many keys expire soon, while some do
 
 	columns []tableColumn[data.UserKey]
-	now     time.Time      // when keys was read: what statuses and expiries are shown at
-	keys    []data.UserKey // every key, by name
-	search  []string       // each key's searchable text, lower case; built on first use
-	visible []data.UserKey // the keys the filter lets through
+	// sorts orders the keys by each sortable column (nil for the others);
+	// sortCol is the column the table is sorted by, -1 for the name,
+	// ascending, which is the store's order.
+	sorts    []func(a, b data.UserKey) int
+	sortCol  int
+	sortDesc bool
+	now      time.Time      // when keys was read: what statuses and expiries are shown at
+	keys     []data.UserKey // every key, by name
+	search   []string       // each key's searchable text, lower case; built on first use
+	visible  []data.UserKey // the keys the filter lets through
 
 	stopCopied func()
 }
@@ -82,6 +90,9 @@ func newKeysTab(c *Console) *keysTab {
 	}
 	t.apiOn = container.NewVBox(append(onParts, statusRow)...)
 
+	t.quick = widget.NewSelect(quickFilterNames(), nil)
+	t.quick.SetSelectedIndex(0)
+	t.quick.OnChanged = func(string) { t.applyFilter() }
 	t.filter = widgets.NewEntry()
 	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by key name, user or CIDR rule", func(string) { t.applyFilter() }
 	t.count = countLabel()
@@ -91,10 +102,23 @@ func newKeysTab(c *Console) *keysTab {
 		t.add = &widget.Button{Text: "Add", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: c.showAddKeyDialog}
 		right = append(right, t.add)
 	}
-	toolbar := container.NewBorder(nil, nil, heading, container.NewHBox(right...), t.filter)
+	toolbar := container.NewBorder(nil, nil, heading, container.NewHBox(right...), container.NewBorder(nil, nil, t.quick, nil, t.filter))
 
 	t.columns = t.keyColumns(owner)
 	t.table = newColumnTable(t.columns, func() []data.UserKey { return t.visible })
+	t.sortCol = -1
+	t.sorts = t.keySorts()
+	headers := make([]column, len(t.columns))
+	sortable := make([]bool, len(t.columns))
+	for i, c := range t.columns {
+		headers[i], sortable[i] = c.column, i < len(t.sorts) && t.sorts[i] != nil
+	}
+	sortableHeaders(t.table, headers, sortable, func() (int, bool) {
+		if t.sortCol < 0 {
+			return 0, t.sortDesc
+		}
+		return t.sortCol, t.sortDesc
+	}, t.sortBy)
 
 	t.expiring = &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
 	t.expiring.Hide()
@@ -109,7 +133,7 @@ func newKeysTab(c *Console) *keysTab {
 // the Delete button.
 func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 	cols := []tableColumn[data.UserKey]{
-		{column{"Key name", 190}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"Key name", 175}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			// For Owners the name opens the key's actions (Disable, Roll,
 			// Change expiry): one link, not three buttons a row.
 			kind, open := widgets.CellText, func() {}
@@ -122,10 +146,10 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 			}
 			cell.Set(row, col, kind, text, importance, open)
 		}},
-		{column{"User name", 140}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"User name", 130}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			cell.Set(row, col, widgets.CellText, k.UserName, widget.MediumImportance, nil)
 		}},
-		{column{"CIDR allow list", 150}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"CIDR allow list", 165}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			summary := k.AllowList.Summary()
 			if !owner {
 				cell.Set(row, col, widgets.CellText, summary, widget.MediumImportance, nil)
@@ -137,14 +161,14 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 		{column{"Created", 95}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			cell.Set(row, col, widgets.CellText, t.c.formatDate(k.CreatedAt), widget.MediumImportance, nil)
 		}},
-		{column{"Last used", 175}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"Last used", 165}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			text := "Never"
 			if !k.LastUsedAt.IsZero() {
 				text = t.c.formatTime(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
 			}
 			cell.Set(row, col, widgets.CellText, text, widget.MediumImportance, nil)
 		}},
-		{column{"Expires", 130}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"Expires", 150}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			text, warn := t.c.expiryText(k, t.now)
 			importance := widget.MediumImportance
 			if warn {
@@ -166,7 +190,7 @@ func (t *keysTab) refresh() {
 	t.keys, t.search, t.now = t.c.store.UserKeys(), nil, t.c.clock.Now()
 	soon := 0
 	for _, k := range t.keys {
-		if k.Status != data.KeyExpired && k.ExpiresWithin(expiringSoon, t.now) {
+		if expiresSoon(k, t.now) {
 			soon++
 		}
 	}
@@ -195,29 +219,97 @@ func (t *keysTab) searchText() []string {
 	return t.search
 }
 
-// applyFilter keeps the keys whose name, user or rules contain the filter
-// text, case-insensitively.
+// applyFilter keeps the keys the quick filter lets through whose name,
+// user or rules contain the filter text, case-insensitively, in the
+// order the table is sorted by.
 func (t *keysTab) applyFilter() {
 	needle := strings.ToLower(strings.TrimSpace(t.filter.Text))
-	if needle == "" {
+	keep := quickFilters[max(0, t.quick.SelectedIndex())].keep
+	if needle == "" && keep == nil {
 		t.visible = t.keys
 	} else {
 		t.visible = make([]data.UserKey, 0, len(t.keys))
-		for i, s := range t.searchText() {
-			if strings.Contains(s, needle) {
-				t.visible = append(t.visible, t.keys[i])
+		var search []string
+		if needle != "" {
+			search = t.searchText()
+		}
+		for i, k := range t.keys {
+			if (needle == "" || strings.Contains(search[i], needle)) && (keep == nil || keep(k, t.now)) {
+				t.visible = append(t.visible, k)
 			}
 		}
 	}
+	t.sortVisible()
 	switch {
 	case len(t.keys) == 0:
 		t.count.SetText("No keys yet")
-	case needle == "":
+	case needle == "" && keep == nil:
 		t.count.SetText(data.Count(len(t.keys), "key", "keys"))
 	default:
 		t.count.SetText(fmt.Sprintf("%d of %s", len(t.visible), data.Count(len(t.keys), "key", "keys")))
 	}
 	t.table.Refresh()
+}
+
+// keySorts are the orders of the sortable columns: name, user, created,
+// last used and expiry (a key that never expires last).
+func (t *keysTab) keySorts() []func(a, b data.UserKey) int {
+	byName := func(a, b data.UserKey) int { return 0 } // the store's order, kept by a stable sort
+	laterLast := func(a, b time.Time) int {
+		switch {
+		case a.IsZero() && b.IsZero():
+			return 0
+		case a.IsZero():
+			return 1
+		case b.IsZero():
+			return -1
+		}
+		return a.Compare(b)
+	}
+	return []func(a, b data.UserKey) int{
+		byName,
+		func(a, b data.UserKey) int {
+			return strings.Compare(strings.ToLower(a.UserName), strings.ToLower(b.UserName))
+		},
+		nil,
+		func(a, b data.UserKey) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		func(a, b data.UserKey) int { return laterLast(a.LastUsedAt, b.LastUsedAt) },
+		func(a, b data.UserKey) int { return laterLast(a.ExpiresAt, b.ExpiresAt) },
+	}
+}
+
+// sortBy sorts the table by col, or reverses it if it already is.
+func (t *keysTab) sortBy(col int) {
+	current := max(t.sortCol, 0)
+	if col == current {
+		t.sortDesc = !t.sortDesc
+	} else {
+		t.sortDesc = false
+	}
+	t.sortCol = col
+	if col == 0 && !t.sortDesc {
+		t.sortCol = -1
+	}
+	t.applyFilter()
+}
+
+// sortVisible puts the visible keys in the table's order. The keys come
+// by name, so that a stable sort keeps names in order within equal
+// values.
+func (t *keysTab) sortVisible() {
+	if t.sortCol < 0 {
+		return
+	}
+	if len(t.visible) > 0 && &t.visible[0] == &t.keys[0] {
+		t.visible = slices.Clone(t.visible) // keys stays by name
+	}
+	cmp := t.sorts[t.sortCol]
+	if t.sortDesc {
+		slices.Reverse(t.visible) // equal values stay by name, reversed as the rest
+		slices.SortStableFunc(t.visible, func(a, b data.UserKey) int { return -cmp(a, b) })
+		return
+	}
+	slices.SortStableFunc(t.visible, cmp)
 }
 
 // refreshAccount shows the API's state: the Enable API button, and where

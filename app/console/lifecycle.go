@@ -79,9 +79,9 @@ func (e *expiryChooser) value(now time.Time) (time.Time, error) {
 	return time.Time{}, nil
 }
 
-// expiryText is how the table shows a key's expiry: "Never", "Expires in
-// 3 days", "Expires today", "Expired 2026-11-30"; warn is true for a key
-// expired or expiring within expiringSoon.
+// expiryText is how the table shows a key's expiry: "Never", "In 3 days",
+// "2027-03-01", "Expired 2026-11-30"; warn is true for a key expired or
+// expiring within expiringSoon.
 func (c *Console) expiryText(k data.UserKey, now time.Time) (text string, warn bool) {
 	switch {
 	case k.ExpiresAt.IsZero():
@@ -90,26 +90,70 @@ func (c *Console) expiryText(k data.UserKey, now time.Time) (text string, warn b
 		return "Expired " + c.formatDate(k.ExpiresAt), true
 	}
 	left := k.ExpiresAt.Sub(now)
-	var in string
 	switch days := int((left + 12*time.Hour) / (24 * time.Hour)); {
 	case left < time.Hour:
-		in = "in " + data.Count(max(1, int(left/time.Minute)), "minute", "minutes")
+		return "In " + data.Count(max(1, int(left/time.Minute)), "minute", "minutes"), true
 	case left < 24*time.Hour:
-		in = "in " + data.Count(int(left/time.Hour), "hour", "hours")
+		return "In " + data.Count(int(left/time.Hour), "hour", "hours"), true
 	case days < 60:
-		in = "in " + data.Count(days, "day", "days")
-	default:
-		in = c.formatDate(k.ExpiresAt)
+		return "In " + data.Count(days, "day", "days"), left <= expiringSoon
 	}
-	return "Expires " + in, left <= expiringSoon
+	return c.formatDate(k.ExpiresAt), false
 }
 
-// statusText is a key's status as its row shows it: "" for an active key.
-func statusText(k data.UserKey) string {
-	if k.Status == data.KeyActive {
-		return ""
+// expirySentence is expiryText as a sentence: "Expires in 3 days."
+func (c *Console) expirySentence(k data.UserKey, now time.Time) string {
+	text, _ := c.expiryText(k, now)
+	switch {
+	case text == "Never":
+		return "Never expires."
+	case strings.HasPrefix(text, "Expired"):
+		return text + "."
+	case strings.HasPrefix(text, "In "):
+		return "Expires in " + strings.TrimPrefix(text, "In ") + "."
 	}
-	return string(k.Status)
+	return "Expires " + text + "."
+}
+
+// statusText is what a key's row says beside its name: its status when
+// it is not active, or that a roll's grace period runs; "" for neither.
+func statusText(k data.UserKey) string {
+	switch {
+	case k.Status != data.KeyActive:
+		return string(k.Status)
+	case !k.GraceUntil.IsZero():
+		return "rolling"
+	}
+	return ""
+}
+
+// quickFilters are the choices beside the text filter (SPEC §2 item 9);
+// keep nil lets every key through.
+var quickFilters = []struct {
+	name string
+	keep func(k data.UserKey, now time.Time) bool
+}{
+	{"All keys", nil},
+	{"Never used", func(k data.UserKey, _ time.Time) bool { return k.LastUsedAt.IsZero() }},
+	{"Not used in 90 days", func(k data.UserKey, now time.Time) bool { return k.UnusedFor(90*24*time.Hour, now) }},
+	{"Expiring soon", expiresSoon},
+	{"Expired", func(k data.UserKey, _ time.Time) bool { return k.Status == data.KeyExpired }},
+	{"Disabled", func(k data.UserKey, _ time.Time) bool { return k.Status == data.KeyDisabled }},
+	{"Inactive", func(k data.UserKey, _ time.Time) bool { return k.Status == data.KeyInactive }},
+}
+
+// expiresSoon tells the keys the console flags: not yet expired, and
+// expiring within expiringSoon.
+func expiresSoon(k data.UserKey, now time.Time) bool {
+	return k.Status != data.KeyExpired && k.ExpiresWithin(expiringSoon, now)
+}
+
+func quickFilterNames() []string {
+	names := make([]string, len(quickFilters))
+	for i, q := range quickFilters {
+		names[i] = q.name
+	}
+	return names
 }
 
 // keyActionsDialog is a key's Actions: what an Owner can do to it besides
@@ -118,8 +162,7 @@ func (t *keysTab) showKeyActions(k data.UserKey) {
 	c := t.c
 	now := c.clock.Now()
 	var d *dialog.CustomDialog
-	expires, _ := c.expiryText(k, now)
-	lines := []string{fmt.Sprintf("Status: %s. %s.", k.Status, expires)}
+	lines := []string{fmt.Sprintf("Status: %s. %s", k.Status, c.expirySentence(k, now))}
 	if !k.DisabledAt.IsZero() {
 		lines = append(lines, fmt.Sprintf("Disabled by %s on %s.", k.DisabledBy, c.formatTime(k.DisabledAt)))
 	}
@@ -217,7 +260,7 @@ func (t *keysTab) showExpiryDialog(k data.UserKey) {
 	errLabel := errorLabel()
 	save := &widget.Button{Text: "Save", Importance: widget.HighImportance}
 	chooser := c.newExpiryChooser(func() { setError(errLabel, "") })
-	current, _ := c.expiryText(k, c.clock.Now())
+	current := c.expirySentence(k, c.clock.Now())
 	submit := func() {
 		at, err := chooser.value(c.clock.Now())
 		if err == nil {
@@ -233,7 +276,7 @@ func (t *keysTab) showExpiryDialog(k data.UserKey) {
 	chooser.date.OnSubmitted = func(string) { submit() }
 	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { c.hide(d) }}
 	content := container.NewVBox(
-		&widget.Label{Text: fmt.Sprintf("“%s”: %s.", k.Name, current), Wrapping: fyne.TextWrapWord},
+		&widget.Label{Text: fmt.Sprintf("“%s”: %s", k.Name, current), Wrapping: fyne.TextWrapWord},
 		labelled("Expires", chooser.content), errLabel)
 	d = dialog.NewCustomWithoutButtons("Change expiry", content, c.win)
 	d.SetButtons([]fyne.CanvasObject{cancel, save})

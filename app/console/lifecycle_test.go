@@ -187,7 +187,7 @@ func TestChangeExpiry(t *testing.T) {
 	if got := e.key("expiring-key1").ExpiresAt; !got.Equal(clock.Now().Add(7 * 24 * time.Hour)) {
 		t.Fatalf("expires %v", got)
 	}
-	if c := cell(t, keys.table, e.keyRow("expiring-key1"), expiresColumn); c.Text != "Expires in 7 days" || c.Importance != widget.WarningImportance {
+	if c := cell(t, keys.table, e.keyRow("expiring-key1"), expiresColumn); c.Text != "In 7 days" || c.Importance != widget.WarningImportance {
 		t.Fatalf("expires cell %q", c.Text)
 	}
 	if !keys.expiring.Visible() || keys.expiring.Text != "1 key expires within 7 days: extend it or replace it in time (a key's Change expiry)." {
@@ -204,7 +204,7 @@ func TestChangeExpiry(t *testing.T) {
 	if l := change(expiryDate, "2027-01-31"); l != nil {
 		t.Fatalf("error: %s", l.Text)
 	}
-	if c := cell(t, keys.table, e.keyRow("expiring-key1"), expiresColumn); c.Text != "Expires 2027-01-31" || c.Importance != widget.MediumImportance {
+	if c := cell(t, keys.table, e.keyRow("expiring-key1"), expiresColumn); c.Text != "2027-01-31" || c.Importance != widget.MediumImportance {
 		t.Fatalf("expires cell %q", c.Text)
 	}
 	if keys.expiring.Visible() {
@@ -257,5 +257,109 @@ func TestViewersSeeTheLifecycleReadOnly(t *testing.T) {
 	}
 	if c := cell(t, e.c.access.keys.table, 0, expiresColumn); c.Text != "Never" {
 		t.Fatalf("expires %q", c.Text)
+	}
+}
+
+// headerButton returns the header button of the keys table whose text
+// starts with title.
+func (e *env) headerButton(title string) *widget.Button {
+	e.t.Helper()
+	for _, b := range all[*widget.Button](e.c.access.keys.table) {
+		if strings.HasPrefix(b.Text, title) && b.Visible() {
+			return b
+		}
+	}
+	e.t.Fatalf("no header button %q", title)
+	return nil
+}
+
+// visibleNames returns the names of the keys the table shows, in order.
+func (e *env) visibleNames() string {
+	var names []string
+	for _, k := range e.c.access.keys.visible {
+		names = append(names, k.Name)
+	}
+	return strings.Join(names, " ")
+}
+
+func TestQuickFiltersAndSorting(t *testing.T) {
+	e, clock := newLifecycleEnv(t)
+	acct, _ := e.store.AccountKey(data.CommandLine, data.ShowAccountKey)
+	ada := e.user("ada@example.com").ID
+	mk := func(name string, user int64, expires time.Duration) (data.UserKey, string) {
+		var at time.Time
+		if expires > 0 {
+			at = clock.Now().Add(expires)
+		}
+		k, secret, err := e.store.CreateUserKeyWith(data.CommandLine, data.NewKey{Name: name, UserID: user, ExpiresAt: at})
+		e.must(err)
+		clock.Advance(time.Minute)
+		return k, secret
+	}
+	_, usedSecret := mk("b-used-key-01", ada, 0)
+	off, _ := mk("c-disabled-01", e.user("vic@example.com").ID, 0)
+	mk("d-expiring-01", ada, 5*24*time.Hour)
+	mk("a-expired-001", e.user("lou@example.com").ID, time.Hour)
+	mk("e-inactive-01", e.user("vic@example.com").ID, 200*24*time.Hour)
+	_, err := e.store.DisableUserKey(data.CommandLine, off.ID)
+	e.must(err)
+	clock.Advance(2 * time.Hour)
+	_, err = e.store.Authenticate(acct, usedSecret, loopback)
+	e.must(err)
+	e.must(e.store.FlushLastUsed())
+	e.signIn("ada@example.com")
+	keys := e.c.access.keys
+
+	for _, tt := range []struct{ filter, want string }{
+		{"All keys", "a-expired-001 b-used-key-01 c-disabled-01 d-expiring-01 e-inactive-01"},
+		{"Never used", "a-expired-001 c-disabled-01 d-expiring-01 e-inactive-01"},
+		{"Not used in 90 days", ""},
+		{"Expiring soon", "d-expiring-01"},
+		{"Expired", "a-expired-001"},
+		{"Disabled", "c-disabled-01"},
+		{"Inactive", ""},
+	} {
+		keys.quick.SetSelected(tt.filter)
+		if got := e.visibleNames(); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.filter, got, tt.want)
+		}
+	}
+	clock.Advance(91 * 24 * time.Hour)
+	keys.refresh()
+	keys.quick.SetSelected("Not used in 90 days")
+	if got := e.visibleNames(); got != "a-expired-001 b-used-key-01 c-disabled-01 d-expiring-01 e-inactive-01" {
+		t.Errorf("91 days on, not used in 90 days: %q", got)
+	}
+	e.setRole("vic@example.com", data.RoleMember)
+	keys.quick.SetSelected("Inactive")
+	if got := e.visibleNames(); got != "e-inactive-01" {
+		t.Errorf("Inactive: %q (a disabled key reads disabled)", got)
+	}
+	// Combined with the text filter.
+	keys.quick.SetSelected("Never used")
+	test.Type(keys.filter, "vic")
+	if got := e.visibleNames(); got != "c-disabled-01 e-inactive-01" || keys.count.Text != "2 of 5 keys" {
+		t.Errorf("Never used and \"vic\": %q, %q", got, keys.count.Text)
+	}
+	keys.filter.SetText("")
+	keys.quick.SetSelected("All keys")
+
+	// Sorting by a tap on a header, again to reverse.
+	for _, tt := range []struct{ header, want string }{
+		{"Expires", "a-expired-001 d-expiring-01 e-inactive-01 b-used-key-01 c-disabled-01"},
+		{"Expires", "c-disabled-01 b-used-key-01 e-inactive-01 d-expiring-01 a-expired-001"},
+		{"Created", "b-used-key-01 c-disabled-01 d-expiring-01 a-expired-001 e-inactive-01"},
+		{"User name", "b-used-key-01 d-expiring-01 a-expired-001 c-disabled-01 e-inactive-01"},
+		{"Last used", "b-used-key-01 a-expired-001 c-disabled-01 d-expiring-01 e-inactive-01"},
+		{"Key name", "a-expired-001 b-used-key-01 c-disabled-01 d-expiring-01 e-inactive-01"},
+		{"Key name", "e-inactive-01 d-expiring-01 c-disabled-01 b-used-key-01 a-expired-001"},
+	} {
+		test.Tap(e.headerButton(tt.header))
+		if got := e.visibleNames(); got != tt.want {
+			t.Errorf("sorted by %s: %q, want %q", tt.header, got, tt.want)
+		}
+	}
+	if b := e.headerButton("Key name"); b.Text != "Key name ▼" {
+		t.Errorf("the sorted column's header says %q", b.Text)
 	}
 }

@@ -2,6 +2,7 @@ package console
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/widgets"
@@ -37,6 +38,39 @@ func newTable(cols []column, rows func() int, fill func(row, col int, cell *widg
 		t.SetColumnWidth(i, c.width)
 	}
 	return t
+}
+
+// sortableHeaders makes the headers of the columns sortable[col] says are
+// buttons: a tap calls tap(col), and the column state() names shows an
+// arrow, ▲ or ▼ (desc).
+func sortableHeaders(t *widget.Table, cols []column, sortable []bool, state func() (col int, desc bool), tap func(col int)) {
+	t.CreateHeader = func() fyne.CanvasObject {
+		label := &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
+		button := &widget.Button{Importance: widget.LowImportance, Alignment: widget.ButtonAlignLeading}
+		return container.NewStack(label, button)
+	}
+	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col < 0 || id.Col >= len(cols) {
+			return
+		}
+		parts := o.(*fyne.Container).Objects
+		label, button := parts[0].(*widget.Label), parts[1].(*widget.Button)
+		if !sortable[id.Col] {
+			label.SetText(cols[id.Col].title)
+			label.Show()
+			button.Hide()
+			return
+		}
+		text := cols[id.Col].title
+		if col, desc := state(); col == id.Col {
+			text += map[bool]string{false: " ▲", true: " ▼"}[desc]
+		}
+		c := id.Col
+		button.Text, button.OnTapped = text, func() { tap(c) }
+		button.Refresh()
+		button.Show()
+		label.Hide()
+	}
 }
 
 // tableColumn is a column of a table of Ts and how it shows one.
