@@ -27,9 +27,9 @@ func TestFindKeys(t *testing.T) {
 		{user, []string{user}},
 		{"X_API_SECRET_KEY=" + user + "\n", []string{user}},
 		{`"` + acct + `","` + user + `"`, []string{acct, user}},
-		{user + user, nil},                     // one run of 84 characters is no key
-		{"a" + user, nil},                      // inside a word
-		{user + "x", nil},                      // longer
+		{user + user, nil},                      // one run of 84 characters is no key
+		{"a" + user, nil},                       // inside a word
+		{user + "x", nil},                       // longer
 		{"kwu_" + strings.Repeat("a", 38), nil}, // the shape, a wrong checksum
 		{typo, nil},
 		{user[:KeyLen-1], nil},
