@@ -363,3 +363,59 @@ func TestQuickFiltersAndSorting(t *testing.T) {
 		t.Errorf("the sorted column's header says %q", b.Text)
 	}
 }
+
+// TestCopyAsCurl: the one-time dialog copies a curl command with both
+// headers and the API's URL, which counts as copying the value; while the
+// API is off it offers neither that nor the account key.
+func TestCopyAsCurl(t *testing.T) {
+	e, _ := newLifecycleEnv(t)
+	e.signIn("ada@example.com")
+	test.Tap(e.c.access.keys.add)
+	add := e.top()
+	test.Type(all[*widgets.Entry](add)[0], "curl-tried-key")
+	all[*widget.Select](add)[0].SetSelected("Vic Viewer (vic@example.com)")
+	test.Tap(button(t, add, "Create"))
+	reveal := e.top()
+	test.Tap(button(t, reveal, "Copy as curl"))
+	got := e.a.Clipboard().Content()
+	acct, _ := e.store.AccountKey(data.CommandLine, data.ShowAccountKey)
+	var secret string
+	data.FindKeys([]byte(got), func(_ int, k string) {
+		if strings.HasPrefix(k, data.UserKeyPrefix) {
+			secret = k
+		}
+	})
+	want := "curl -s http://127.0.0.1:8686/v1/ -H 'x-api-key: " + acct + "' -H 'x-api-secret-key: " + secret + "'"
+	if got != want || secret == "" {
+		t.Fatalf("the clipboard holds %q", data.Redact(got))
+	}
+	if _, err := e.store.Authenticate(acct, secret, loopback); err != nil {
+		t.Fatalf("the copied key: %v", err)
+	}
+	finish := button(t, reveal, "Finish")
+	if finish.Disabled() {
+		t.Fatal("Copy as curl does not enable Finish")
+	}
+	test.Tap(finish)
+	log, err := e.store.SystemLog(data.LogQuery{Limit: 5})
+	e.must(err)
+	logged := false
+	for _, entry := range log {
+		logged = logged || (entry.Type == data.EventAccountKeyCopied && entry.Originator == "Ada Owner")
+	}
+	if !logged {
+		t.Fatalf("copying the account key in the curl is not logged: %+v", log)
+	}
+
+	// With the API off there is no account key to offer.
+	_, err = e.store.SetAPIEnabled(data.CommandLine, false)
+	e.must(err)
+	test.Tap(e.c.access.keys.add)
+	add = e.top()
+	test.Type(all[*widgets.Entry](add)[0], "offline-key-01")
+	all[*widget.Select](add)[0].SetSelected("Vic Viewer (vic@example.com)")
+	test.Tap(button(t, add, "Create"))
+	if reveal := e.top(); hasButton(reveal, "Copy as curl") || hasButton(reveal, "Copy account key") {
+		t.Fatal("with the API off the one-time dialog offers the account key")
+	}
+}

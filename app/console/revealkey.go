@@ -1,12 +1,15 @@
 package console
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"keyward/data"
 	"keyward/widgets"
 )
 
@@ -31,10 +34,47 @@ func (c *Console) showRevealDialog(about string, secret string) {
 		r.reveal.SetCopied(true)
 	}
 	r.reveal.OnFinish = func() { r.c.hide(r.d) }
-	copyAccount := &widget.Button{Text: "Copy account key", Icon: theme.ContentCopyIcon(), OnTapped: func() { c.copyAccountKey() }}
-	r.reveal.Extra.Add(copyAccount)
+	// The account key, alone or in a curl command with the new value, is
+	// offered only while the API is enabled: there is none otherwise.
+	if acct, err := c.store.Account(); err == nil && acct.APIEnabled {
+		copyAccount := &widget.Button{Text: "Copy account key", Icon: theme.ContentCopyIcon(), OnTapped: func() { c.copyAccountKey() }}
+		copyCurl := &widget.Button{Text: "Copy as curl", Icon: theme.ContentCopyIcon(), OnTapped: func() {
+			if c.copyCurl(secret) {
+				r.reveal.SetCopied(true)
+			}
+		}}
+		r.reveal.Extra.Add(copyAccount)
+		r.reveal.Extra.Add(copyCurl)
+	}
 	text := &widget.Label{Text: about + " Requests send it in the x-api-secret-key header.", Wrapping: fyne.TextWrapWord}
 	r.d = dialog.NewCustomWithoutButtons("API user key", container.NewVBox(text, r.reveal), c.win)
 	r.d.Resize(fyne.NewSize(560, 0))
 	c.show(r.d, false)
+}
+
+// copyCurl puts on the clipboard a curl command that calls the API with
+// the account key and secret, logging the account key's copy, as Unkey's
+// users asked for: a first request to try the key with.
+func (c *Console) copyCurl(secret string) bool {
+	key, err := c.store.AccountKey(c.actor(), data.CopyAccountKey)
+	if err != nil {
+		c.showError(err)
+		return false
+	}
+	c.clip.copySecret(curlCommand(c.apiURL(), key, secret))
+	return true
+}
+
+// curlCommand is a curl call of GET /v1/ with the two key headers.
+func curlCommand(baseURL, accountKey, secret string) string {
+	return fmt.Sprintf("curl -s %s/v1/ -H 'x-api-key: %s' -H 'x-api-secret-key: %s'", baseURL, accountKey, secret)
+}
+
+// apiURL is the REST API's base URL: where it listens, or where it will.
+func (c *Console) apiURL() string {
+	st := c.api.Status()
+	if st.URL != "" {
+		return st.URL
+	}
+	return "http://" + st.Addr
 }
