@@ -178,9 +178,30 @@ func (t *keysTab) showKeyActions(k data.UserKey) {
 		toggle = &widget.Button{Text: "Enable", OnTapped: act(func() { t.enableKey(k) })}
 	}
 	roll := &widget.Button{Text: "Roll…", OnTapped: act(func() { t.showRollDialog(k) })}
+	description := c.dialogEntry("What uses this key (optional)", false)
+	description.SetText(k.Description)
+	descErr := errorLabel()
+	saveDescription := &widget.Button{Text: "Save"}
+	saveDescription.Disable()
+	description.OnChanged = func(text string) {
+		setError(descErr, "")
+		if strings.TrimSpace(text) == k.Description {
+			saveDescription.Disable()
+		} else {
+			saveDescription.Enable()
+		}
+	}
+	saveDescription.OnTapped = func() {
+		if _, err := c.store.SetKeyDescription(c.actor(), k.ID, description.Text); err != nil {
+			setError(descErr, data.ErrorMessage(err))
+			return
+		}
+		c.hide(d)
+	}
 	expiry := &widget.Button{Text: "Change expiry…", OnTapped: act(func() { t.showExpiryDialog(k) })}
 	closeButton := &widget.Button{Text: "Close", OnTapped: func() { c.hide(d) }}
 	content := container.NewVBox(about,
+		labelled("Description", container.NewBorder(nil, nil, nil, saveDescription, description)), descErr,
 		container.NewBorder(nil, nil, nil, toggle, hint("A disabled key is refused until it is enabled; it keeps its name, allow list and history.")),
 		container.NewBorder(nil, nil, nil, roll, hint("A new value for the same key; the old one can keep working for a while.")),
 		container.NewBorder(nil, nil, nil, expiry, hint("When the key stops working by itself.")),

@@ -419,3 +419,40 @@ func TestCopyAsCurl(t *testing.T) {
 		t.Fatal("with the API off the one-time dialog offers the account key")
 	}
 }
+
+// TestKeyDescription: an Owner describes a key in its actions; the
+// description is kept, found by the filter, and a pasted key is refused.
+func TestKeyDescription(t *testing.T) {
+	e, _ := newLifecycleEnv(t)
+	_, secret, err := e.store.CreateUserKey(data.CommandLine, "described-key", e.user("ada@example.com").ID)
+	e.must(err)
+	e.signIn("ada@example.com")
+	describe := func(text string) *env {
+		e.keyActions("described-key")
+		d := e.top()
+		entry := all[*widgets.Entry](d)[0]
+		save := button(t, d, "Save")
+		if !save.Disabled() {
+			t.Fatal("Save is enabled before the description changed")
+		}
+		entry.SetText("")
+		test.Type(entry, text)
+		test.Tap(save)
+		return e
+	}
+	describe("the nightly invoice export")
+	if got := e.key("described-key").Description; got != "the nightly invoice export" {
+		t.Fatalf("description %q", got)
+	}
+	test.Type(e.c.access.keys.filter, "invoice")
+	if e.visibleNames() != "described-key" {
+		t.Fatal("the filter does not find the description")
+	}
+	describe("uses " + secret)
+	if msg := e.visibleErrors(); !strings.Contains(msg, "is an API key") {
+		t.Fatalf("a pasted key in the description: %q", msg)
+	}
+	if got := e.key("described-key").Description; got != "the nightly invoice export" {
+		t.Fatalf("a refused description changed it to %q", data.Redact(got))
+	}
+}
