@@ -74,16 +74,40 @@ func (s *Store) createUserKey(actor Actor, nk NewKey) (UserKey, string, error) {
 // DeleteUserKey deletes a key. Requests made with it fail from the moment
 // the deletion is saved.
 func (s *Store) DeleteUserKey(actor Actor, id uuid.UUID) error {
+	return s.DeleteUserKeys(actor, []uuid.UUID{id})
+}
+
+// MaxBulkKeys bounds the keys one bulk change (DeleteUserKeys,
+// DisableUserKeys) takes, so that it fits in one transaction, as a user
+// with all their keys does.
+const MaxBulkKeys = MaxKeysPerUser
+
+// DeleteUserKeys deletes several keys in one transaction, each with its
+// log entry: all of them, or none if one is gone meanwhile.
+func (s *Store) DeleteUserKeys(actor Actor, ids []uuid.UUID) error {
+	if len(ids) > MaxBulkKeys {
+		return Errorf(EInvalid, "At most %d keys can be deleted at once; %d were chosen.", MaxBulkKeys, len(ids))
+	}
 	return s.change(actor, func(t *tx) error {
-		k, err := s.ix.key(id)
-		if err != nil {
-			return err
+		seen := map[uuid.UUID]bool{}
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			k, err := s.ix.key(id)
+			if err != nil {
+				return err
+			}
+			desc := fmt.Sprintf("Deleted API user key %s", k.name())
+			if k.user != nil {
+				desc += fmt.Sprintf(" of %s (%s)", k.user.rec.Name, k.user.rec.Email)
+			}
+			if err := t.deleteKey(id, k, desc); err != nil {
+				return err
+			}
 		}
-		desc := fmt.Sprintf("Deleted API user key %s", k.name())
-		if k.user != nil {
-			desc += fmt.Sprintf(" of %s (%s)", k.user.rec.Name, k.user.rec.Email)
-		}
-		return t.deleteKey(id, k, desc)
+		return nil
 	})
 }
 

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"github.com/google/uuid"
 	"reflect"
 	"strings"
 	"testing"
@@ -312,4 +313,32 @@ func TestVersionOneRecords(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "newer version of Keyward") {
 		t.Fatalf("a version 3 record: %v", err)
 	}
+}
+
+func TestDeleteUserKeys(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f := newFixture(t, st)
+		a, sa := f.createKey(t, "bulk-delete-1", f.owner)
+		b, sb := f.createKey(t, "bulk-delete-2", f.viewer)
+		c, _ := f.createKey(t, "bulk-keeper-1", f.owner)
+		gone, _ := f.createKey(t, "bulk-gone-001", f.owner)
+		must(t, f.s.DeleteUserKey(CommandLine, gone.ID))
+		before := takeSnapshot(t, f.s)
+		err := f.s.DeleteUserKeys(CommandLine, []uuid.UUID{a.ID, gone.ID})
+		assertRefused(t, f, before, err, ENotFound, "There is no API user key")
+		must(t, f.s.DeleteUserKeys(CommandLine, []uuid.UUID{a.ID, b.ID, a.ID}))
+		for _, secret := range []string{sa, sb} {
+			if f.authErr(secret) != ErrUnknownUserKey {
+				t.Fatal("a deleted key authenticates")
+			}
+		}
+		if _, err := f.s.UserKey(c.ID); err != nil {
+			t.Fatal("a key not chosen was deleted")
+		}
+		log, err := f.s.SystemLog(LogQuery{Limit: 2})
+		must(t, err)
+		if log[0].Type != EventKeyDeleted || log[1].Type != EventKeyDeleted || log[0].ID == log[1].ID {
+			t.Fatalf("log %+v", log)
+		}
+	})
 }

@@ -133,6 +133,9 @@ func (s *Store) IdentifyKey(key string) KeyFinding {
 // scan"). Keys already disabled are left as they are. It returns the keys
 // it disabled.
 func (s *Store) DisableUserKeys(actor Actor, ids []uuid.UUID, reason string) ([]UserKey, error) {
+	if len(ids) > MaxBulkKeys {
+		return nil, Errorf(EInvalid, "At most %d keys can be disabled at once; %d were chosen.", MaxBulkKeys, len(ids))
+	}
 	var out []UserKey
 	err := s.change(actor, func(t *tx) error {
 		out = out[:0]

@@ -14,9 +14,10 @@ const (
 	CellText   CellKind = iota // a label
 	CellLink                   // a hyperlink-styled action, such as "Manage"
 	CellButton                 // a button, such as "Delete"
+	CellCheck                  // a check box, such as a row's selection; Checked is its state
 )
 
-// Cell is a table cell that shows text, a link or a button, so that one
+// Cell is a table cell that shows text, a link, a button or a check box, so that one
 // cell template serves every column of a table. Row and Col say where it
 // is, as the table last placed it.
 type Cell struct {
@@ -26,11 +27,13 @@ type Cell struct {
 	Text       string
 	Importance widget.Importance
 	Row, Col   int
-	OnTapped   func() // for links and buttons
+	OnTapped   func() // for links and buttons, and check boxes when they change
+	Checked    bool   // for check boxes
 
 	Label  *widget.Label
 	Link   *widget.Hyperlink
 	Button *widget.Button
+	Check  *widget.Check
 
 	buttonBox *fyne.Container // centres the button; shown and hidden in its place
 }
@@ -41,6 +44,7 @@ func NewCell() *Cell {
 	c.Label = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	c.Link = &widget.Hyperlink{OnTapped: c.tapped, Truncation: fyne.TextTruncateEllipsis}
 	c.Button = &widget.Button{OnTapped: c.tapped}
+	c.Check = widget.NewCheck("", nil)
 	c.buttonBox = container.NewCenter(c.Button)
 	c.ExtendBaseWidget(c)
 	c.update()
@@ -51,6 +55,13 @@ func (c *Cell) tapped() {
 	if c.OnTapped != nil {
 		c.OnTapped()
 	}
+}
+
+// SetCheck shows a check box at row and col, checked or not; onTapped is
+// called when a person changes it, after Checked has followed.
+func (c *Cell) SetCheck(row, col int, checked bool, onTapped func()) {
+	c.Row, c.Col, c.Kind, c.Text, c.Checked, c.OnTapped = row, col, CellCheck, "", checked, onTapped
+	c.Refresh()
 }
 
 // Set shows text of the given kind at row and col; onTapped serves links
@@ -70,8 +81,17 @@ func (c *Cell) update() {
 	c.Label.Hide()
 	c.Link.Hide()
 	c.buttonBox.Hide()
+	c.Check.Hide()
 	c.Button.Text = ""
 	switch c.Kind {
+	case CellCheck:
+		c.Check.OnChanged = nil // setting the state is not a person's change
+		c.Check.SetChecked(c.Checked)
+		c.Check.OnChanged = func(on bool) {
+			c.Checked = on
+			c.tapped()
+		}
+		c.Check.Show()
 	case CellLink:
 		c.Link.SetText(c.Text)
 		c.Link.Show()
@@ -90,7 +110,7 @@ func (c *Cell) update() {
 // is as tall as the tallest, so that a table's rows fit buttons whatever
 // its template shows.
 func (c *Cell) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.New(allPartsLayout{}, c.Label, c.Link, c.buttonBox))
+	return widget.NewSimpleRenderer(container.New(allPartsLayout{}, c.Label, c.Link, c.buttonBox, c.Check))
 }
 
 // allPartsLayout stacks its objects over the whole area and is as large as

@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/google/uuid"
+
 	"keyward/data"
 	"keyward/widgets"
 )
@@ -43,17 +45,26 @@ type keysTab struct {
 
 	expiring *widget.Label // how many keys expire soon, while some do
 
+	// The keys chosen for a bulk change, and its buttons in the toolbar,
+	// enabled while some are (Owners only): always there, so that nothing
+	// moves when a row is checked.
+	selected    map[uuid.UUID]bool
+	bulkDisable *widget.Button
+	bulkDelete  *widget.Button
+
 	columns []tableColumn[data.UserKey]
 	// sorts orders the keys by each sortable column (nil for the others);
 	// sortCol is the column the table is sorted by, -1 for the name,
 	// ascending, which is the store's order.
 	sorts    []func(a, b data.UserKey) int
 	sortCol  int
+	nameCol  int // the Key name column, the order of the keys as they come
 	sortDesc bool
 	now      time.Time      // when keys was read: what statuses and expiries are shown at
 	keys     []data.UserKey // every key, by name
 	search   []string       // each key's searchable text, lower case; built on first use
 	visible  []data.UserKey // the keys the filter lets through
+	filtered bool           // whether a filter is on
 
 	stopCopied func()
 }
@@ -94,20 +105,30 @@ func newKeysTab(c *Console) *keysTab {
 	t.quick.SetSelectedIndex(0)
 	t.quick.OnChanged = func(string) { t.applyFilter() }
 	t.filter = widgets.NewEntry()
-	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by key name, user, description or CIDR rule", func(string) { t.applyFilter() }
+	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by name, user, description, CIDR", func(string) { t.applyFilter() }
 	t.count = countLabel()
 	heading := &widget.Label{Text: "API user keys", TextStyle: fyne.TextStyle{Bold: true}}
 	right := []fyne.CanvasObject{t.count}
+	t.selected = map[uuid.UUID]bool{}
 	if owner {
+		t.bulkDisable = &widget.Button{Text: "Disable selected", OnTapped: t.confirmBulkDisable}
+		t.bulkDelete = &widget.Button{Text: "Delete selected", OnTapped: t.confirmBulkDelete}
 		t.add = &widget.Button{Text: "Add", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: c.showAddKeyDialog}
-		right = append(right, t.add)
+		right = append(right, t.bulkDisable, t.bulkDelete, t.add)
 	}
 	toolbar := container.NewBorder(nil, nil, heading, container.NewHBox(right...), container.NewBorder(nil, nil, t.quick, nil, t.filter))
 
 	t.columns = t.keyColumns(owner)
 	t.table = newColumnTable(t.columns, func() []data.UserKey { return t.visible })
 	t.sortCol = -1
-	t.sorts = t.keySorts()
+	byTitle := t.keySorts()
+	t.sorts = make([]func(a, b data.UserKey) int, len(t.columns))
+	for i, c := range t.columns {
+		t.sorts[i] = byTitle[c.title]
+		if c.title == "Key name" {
+			t.nameCol = i
+		}
+	}
 	headers := make([]column, len(t.columns))
 	sortable := make([]bool, len(t.columns))
 	for i, c := range t.columns {
@@ -115,7 +136,7 @@ func newKeysTab(c *Console) *keysTab {
 	}
 	sortableHeaders(t.table, headers, sortable, func() (int, bool) {
 		if t.sortCol < 0 {
-			return 0, t.sortDesc
+			return t.nameCol, t.sortDesc
 		}
 		return t.sortCol, t.sortDesc
 	}, t.sortBy)
@@ -126,6 +147,7 @@ func newKeysTab(c *Console) *keysTab {
 	t.content = container.NewBorder(top, nil, nil, nil, t.table)
 	t.refreshAccount()
 	t.refresh()
+	t.showBulk()
 	return t
 }
 
@@ -133,7 +155,7 @@ func newKeysTab(c *Console) *keysTab {
 // the Delete button.
 func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 	cols := []tableColumn[data.UserKey]{
-		{column{"Key name", 175}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"Key name", 165}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			// For Owners the name opens the key's actions (Disable, Roll,
 			// Change expiry): one link, not three buttons a row.
 			kind, open := widgets.CellText, func() {}
@@ -161,7 +183,7 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 		{column{"Created", 95}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			cell.Set(row, col, widgets.CellText, t.c.formatDate(k.CreatedAt), widget.MediumImportance, nil)
 		}},
-		{column{"Last used", 165}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+		{column{"Last used", 150}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			text := "Never"
 			if !k.LastUsedAt.IsZero() {
 				text = t.c.formatTime(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
@@ -181,6 +203,12 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 		cols = append(cols, tableColumn[data.UserKey]{column{"", 84}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			cell.Set(row, col, widgets.CellButton, "Delete", widget.DangerImportance, func() { t.confirmDelete(k) })
 		}})
+		// The selection, for Disable and Delete on several keys at once.
+		selectCol := tableColumn[data.UserKey]{column{"", 36}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+			id := k.ID
+			cell.SetCheck(row, col, t.selected[id], func() { t.setSelected(id, cell.Checked) })
+		}}
+		cols = append([]tableColumn[data.UserKey]{selectCol}, cols...)
 	}
 	return cols
 }
@@ -188,6 +216,18 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 // refresh reloads the keys and applies the filter.
 func (t *keysTab) refresh() {
 	t.keys, t.search, t.now = t.c.store.UserKeys(), nil, t.c.clock.Now()
+	if len(t.selected) > 0 { // keys deleted meanwhile are no longer chosen
+		exists := make(map[uuid.UUID]bool, len(t.keys))
+		for _, k := range t.keys {
+			exists[k.ID] = true
+		}
+		for id := range t.selected {
+			if !exists[id] {
+				delete(t.selected, id)
+			}
+		}
+		t.showBulk()
+	}
 	soon := 0
 	for _, k := range t.keys {
 		if expiresSoon(k, t.now) {
@@ -240,20 +280,32 @@ func (t *keysTab) applyFilter() {
 		}
 	}
 	t.sortVisible()
-	switch {
-	case len(t.keys) == 0:
-		t.count.SetText("No keys yet")
-	case needle == "" && keep == nil:
-		t.count.SetText(data.Count(len(t.keys), "key", "keys"))
-	default:
-		t.count.SetText(fmt.Sprintf("%d of %s", len(t.visible), data.Count(len(t.keys), "key", "keys")))
-	}
+	t.filtered = needle != "" || keep != nil
+	t.applyCount()
 	t.table.Refresh()
 }
 
-// keySorts are the orders of the sortable columns: name, user, created,
-// last used and expiry (a key that never expires last).
-func (t *keysTab) keySorts() []func(a, b data.UserKey) int {
+// applyCount says how many keys there are, how many the filters show and
+// how many are selected.
+func (t *keysTab) applyCount() {
+	var text string
+	switch {
+	case len(t.keys) == 0:
+		text = "No keys yet"
+	case !t.filtered:
+		text = data.Count(len(t.keys), "key", "keys")
+	default:
+		text = fmt.Sprintf("%d of %s", len(t.visible), data.Count(len(t.keys), "key", "keys"))
+	}
+	if len(t.selected) > 0 {
+		text = fmt.Sprintf("%d selected · %s", len(t.selected), text)
+	}
+	t.count.SetText(text)
+}
+
+// keySorts are the orders of the sortable columns, by title: name, user,
+// created, last used and expiry (a key that never expires last).
+func (t *keysTab) keySorts() map[string]func(a, b data.UserKey) int {
 	byName := func(a, b data.UserKey) int { return 0 } // the store's order, kept by a stable sort
 	laterLast := func(a, b time.Time) int {
 		switch {
@@ -266,15 +318,12 @@ func (t *keysTab) keySorts() []func(a, b data.UserKey) int {
 		}
 		return a.Compare(b)
 	}
-	return []func(a, b data.UserKey) int{
-		byName,
-		func(a, b data.UserKey) int {
-			return strings.Compare(strings.ToLower(a.UserName), strings.ToLower(b.UserName))
-		},
-		nil,
-		func(a, b data.UserKey) int { return a.CreatedAt.Compare(b.CreatedAt) },
-		func(a, b data.UserKey) int { return laterLast(a.LastUsedAt, b.LastUsedAt) },
-		func(a, b data.UserKey) int { return laterLast(a.ExpiresAt, b.ExpiresAt) },
+	return map[string]func(a, b data.UserKey) int{
+		"Key name":  byName,
+		"User name": func(a, b data.UserKey) int { return compareFold(a.UserName, b.UserName) },
+		"Created":   func(a, b data.UserKey) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		"Last used": func(a, b data.UserKey) int { return laterLast(a.LastUsedAt, b.LastUsedAt) },
+		"Expires":   func(a, b data.UserKey) int { return laterLast(a.ExpiresAt, b.ExpiresAt) },
 	}
 }
 
@@ -301,14 +350,17 @@ func compareFold(a, b string) int {
 
 // sortBy sorts the table by col, or reverses it if it already is.
 func (t *keysTab) sortBy(col int) {
-	current := max(t.sortCol, 0)
+	current := t.sortCol
+	if current < 0 {
+		current = t.nameCol
+	}
 	if col == current {
 		t.sortDesc = !t.sortDesc
 	} else {
 		t.sortDesc = false
 	}
 	t.sortCol = col
-	if col == 0 && !t.sortDesc {
+	if col == t.nameCol && !t.sortDesc {
 		t.sortCol = -1
 	}
 	t.applyFilter()
@@ -430,6 +482,75 @@ func (c *Console) copyAccountKey() bool {
 	}
 	c.clip.copySecret(key)
 	return true
+}
+
+// setSelected chooses a key for a bulk change, or not.
+func (t *keysTab) setSelected(id uuid.UUID, on bool) {
+	if on {
+		t.selected[id] = true
+	} else {
+		delete(t.selected, id)
+	}
+	t.showBulk()
+}
+
+// showBulk enables the bulk buttons while keys are chosen, and counts
+// them beside the keys'.
+func (t *keysTab) showBulk() {
+	if t.bulkDisable == nil {
+		return
+	}
+	if len(t.selected) == 0 {
+		t.bulkDisable.Disable()
+		t.bulkDelete.Disable()
+	} else {
+		t.bulkDisable.Enable()
+		t.bulkDelete.Enable()
+	}
+	t.applyCount()
+}
+
+func (t *keysTab) clearSelection() {
+	clear(t.selected)
+	t.showBulk()
+	t.table.Refresh()
+}
+
+// selectedIDs returns the chosen keys, in the table's order of names.
+func (t *keysTab) selectedIDs() []uuid.UUID {
+	var ids []uuid.UUID
+	for _, k := range t.keys {
+		if t.selected[k.ID] {
+			ids = append(ids, k.ID)
+		}
+	}
+	return ids
+}
+
+func (t *keysTab) confirmBulkDisable() {
+	ids := t.selectedIDs()
+	msg := fmt.Sprintf("Disable %s?\n\nRequests made with them will be refused from the moment they are disabled, until an Owner enables them again. Keys already disabled stay as they are.",
+		data.Count(len(ids), "API user key", "API user keys"))
+	t.c.confirm("Disable API user keys", msg, "Disable "+data.Count(len(ids), "key", "keys"), func() error {
+		if _, err := t.c.store.DisableUserKeys(t.c.actor(), ids, ""); err != nil {
+			return err
+		}
+		t.clearSelection()
+		return nil
+	})
+}
+
+func (t *keysTab) confirmBulkDelete() {
+	ids := t.selectedIDs()
+	msg := fmt.Sprintf("Delete %s?\n\nRequests made with them will fail from the moment they are deleted. This cannot be undone.",
+		data.Count(len(ids), "API user key", "API user keys"))
+	t.c.confirm("Delete API secret keys", msg, "Delete "+data.Count(len(ids), "key", "keys"), func() error {
+		if err := t.c.store.DeleteUserKeys(t.c.actor(), ids); err != nil {
+			return err
+		}
+		t.clearSelection()
+		return nil
+	})
 }
 
 // confirmDelete asks before deleting a key.

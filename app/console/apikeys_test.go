@@ -223,10 +223,10 @@ func TestCreateKey(t *testing.T) {
 	if row < 0 {
 		t.Fatal("the new key is not in the table")
 	}
-	if c := cell(t, e.c.access.keys.table, row, 1); c.Text != "Vic Viewer" {
+	if c := cell(t, e.c.access.keys.table, row, e.col("User name")); c.Text != "Vic Viewer" {
 		t.Fatalf("user cell = %q", c.Text)
 	}
-	if c := cell(t, e.c.access.keys.table, row, 2); c.Kind != 1 || c.Text != "Manage · All addresses" {
+	if c := cell(t, e.c.access.keys.table, row, e.col("CIDR allow list")); c.Kind != 1 || c.Text != "Manage · All addresses" {
 		t.Fatalf("allow-list cell = %q", c.Text)
 	}
 	acct, _ := e.store.AccountKey(data.CommandLine, data.ShowAccountKey)
@@ -298,7 +298,7 @@ func TestDeleteKey(t *testing.T) {
 	e.signIn("ada@example.com")
 	table := e.c.access.keys.table
 	tapDelete := func() {
-		test.Tap(cell(t, table, e.keyRow("doomed-key-01"), deleteColumn).Button)
+		test.Tap(cell(t, table, e.keyRow("doomed-key-01"), e.deleteCol()).Button)
 	}
 	tapDelete()
 	confirm := e.top()
@@ -314,7 +314,7 @@ func TestDeleteKey(t *testing.T) {
 	if e.keyRow("doomed-key-01") >= 0 || len(e.store.UserKeys()) != 1 {
 		t.Fatal("Delete did not delete the key")
 	}
-	if c := cell(t, table, 0, 0); c.Text != "kept-key-0001" {
+	if c := cell(t, table, 0, e.col("Key name")); c.Text != "kept-key-0001" {
 		t.Fatalf("row 0 is now %q", c.Text)
 	}
 }
@@ -334,7 +334,7 @@ func TestFilterKeys(t *testing.T) {
 		t.Fatalf("filter by user: %d rows, %q", len(k.visible), k.count.Text)
 	}
 	k.filter.SetText("gamma")
-	if len(k.visible) != 1 || cell(t, k.table, 0, 0).Text != "gamma-key-001" {
+	if len(k.visible) != 1 || cell(t, k.table, 0, e.col("Key name")).Text != "gamma-key-001" {
 		t.Fatalf("filter by name: %d rows", len(k.visible))
 	}
 	k.filter.SetText("")
@@ -358,11 +358,11 @@ func TestChangesMadeElsewhereShowUp(t *testing.T) {
 	_, err = e.store.Authenticate(acct, secret, loopback)
 	e.must(err)
 	e.must(e.store.FlushLastUsed())
-	if got := cell(t, e.c.access.keys.table, e.keyRow(k.Name), 4).Text; got != "2026-11-27 09:00 from 127.0.0.1" {
+	if got := cell(t, e.c.access.keys.table, e.keyRow(k.Name), e.col("Last used")).Text; got != "2026-11-27 09:00 from 127.0.0.1" {
 		t.Fatalf("last used = %q", got)
 	}
 	e.setRole("vic@example.com", data.RoleMember)
-	if got := cell(t, e.c.access.keys.table, e.keyRow("made-elsewhere"), 0); got.Text != "made-elsewhere (inactive)" || got.Importance != widget.WarningImportance {
+	if got := cell(t, e.c.access.keys.table, e.keyRow("made-elsewhere"), e.col("Key name")); got.Text != "made-elsewhere (inactive)" || got.Importance != widget.WarningImportance {
 		t.Fatalf("an inactive key is shown as %q", got.Text)
 	}
 }

@@ -137,7 +137,14 @@ func BenchmarkQuickFilterAndSort(b *testing.B) {
 		t.quick.SetSelectedIndex(0)
 	})
 	b.Run("sort", func(b *testing.B) {
-		cols := []int{1, 3, 4, 5, 0}
+		var cols []int
+		for _, title := range []string{"User name", "Created", "Last used", "Expires", "Key name"} {
+			for i, c := range t.columns {
+				if c.title == title {
+					cols = append(cols, i)
+				}
+			}
+		}
 		i := 0
 		for b.Loop() {
 			t.sortBy(cols[i%len(cols)])

@@ -17,7 +17,7 @@ func TestManageCIDRAllowList(t *testing.T) {
 	e.must(createKey(e, "restricted-key", "vic@example.com"))
 	e.signIn("ada@example.com")
 	k := e.c.access.keys
-	tapLink(cell(t, k.table, e.keyRow("restricted-key"), 2).Link)
+	tapLink(cell(t, k.table, e.keyRow("restricted-key"), e.col("CIDR allow list")).Link)
 	d := e.top()
 	list := all[*widgets.RuleList](d)[0]
 	rules := func() []string {
@@ -70,7 +70,7 @@ func TestManageCIDRAllowList(t *testing.T) {
 		t.Fatalf("after Edit: %v", got)
 	}
 	// The table shows the count.
-	if got := cell(t, k.table, e.keyRow("restricted-key"), 2).Text; got != "Manage · 2 rules" {
+	if got := cell(t, k.table, e.keyRow("restricted-key"), e.col("CIDR allow list")).Text; got != "Manage · 2 rules" {
 		t.Fatalf("allow-list cell = %q", got)
 	}
 	// Delete both: the list is empty and says so.
@@ -104,7 +104,7 @@ func TestCIDRSuggestsTheLastAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.signIn("ada@example.com")
-	tapLink(cell(t, e.c.access.keys.table, e.keyRow("roaming-key-1"), 2).Link)
+	tapLink(cell(t, e.c.access.keys.table, e.keyRow("roaming-key-1"), e.col("CIDR allow list")).Link)
 	d := e.top()
 	suggest := button(t, d, "Allow 203.0.113.77 (this key's last request came from there)")
 	test.Tap(suggest)

@@ -64,7 +64,7 @@ func TestGoldenCIDRDialog(t *testing.T) {
 	e := newEnv(t).withAccount(true)
 	goldenKeys(e)
 	e.signIn("ada@example.com")
-	tapLink(cell(t, e.c.access.keys.table, e.keyRow("restricted-key"), 2).Link)
+	tapLink(cell(t, e.c.access.keys.table, e.keyRow("restricted-key"), e.col("CIDR allow list")).Link)
 	test.AssertRendersToMarkup(t, "cidr_dialog.xml", e.w.Canvas())
 }
 

@@ -14,12 +14,20 @@ import (
 	"keyward/widgets"
 )
 
-// The columns of the keys table an Owner sees; the name is the link to
-// the key's actions.
-const (
-	expiresColumn = 5
-	deleteColumn  = 6
-)
+// col returns the index of the keys table's column with the title.
+func (e *env) col(title string) int {
+	e.t.Helper()
+	for i, c := range e.c.access.keys.columns {
+		if c.title == title {
+			return i
+		}
+	}
+	e.t.Fatalf("the keys table has no column %q", title)
+	return -1
+}
+
+// deleteCol is the index of the keys table's Delete column, the last.
+func (e *env) deleteCol() int { return len(e.c.access.keys.columns) - 1 }
 
 // newLifecycleEnv is newEnv with one clock for the store and the console,
 // so that a test can let keys expire.
@@ -37,7 +45,7 @@ func newLifecycleEnv(t *testing.T) (*env, *clocktest.Clock) {
 // keyActions opens the Actions dialog of the key named name.
 func (e *env) keyActions(name string) {
 	e.t.Helper()
-	tapLink(cell(e.t, e.c.access.keys.table, e.keyRow(name), 0).Link)
+	tapLink(cell(e.t, e.c.access.keys.table, e.keyRow(name), e.col("Key name")).Link)
 	if !strings.Contains(labelText(e.top()), "Status: ") {
 		e.t.Fatalf("the Actions dialog of %s did not open", name)
 	}
@@ -71,7 +79,7 @@ func TestDisableAndEnableAKey(t *testing.T) {
 	if e.key("paused-key-01").Status != data.KeyDisabled {
 		t.Fatal("the key was not disabled")
 	}
-	if c := cell(t, e.c.access.keys.table, e.keyRow("paused-key-01"), 0); c.Text != "paused-key-01 (disabled)" || c.Importance != widget.WarningImportance {
+	if c := cell(t, e.c.access.keys.table, e.keyRow("paused-key-01"), e.col("Key name")); c.Text != "paused-key-01 (disabled)" || c.Importance != widget.WarningImportance {
 		t.Fatalf("the row shows %q", c.Text)
 	}
 	e.keyActions("paused-key-01")
@@ -79,7 +87,7 @@ func TestDisableAndEnableAKey(t *testing.T) {
 		t.Fatalf("the Actions dialog says %q", got)
 	}
 	test.Tap(button(t, e.top(), "Enable"))
-	if e.key("paused-key-01").Status != data.KeyActive || cell(t, e.c.access.keys.table, e.keyRow("paused-key-01"), 0).Text != "paused-key-01" {
+	if e.key("paused-key-01").Status != data.KeyActive || cell(t, e.c.access.keys.table, e.keyRow("paused-key-01"), e.col("Key name")).Text != "paused-key-01" {
 		t.Fatal("the key was not enabled")
 	}
 	e.keyActions("paused-key-01")
@@ -156,7 +164,7 @@ func TestChangeExpiry(t *testing.T) {
 	if keys.expiring.Visible() {
 		t.Fatal("the expiring-soon banner shows with no key expiring")
 	}
-	if c := cell(t, keys.table, e.keyRow("expiring-key1"), expiresColumn); c.Text != "Never" {
+	if c := cell(t, keys.table, e.keyRow("expiring-key1"), e.col("Expires")); c.Text != "Never" {
 		t.Fatalf("expires cell %q", c.Text)
 	}
 	change := func(choice string, date string) *widget.Label {
@@ -187,7 +195,7 @@ func TestChangeExpiry(t *testing.T) {
 	if got := e.key("expiring-key1").ExpiresAt; !got.Equal(clock.Now().Add(7 * 24 * time.Hour)) {
 		t.Fatalf("expires %v", got)
 	}
-	if c := cell(t, keys.table, e.keyRow("expiring-key1"), expiresColumn); c.Text != "In 7 days" || c.Importance != widget.WarningImportance {
+	if c := cell(t, keys.table, e.keyRow("expiring-key1"), e.col("Expires")); c.Text != "In 7 days" || c.Importance != widget.WarningImportance {
 		t.Fatalf("expires cell %q", c.Text)
 	}
 	if !keys.expiring.Visible() || keys.expiring.Text != "1 key expires within 7 days: extend it or replace it in time (a key's Change expiry)." {
@@ -204,7 +212,7 @@ func TestChangeExpiry(t *testing.T) {
 	if l := change(expiryDate, "2027-01-31"); l != nil {
 		t.Fatalf("error: %s", l.Text)
 	}
-	if c := cell(t, keys.table, e.keyRow("expiring-key1"), expiresColumn); c.Text != "2027-01-31" || c.Importance != widget.MediumImportance {
+	if c := cell(t, keys.table, e.keyRow("expiring-key1"), e.col("Expires")); c.Text != "2027-01-31" || c.Importance != widget.MediumImportance {
 		t.Fatalf("expires cell %q", c.Text)
 	}
 	if keys.expiring.Visible() {
@@ -232,10 +240,10 @@ func TestCreateKeyWithExpiry(t *testing.T) {
 	}
 	clock.Advance(30 * 24 * time.Hour)
 	e.c.access.keys.refresh()
-	if c := cell(t, e.c.access.keys.table, e.keyRow("month-long-key"), 0); c.Text != "month-long-key (expired)" {
+	if c := cell(t, e.c.access.keys.table, e.keyRow("month-long-key"), e.col("Key name")); c.Text != "month-long-key (expired)" {
 		t.Fatalf("an expired key shows as %q", c.Text)
 	}
-	if c := cell(t, e.c.access.keys.table, e.keyRow("month-long-key"), expiresColumn); !strings.HasPrefix(c.Text, "Expired 2026-") || c.Importance != widget.WarningImportance {
+	if c := cell(t, e.c.access.keys.table, e.keyRow("month-long-key"), e.col("Expires")); !strings.HasPrefix(c.Text, "Expired 2026-") || c.Importance != widget.WarningImportance {
 		t.Fatalf("expires cell %q", c.Text)
 	}
 }
@@ -249,13 +257,13 @@ func TestViewersSeeTheLifecycleReadOnly(t *testing.T) {
 	_, err := e.store.DisableUserKey(data.CommandLine, k.ID)
 	e.must(err)
 	e.signIn("vic@example.com")
-	if hasButton(e.c.access.keys.table, "Delete") || cell(t, e.c.access.keys.table, 0, 0).Kind != widgets.CellText {
+	if hasButton(e.c.access.keys.table, "Delete") || cell(t, e.c.access.keys.table, 0, e.col("Key name")).Kind != widgets.CellText {
 		t.Fatal("a Viewer is offered key actions")
 	}
-	if c := cell(t, e.c.access.keys.table, 0, 0); c.Text != "viewed-key-01 (disabled)" {
+	if c := cell(t, e.c.access.keys.table, 0, e.col("Key name")); c.Text != "viewed-key-01 (disabled)" {
 		t.Fatalf("row %q", c.Text)
 	}
-	if c := cell(t, e.c.access.keys.table, 0, expiresColumn); c.Text != "Never" {
+	if c := cell(t, e.c.access.keys.table, 0, e.col("Expires")); c.Text != "Never" {
 		t.Fatalf("expires %q", c.Text)
 	}
 }

@@ -62,7 +62,7 @@ func TestSharedStoreConsoleAndServer(t *testing.T) {
 	if got := status(); got != 200 {
 		t.Fatalf("the new key on the server: %d", got)
 	}
-	test.Tap(cell(t, e.c.access.keys.table, e.keyRow("made-on-server"), deleteColumn).Button)
+	test.Tap(cell(t, e.c.access.keys.table, e.keyRow("made-on-server"), e.deleteCol()).Button)
 	test.Tap(button(t, e.top(), "Delete"))
 	deleted := time.Now()
 	for status() != 401 {

@@ -32,7 +32,7 @@ func TestViewerSeesEverythingReadOnly(t *testing.T) {
 		t.Fatalf("a Viewer has %d key columns and %d team columns", len(s.keys.columns), len(s.team.columns))
 	}
 	row := e.keyRow("viewer-sees-me")
-	if c := cell(t, s.keys.table, row, 2); c.Kind != 0 || c.Text != "All addresses" {
+	if c := cell(t, s.keys.table, row, e.col("CIDR allow list")); c.Kind != 0 || c.Text != "All addresses" {
 		t.Fatalf("the allow list is a %v %q for a Viewer", c.Kind, c.Text)
 	}
 	if s.log == nil || len(s.tabs.Items) != 3 {
@@ -125,7 +125,7 @@ func TestTeamRules(t *testing.T) {
 	}
 	// Keys show the new name.
 	e.showTab("API Keys")
-	if c := cell(t, e.c.access.keys.table, e.keyRow("vics-key-0001"), 1); c.Text != "Victoria Viewer" {
+	if c := cell(t, e.c.access.keys.table, e.keyRow("vics-key-0001"), e.col("User name")); c.Text != "Victoria Viewer" {
 		t.Fatalf("the keys table shows %q", c.Text)
 	}
 
