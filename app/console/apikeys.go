@@ -148,7 +148,30 @@ func newKeysTab(c *Console) *keysTab {
 	t.refreshAccount()
 	t.refresh()
 	t.showBulk()
+	t.tick()
 	return t
+}
+
+// statusTick is how often the tab looks again at keys that expire or
+// whose grace period ends, so that their rows change when the clock says,
+// not at the next change of the account.
+const statusTick = time.Minute
+
+// tick refreshes the keys every statusTick while some have an expiry or
+// a grace period, for as long as the tab is the one on screen.
+func (t *keysTab) tick() {
+	t.c.clock.AfterFunc(statusTick, func() {
+		if t.c.access == nil || t.c.access.keys != t {
+			return // signed out, or another screen since
+		}
+		for _, k := range t.keys {
+			if !k.ExpiresAt.IsZero() || !k.GraceUntil.IsZero() {
+				t.refresh()
+				break
+			}
+		}
+		t.tick()
+	})
 }
 
 // keyColumns are the table's columns; Owners also get the Manage link and

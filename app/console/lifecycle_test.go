@@ -464,3 +464,24 @@ func TestKeyDescription(t *testing.T) {
 		t.Fatalf("a refused description changed it to %q", data.Redact(got))
 	}
 }
+
+// TestRowsFollowTheClock: a key that expires while the window is open
+// reads expired within a minute, without any change to the account.
+func TestRowsFollowTheClock(t *testing.T) {
+	e, clock := newLifecycleEnv(t)
+	_, _, err := e.store.CreateUserKeyWith(data.CommandLine, data.NewKey{Name: "short-lived-1", UserID: e.user("ada@example.com").ID, ExpiresAt: clock.Now().Add(90 * time.Second)})
+	e.must(err)
+	e.signIn("ada@example.com")
+	row := func() string { return cell(t, e.c.access.keys.table, e.keyRow("short-lived-1"), e.col("Key name")).Text }
+	if row() != "short-lived-1" {
+		t.Fatalf("row %q", row())
+	}
+	clock.Advance(time.Minute)
+	if row() != "short-lived-1" {
+		t.Fatalf("a minute on: %q", row())
+	}
+	clock.Advance(time.Minute)
+	if row() != "short-lived-1 (expired)" {
+		t.Fatalf("two minutes on: %q", row())
+	}
+}
