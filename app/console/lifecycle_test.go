@@ -472,7 +472,9 @@ func TestRowsFollowTheClock(t *testing.T) {
 	_, _, err := e.store.CreateUserKeyWith(data.CommandLine, data.NewKey{Name: "short-lived-1", UserID: e.user("ada@example.com").ID, ExpiresAt: clock.Now().Add(90 * time.Second)})
 	e.must(err)
 	e.signIn("ada@example.com")
-	row := func() string { return cell(t, e.c.access.keys.table, e.keyRow("short-lived-1"), e.col("Key name")).Text }
+	row := func() string {
+		return cell(t, e.c.access.keys.table, e.keyRow("short-lived-1"), e.col("Key name")).Text
+	}
 	if row() != "short-lived-1" {
 		t.Fatalf("row %q", row())
 	}
