@@ -6,9 +6,11 @@
 
 GO ?= go
 # Fyne's GL driver needs a C compiler and the GL/X11 headers; the tests of
-# the Redis backend start redis-server of their own.
+# the Redis backend start redis-server of their own, those of the gate
+# nginx and Caddy of their own (on free loopback ports, with their own
+# configuration: not the services Debian's packages start).
 APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
-	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev redis-server
+	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev redis-server nginx caddy
 # The tests of the shared store start redis-server of their own: make test
 # installs it, so that a missing one fails them rather than skipping them
 # (KEYWARD_REQUIRE_REDIS=1 in the test rule).
@@ -65,7 +67,7 @@ test: deps
 	$(GO) vet -tags $(TAGS) ./...
 	@$(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION))' || $(GO) install $(STATICCHECK_TOOLS)
 	$(STATICCHECK) -tags $(TAGS) ./...
-	KEYWARD_REQUIRE_REDIS=1 $(GO) test -tags $(TAGS) -race -timeout 20m ./...
+	KEYWARD_REQUIRE_REDIS=1 KEYWARD_REQUIRE_PROXIES=1 $(GO) test -tags $(TAGS) -race -timeout 20m ./...
 	$(GO) test -tags $(TAGS) -timeout 5m -run '^TestCrashSafety$$' ./data/
 
 # Run each fuzz target for FUZZTIME; new interesting inputs land in the

@@ -91,6 +91,20 @@ const (
 	APIReadWrite                  // every endpoint
 )
 
+// MayUseGated reports whether a key of this role may make a request with
+// method to a service the gate protects (SPEC §3.1): Owners any method,
+// Viewers and Logs Viewers only GET and HEAD, the other roles none (they
+// hold no active keys).
+func (r Role) MayUseGated(method string) bool {
+	switch r {
+	case RoleOwner:
+		return true
+	case RoleViewer, RoleLogsViewer:
+		return method == "GET" || method == "HEAD"
+	}
+	return false
+}
+
 // APIAccess returns what a key held by a user with this role may call.
 func (r Role) APIAccess() APIAccess {
 	switch r {

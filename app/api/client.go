@@ -25,6 +25,17 @@ func clientAddr(r *http.Request, trusted []netip.Prefix) (netip.Addr, *apiError)
 		return addr, nil
 	}
 	values := r.Header.Values("X-Forwarded-For")
+	if len(values) == 0 {
+		// nginx's usual proxy_set_header X-Real-IP $remote_addr: the
+		// address the trusted proxy received the request from.
+		if real := strings.TrimSpace(r.Header.Get("X-Real-IP")); real != "" {
+			a, ok := parseHop(real)
+			if !ok {
+				return netip.Addr{}, errBadForwardedFor
+			}
+			return a, nil
+		}
+	}
 	// Walk the hops from the nearest: each trusted proxy appended the
 	// address it received the request from.
 	for i := len(values) - 1; i >= 0; i-- {

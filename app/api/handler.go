@@ -33,6 +33,9 @@ type Config struct {
 	TLSCert, TLSKey string
 	// Now is the clock of the rate limits; nil means time.Now.
 	Now func() time.Time
+	// RequestLog, when set, receives a line for each decision of the gate
+	// (serve's request log); nil logs nothing.
+	RequestLog func(line string)
 	// SharedLimiter, when set, keeps the per-key rate limit in one budget
 	// for every server of a shared store (serve --shared-rate-limit)
 	// instead of one per process.
@@ -123,9 +126,14 @@ var jsonContentType = []string{"application/json"}
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header()[headerContentType] = jsonContentType
+	gate := r.URL.Path == gatePath
+	refuse := writeError
+	if gate {
+		refuse = func(w http.ResponseWriter, e *apiError) { h.gateRefuse(w, r, e) }
+	}
 	addr, aerr := clientAddr(r, h.trusted)
 	if aerr != nil {
-		writeError(w, aerr)
+		refuse(w, aerr)
 		return
 	}
 	// The credentials are checked first: valid ones always pass, and a
@@ -134,12 +142,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, err := h.store.Authenticate(first(r.Header[headerAccountKey]), first(r.Header[headerSecretKey]), addr)
 	if err != nil {
 		if data.ErrorCode(err) == data.EForbidden {
-			writeError(w, &apiError{Status: http.StatusForbidden, Code: "SOURCE_IP_NOT_ALLOWED",
+			refuse(w, &apiError{Status: http.StatusForbidden, Code: "SOURCE_IP_NOT_ALLOWED",
 				Message: data.ErrorMessage(err) + " The request came from " + addr.String() + "."})
 			return
 		}
 		if ok, _, retry := h.failLimits.take(failNet(addr), now); !ok {
-			writeError(w, tooManyFailures(retry))
+			refuse(w, tooManyFailures(retry))
 			return
 		}
 		code := "UNAUTHORIZED"
@@ -153,18 +161,22 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case data.ErrInactiveUserKey:
 			code = "KEY_INACTIVE"
 		}
-		writeError(w, &apiError{Status: http.StatusUnauthorized, Code: code, Message: data.ErrorMessage(err)})
+		refuse(w, &apiError{Status: http.StatusUnauthorized, Code: code, Message: data.ErrorMessage(err)})
 		return
 	}
 	if h.keyLimits != nil {
 		ok, remaining, retry := h.takeKeyBudget(p.KeyID, now)
 		w.Header()[headerRemaining] = []string{strconv.Itoa(remaining)}
 		if !ok {
-			writeError(w, &apiError{Status: http.StatusTooManyRequests, Code: "RATE_LIMIT_EXCEEDED", retryAfter: retry,
+			refuse(w, &apiError{Status: http.StatusTooManyRequests, Code: "RATE_LIMIT_EXCEEDED", retryAfter: retry,
 				Message: "This API user key has made more than " + strconv.Itoa(h.cfg.RateLimit) +
 					" requests in a minute: wait " + retrySeconds(retry) + " s and slow down."})
 			return
 		}
+	}
+	if gate {
+		h.serveGate(w, r, p)
+		return
 	}
 	if !isClean(r.URL.Path) {
 		redirectToClean(w, r)

@@ -55,9 +55,9 @@ var commands = []*command{
 		help: "restore a backup into a new, empty data directory; F, the seal.key of the backed-up directory, recovers the account key"},
 	{name: "migrate", args: "--to URL | --from URL", setup: setupMigrate, opens: true,
 		help: "copy the data directory (--data) into a new shared store, or a shared store into a new data directory"},
-	{name: "serve", args: "[--listen ADDR] [--rate-limit N] [--shared-rate-limit] [--trusted-proxies CIDRS] [--tls-cert FILE --tls-key FILE]",
+	{name: "serve", args: "[--listen ADDR] [--rate-limit N] [--shared-rate-limit] [--trusted-proxies CIDRS] [--tls-cert FILE --tls-key FILE] [--log-requests]",
 		setup: setupServe,
-		help: fmt.Sprintf("serve the REST API without the console; the flags override the account's settings "+
+		help: fmt.Sprintf("serve the REST API and the gate without the console; the flags override the account's settings "+
 			"(at first %s, %d requests a minute per key; 0 turns the limit off)", data.DefaultAPIAddr, data.DefaultRateLimit)},
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -147,12 +149,30 @@ func TestEndToEndServe(t *testing.T) {
 		{args: []string{"api", "account-key"}, stdout: accountKeyRE, save: "account"},
 		{args: []string{"keys", "create", "--name", "served-key-01", "--user", "ada@example.com"}, stdout: userKeyRE, save: "user"},
 	})
-	p := startServe(t, bin, dir)
+	p := startServe(t, bin, dir, "serve", "--log-requests")
 	if p.store != dir {
 		t.Fatalf("serve says its store is %q, want the data directory %s", p.store, dir)
 	}
 	if got := p.status(saved["account"], saved["user"]); got != 200 {
 		t.Fatalf("GET /v1/: %d", got)
+	}
+	// The gate, and its request log line.
+	req, _ := http.NewRequest("GET", p.url+"/gate", nil)
+	req.Header.Set("X-Api-Key", saved["account"])
+	req.Header.Set("X-Api-Secret-Key", saved["user"])
+	req.Header.Set("X-Original-URI", "/reports/7")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 || resp.Header.Get("X-Keyward-Key") != "served-key-01" {
+		t.Fatalf("GET /gate: %d %v", resp.StatusCode, resp.Header)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(p.stderr.String(), `gate 204 GET "/reports/7" key served-key-01`); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve --log-requests wrote %q", p.stderr.String())
+		}
 	}
 	cmd, lines, stderr := p.cmd, p.lines, p.stderr
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {

@@ -26,11 +26,18 @@ type servedProcess struct {
 }
 
 // startServe runs `keyward serve` on a free loopback port with args before
-// the command, and waits until it says where it serves. It is killed when
-// the test ends.
+// the command (and serve's own flags after "serve" among them, if any),
+// and waits until it says where it serves. It is killed when the test
+// ends.
 func startServe(t *testing.T, bin, dataDir string, args ...string) *servedProcess {
 	t.Helper()
-	cmd := exec.Command(bin, append(args, "serve", "--listen", "127.0.0.1:0")...)
+	global, own := args, []string(nil)
+	for i, a := range args {
+		if a == "serve" {
+			global, own = args[:i], args[i+1:]
+		}
+	}
+	cmd := exec.Command(bin, append(append(append([]string{}, global...), "serve", "--listen", "127.0.0.1:0"), own...)...)
 	cmd.Env = binaryEnv(dataDir)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

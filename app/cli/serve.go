@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -23,6 +24,7 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 	proxies := fs.String("trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed (default: the account's setting)")
 	cert := fs.String("tls-cert", "", "PEM certificate, to serve HTTPS")
 	key := fs.String("tls-key", "", "PEM private key of the certificate")
+	logRequests := fs.Bool("log-requests", false, "write a line to stderr for each decision of the gate (/gate): status, original method and URI, key name")
 	sharedLimit := fs.Bool("shared-rate-limit", false, "with --store: keep the per-key rate limit in the shared store, one budget for every server (a round trip per request)")
 	return func(r *runner, _ []string) error {
 		// Catch SIGINT and SIGTERM from the start: one that arrives while
@@ -68,6 +70,14 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 		}
 		cfg := api.ConfigFrom(set)
 		cfg.TLSCert, cfg.TLSKey = *cert, *key
+		if *logRequests {
+			var mu sync.Mutex
+			cfg.RequestLog = func(line string) {
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Fprintln(r.env.Stderr, time.Now().UTC().Format(time.RFC3339)+" "+line)
+			}
+		}
 		if *sharedLimit {
 			switch {
 			case r.storeURL == "":
@@ -99,7 +109,7 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 			}
 		}
 		fmt.Fprintf(r.env.Stdout, "Store: %s\n", r.store.Describe())
-		fmt.Fprintf(r.env.Stdout, "Serving the REST API of %s on %s (%s). Stop with Ctrl+C.\n", acct.Name, sup.Status().URL, limit)
+		fmt.Fprintf(r.env.Stdout, "Serving the REST API of %s on %s (%s), and the gate on %s/gate. Stop with Ctrl+C.\n", acct.Name, sup.Status().URL, limit, sup.Status().URL)
 		select {
 		case <-ctx.Done():
 		case <-sup.Done():

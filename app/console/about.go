@@ -17,6 +17,7 @@ var guideSections = []struct{ title, anchor string }{
 	{"User guide", ""},
 	{"Creating and restricting a key", "#creating-and-restricting-a-key"},
 	{"The REST API", "#the-rest-api"},
+	{"The gate: Keyward keys for your own services", "#the-gate-keyward-keys-for-your-own-services"},
 	{"The command line", "#the-command-line"},
 	{"Security", "#security"},
 }
@@ -27,12 +28,12 @@ var guideSections = []struct{ title, anchor string }{
 // the data first, and `keyward backup` sends them here when the console
 // holds the data directory.
 func (c *Console) showAbout() {
-	api := "disabled"
+	api, gate := "disabled", "disabled with the REST API"
 	if acct, err := c.store.Account(); err == nil && acct.APIEnabled {
 		st := c.api.Status()
-		api = st.URL
+		api, gate = st.URL, st.URL+"/gate, for nginx, Caddy or Traefik in front of your own services"
 		if st.Err != nil {
-			api = "enabled, but not running: " + st.Err.Error()
+			api, gate = "enabled, but not running: "+st.Err.Error(), "not running"
 		}
 	}
 	items := []*widget.FormItem{
@@ -44,7 +45,8 @@ func (c *Console) showAbout() {
 		items = append(items, widget.NewFormItem("Backup", container.NewVBox(container.NewHBox(backup),
 			hint("A copy of every record, which 'keyward restore' loads into a new data directory. The seal key is never in it."))))
 	}
-	items = append(items, widget.NewFormItem("REST API", &widget.Label{Text: api, Selectable: true, Wrapping: fyne.TextWrapWord}))
+	items = append(items, widget.NewFormItem("REST API", &widget.Label{Text: api, Selectable: true, Wrapping: fyne.TextWrapWord}),
+		widget.NewFormItem("Gate", &widget.Label{Text: gate, Selectable: true, Wrapping: fyne.TextWrapWord}))
 	form := widget.NewForm(items...)
 	links := container.NewVBox()
 	for _, s := range guideSections {

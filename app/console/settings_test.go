@@ -181,13 +181,14 @@ func TestAbout(t *testing.T) {
 	test.Tap(e.c.access.about)
 	d := e.top()
 	text := labelText(d)
-	for _, want := range []string{"Keyward test", e.store.Location(), "http://127.0.0.1:8686"} {
+	for _, want := range []string{"Keyward test", e.store.Location(), "http://127.0.0.1:8686", "http://127.0.0.1:8686/gate, for nginx, Caddy or Traefik"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("About lacks %q:\n%s", want, text)
 		}
 	}
 	links := all[*widget.Hyperlink](d)
-	if len(links) != len(guideSections) || links[2].URL.String() != "https://keyward.example/guide#the-rest-api" {
+	if len(links) != len(guideSections) || links[2].URL.String() != "https://keyward.example/guide#the-rest-api" ||
+		links[3].URL.String() != "https://keyward.example/guide#the-gate-keyward-keys-for-your-own-services" {
 		t.Fatalf("About links: %d, %v", len(links), links[2].URL)
 	}
 	e.escape()
