@@ -179,12 +179,10 @@ func (t *keysTab) tick() {
 func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 	cols := []tableColumn[data.UserKey]{
 		{column{"Key name", 165}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
-			// For Owners the name opens the key's actions (Disable, Roll,
-			// Change expiry): one link, not three buttons a row.
-			kind, open := widgets.CellText, func() {}
-			if owner {
-				kind, open = widgets.CellLink, func() { t.showKeyActions(k) }
-			}
+			// The name opens the key's details: for Owners with its actions
+			// (Disable, Roll, Change expiry), one link rather than three
+			// buttons a row; read-only for the others.
+			kind, open := widgets.CellLink, func() { t.showKeyActions(k) }
 			text, importance := k.Name, widget.MediumImportance
 			if st := statusText(k); st != "" {
 				text, importance = k.Name+" ("+st+")", widget.WarningImportance

@@ -156,8 +156,8 @@ func quickFilterNames() []string {
 	return names
 }
 
-// keyActionsDialog is a key's Actions: what an Owner can do to it besides
-// its allow list and deleting it.
+// showKeyActions shows a key's status, expiry and description, and to
+// Owners what they can do to it besides its allow list and deleting it.
 func (t *keysTab) showKeyActions(k data.UserKey) {
 	c := t.c
 	now := c.clock.Now()
@@ -170,6 +170,18 @@ func (t *keysTab) showKeyActions(k data.UserKey) {
 		lines = append(lines, fmt.Sprintf("Its previous value works until %s.", c.formatTime(k.GraceUntil)))
 	}
 	about := &widget.Label{Text: strings.Join(lines, "\n"), Wrapping: fyne.TextWrapWord}
+	if !c.user.Role.CanAdminister() {
+		// The same facts, read-only, for the roles that may only look.
+		desc := k.Description
+		if desc == "" {
+			desc = "No description."
+		}
+		d = dialog.NewCustom("API user key “"+k.Name+"”", "Close",
+			container.NewVBox(about, labelled("Description", &widget.Label{Text: desc, Wrapping: fyne.TextWrapWord})), c.win)
+		d.Resize(fyne.NewSize(520, 0))
+		c.show(d, true)
+		return
+	}
 	act := func(f func()) func() { return func() { c.hide(d); f() } }
 	var toggle *widget.Button
 	if k.DisabledAt.IsZero() {

@@ -257,9 +257,22 @@ func TestViewersSeeTheLifecycleReadOnly(t *testing.T) {
 	_, err := e.store.DisableUserKey(data.CommandLine, k.ID)
 	e.must(err)
 	e.signIn("vic@example.com")
-	if hasButton(e.c.access.keys.table, "Delete") || cell(t, e.c.access.keys.table, 0, e.col("Key name")).Kind != widgets.CellText {
-		t.Fatal("a Viewer is offered key actions")
+	if hasButton(e.c.access.keys.table, "Delete") {
+		t.Fatal("a Viewer is offered Delete")
 	}
+	_, err = e.store.SetKeyDescription(data.CommandLine, k.ID, "the partner's nightly sync")
+	e.must(err)
+	tapLink(cell(t, e.c.access.keys.table, 0, e.col("Key name")).Link)
+	d := e.top()
+	if got := labelText(d); !strings.Contains(got, "Status: disabled.") || !strings.Contains(got, "the partner's nightly sync") {
+		t.Fatalf("a Viewer's view of a key: %q", got)
+	}
+	for _, b := range []string{"Disable", "Enable", "Roll…", "Change expiry…", "Save"} {
+		if hasButton(d, b) {
+			t.Fatalf("a Viewer is offered %s", b)
+		}
+	}
+	e.escape()
 	if c := cell(t, e.c.access.keys.table, 0, e.col("Key name")); c.Text != "viewed-key-01 (disabled)" {
 		t.Fatalf("row %q", c.Text)
 	}
