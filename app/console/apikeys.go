@@ -44,6 +44,7 @@ type keysTab struct {
 	table  *widget.Table
 
 	expiring *widget.Label // how many keys expire soon, while some do
+	empty    *widget.Label // what an empty table means, over it
 
 	// The keys chosen for a bulk change, and its buttons in the toolbar,
 	// enabled while some are (Owners only): always there, so that nothing
@@ -144,7 +145,9 @@ func newKeysTab(c *Console) *keysTab {
 	t.expiring = &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
 	t.expiring.Hide()
 	top := container.NewVBox(t.apiOff, t.apiOn, widget.NewSeparator(), toolbar, t.expiring)
-	t.content = container.NewBorder(top, nil, nil, nil, t.table)
+	t.empty = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
+	t.empty.Hide()
+	t.content = container.NewBorder(top, nil, nil, nil, container.NewStack(t.table, container.NewCenter(t.empty)))
 	t.refreshAccount()
 	t.refresh()
 	t.showBulk()
@@ -303,6 +306,19 @@ func (t *keysTab) applyFilter() {
 	t.sortVisible()
 	t.filtered = needle != "" || keep != nil
 	t.applyCount()
+	switch {
+	case len(t.visible) > 0:
+		t.empty.Hide()
+	case len(t.keys) == 0 && t.c.user.Role.CanAdminister():
+		t.empty.SetText("No API user keys yet. Add creates the first one.")
+		t.empty.Show()
+	case len(t.keys) == 0:
+		t.empty.SetText("No API user keys yet.")
+		t.empty.Show()
+	default:
+		t.empty.SetText("No key matches the filter.")
+		t.empty.Show()
+	}
 	t.table.Refresh()
 }
 

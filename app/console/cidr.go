@@ -106,12 +106,31 @@ func (m *cidrDialog) save(i int, text string) {
 	m.reload()
 }
 
+// delete deletes a row's rule; the last saved rule only after a
+// confirmation, since without rules the key is allowed from every address.
 func (m *cidrDialog) delete(i int) {
-	if err := m.c.store.DeleteCIDRRule(m.c.actor(), m.keyID, m.ruleIDs[i]); err != nil {
-		m.c.showError(err)
+	do := func() error {
+		if err := m.c.store.DeleteCIDRRule(m.c.actor(), m.keyID, m.ruleIDs[i]); err != nil {
+			return err
+		}
+		m.reload()
+		return nil
+	}
+	saved := 0
+	for _, id := range m.ruleIDs {
+		if id != uuid.Nil {
+			saved++
+		}
+	}
+	if saved == 1 && m.ruleIDs[i] != uuid.Nil {
+		m.c.confirm("Delete the last CIDR rule",
+			"This is the key's last rule. Without it the allow list is empty, and the key is allowed from every address.",
+			"Delete and allow every address", do)
 		return
 	}
-	m.reload()
+	if err := do(); err != nil {
+		m.c.showError(err)
+	}
 }
 
 func (m *cidrDialog) addSeen() {

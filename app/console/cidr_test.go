@@ -73,9 +73,20 @@ func TestManageCIDRAllowList(t *testing.T) {
 	if got := cell(t, k.table, e.keyRow("restricted-key"), e.col("CIDR allow list")).Text; got != "Manage · 2 rules" {
 		t.Fatalf("allow-list cell = %q", got)
 	}
-	// Delete both: the list is empty and says so.
+	// Delete both: the last one only after a confirmation that says the
+	// key is then allowed from everywhere; the list is empty and says so.
 	test.Tap(list.Views[1].Delete)
 	test.Tap(list.Views[0].Delete)
+	confirm := e.top()
+	if got := labelText(confirm); !strings.Contains(got, "the key is allowed from every address") || len(rules()) != 1 {
+		t.Fatalf("deleting the last rule asks %q, with %d rules left", got, len(rules()))
+	}
+	test.Tap(button(t, confirm, "Cancel"))
+	if len(rules()) != 1 {
+		t.Fatal("Cancel deleted the last rule")
+	}
+	test.Tap(list.Views[0].Delete)
+	test.Tap(button(t, e.top(), "Delete and allow every address"))
 	if len(rules()) != 0 || !strings.Contains(labelText(d), "All addresses are allowed") {
 		t.Fatal("deleting every rule did not empty the list")
 	}

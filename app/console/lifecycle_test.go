@@ -500,3 +500,22 @@ func TestRowsFollowTheClock(t *testing.T) {
 		t.Fatalf("two minutes on: %q", row())
 	}
 }
+
+// TestEmptyTableSaysSo: no keys, and a filter that matches none, are said
+// in words over the table.
+func TestEmptyTableSaysSo(t *testing.T) {
+	e, _ := newLifecycleEnv(t)
+	e.signIn("ada@example.com")
+	keys := e.c.access.keys
+	if !keys.empty.Visible() || keys.empty.Text != "No API user keys yet. Add creates the first one." {
+		t.Fatalf("no keys: %v %q", keys.empty.Visible(), keys.empty.Text)
+	}
+	e.must(createKey(e, "the-only-key1", "ada@example.com"))
+	if keys.empty.Visible() {
+		t.Fatal("the empty message stays with a key")
+	}
+	test.Type(keys.filter, "zzz")
+	if !keys.empty.Visible() || keys.empty.Text != "No key matches the filter." {
+		t.Fatalf("no match: %v %q", keys.empty.Visible(), keys.empty.Text)
+	}
+}
