@@ -89,21 +89,12 @@ func (s *Store) DeleteUserKeys(actor Actor, ids []uuid.UUID) error {
 		return Errorf(EInvalid, "At most %d keys can be deleted at once; %d were chosen.", MaxBulkKeys, len(ids))
 	}
 	return s.change(actor, func(t *tx) error {
-		seen := map[uuid.UUID]bool{}
-		for _, id := range ids {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			k, err := s.ix.key(id)
-			if err != nil {
-				return err
-			}
-			desc := fmt.Sprintf("Deleted API user key %s", k.name())
-			if k.user != nil {
-				desc += fmt.Sprintf(" of %s (%s)", k.user.rec.Name, k.user.rec.Email)
-			}
-			if err := t.deleteKey(id, k, desc); err != nil {
+		keys, err := s.ix.keysOnce(ids)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := t.deleteKey(k.id, k, "Deleted "+keyOf(k)); err != nil {
 				return err
 			}
 		}

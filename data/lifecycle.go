@@ -152,11 +152,7 @@ func (s *Store) lifeChange(actor Actor, keyID uuid.UUID,
 		if err != nil {
 			return err
 		}
-		var l keyLife
-		if k.life != nil {
-			l = *k.life
-		}
-		next, event, desc, err := edit(t, k, l)
+		next, event, desc, err := edit(t, k, k.lifeCopy())
 		if err != nil {
 			return err
 		}
@@ -182,6 +178,34 @@ func (k *keyEntry) changed(now time.Time, hash KeyHash, hint string, life *keyLi
 	out, before := next.userKey(now), k.userKey(now)
 	out.LastUsedAt, out.LastUsedFrom, out.LastRefusedAt, out.LastRefusedFrom = before.LastUsedAt, before.LastUsedFrom, before.LastRefusedAt, before.LastRefusedFrom
 	return rec, out
+}
+
+// lifeCopy returns a copy of the key's lifecycle, the zero one if it has
+// none, for a change to edit.
+func (k *keyEntry) lifeCopy() keyLife {
+	if k.life == nil {
+		return keyLife{}
+	}
+	return *k.life
+}
+
+// keysOnce returns the keys with the given ids, each once, in the order
+// of ids, or the error of the first that is not there.
+func (ix *index) keysOnce(ids []uuid.UUID) ([]*keyEntry, error) {
+	seen := make(map[uuid.UUID]bool, len(ids))
+	out := make([]*keyEntry, 0, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		k, err := ix.key(id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, nil
 }
 
 // normal returns l, or nil when it holds nothing.
@@ -292,10 +316,7 @@ func (s *Store) RollUserKey(actor Actor, keyID uuid.UUID, grace time.Duration) (
 		if err != nil {
 			return err
 		}
-		var l keyLife
-		if k.life != nil {
-			l = *k.life
-		}
+		l := k.lifeCopy()
 		desc := "Rolled " + keyOf(k) + ": "
 		if grace > 0 {
 			l.prevHash, l.prevUntil = k.hash, t.now.Add(grace)

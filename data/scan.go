@@ -139,20 +139,12 @@ func (s *Store) DisableUserKeys(actor Actor, ids []uuid.UUID, reason string) ([]
 	var out []UserKey
 	err := s.change(actor, func(t *tx) error {
 		out = out[:0]
-		seen := map[uuid.UUID]bool{}
-		for _, id := range ids {
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			k, err := s.ix.key(id)
-			if err != nil {
-				return err
-			}
-			var l keyLife
-			if k.life != nil {
-				l = *k.life
-			}
+		keys, err := s.ix.keysOnce(ids)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			id, l := k.id, k.lifeCopy()
 			if l.disabled {
 				continue
 			}
