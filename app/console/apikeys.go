@@ -104,9 +104,9 @@ func newKeysTab(c *Console) *keysTab {
 
 	t.quick = widget.NewSelect(quickFilterNames(), nil)
 	t.quick.SetSelectedIndex(0)
-	t.quick.OnChanged = func(string) { t.applyFilter() }
+	t.quick.OnChanged = func(string) { t.filterChanged() }
 	t.filter = widgets.NewEntry()
-	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by name, user, description, CIDR", func(string) { t.applyFilter() }
+	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by name, user, description, CIDR", func(string) { t.filterChanged() }
 	t.count = countLabel()
 	heading := &widget.Label{Text: "API user keys", TextStyle: fyne.TextStyle{Bold: true}}
 	right := []fyne.CanvasObject{t.count}
@@ -283,6 +283,14 @@ func (t *keysTab) searchText() []string {
 	return t.search
 }
 
+// filterChanged applies a changed filter or order and shows the first
+// rows: the matches, rather than the position the table had in the
+// whole list (which showed half a row under the header, or none).
+func (t *keysTab) filterChanged() {
+	t.applyFilter()
+	t.table.ScrollToTop()
+}
+
 // applyFilter keeps the keys the quick filter lets through whose name,
 // user or rules contain the filter text, case-insensitively, in the
 // order the table is sorted by.
@@ -400,7 +408,7 @@ func (t *keysTab) sortBy(col int) {
 	if col == t.nameCol && !t.sortDesc {
 		t.sortCol = -1
 	}
-	t.applyFilter()
+	t.filterChanged()
 }
 
 // sortVisible puts the visible keys in the table's order. The keys come

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -517,5 +518,29 @@ func TestEmptyTableSaysSo(t *testing.T) {
 	test.Type(keys.filter, "zzz")
 	if !keys.empty.Visible() || keys.empty.Text != "No key matches the filter." {
 		t.Fatalf("no match: %v %q", keys.empty.Visible(), keys.empty.Text)
+	}
+}
+
+// TestFilterShowsTheFirstMatches: scrolled down a long table, a filter
+// shows its matches from the top, not the old scroll position.
+func TestFilterShowsTheFirstMatches(t *testing.T) {
+	e, _ := newLifecycleEnv(t)
+	for i := range 120 {
+		_, _, err := e.store.CreateUserKey(data.CommandLine, fmt.Sprintf("scrolled-key-%03d", i), e.user("ada@example.com").ID)
+		e.must(err)
+	}
+	e.signIn("ada@example.com")
+	keys := e.c.access.keys
+	keys.table.ScrollTo(widget.TableCellID{Row: 100, Col: 1})
+	e.w.Canvas().Capture() // lay the table out where it scrolled
+	for _, c := range all[*widgets.Cell](keys.table) {
+		if c.Visible() && c.Row == 0 {
+			t.Fatal("row 0 is still in view after scrolling to row 100")
+		}
+	}
+	test.Type(keys.filter, "key-01")
+	e.w.Canvas().Capture()
+	if got := cell(t, keys.table, 0, e.col("Key name")).Text; got != "scrolled-key-010" {
+		t.Fatalf("the first row shown is %q", got)
 	}
 }
