@@ -170,11 +170,21 @@ func TestKeysScan(t *testing.T) {
 	write("src/main.go", "package main\n\n// an old one\nconst k = \""+saved2["paused"]+"\"\nconst s = \""+stranger+"\"\n")
 	write("notes.txt", "nothing here but kwu_ and kwa_ and kwu_shortkey\n")
 	write(".git/config", saved["deploy"]+"\n")
+	// A disk image: sparse, larger than keys scan reads.
+	big, err := os.Create(filepath.Join(tree, "disk.img"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := big.Truncate(300 << 20); err != nil {
+		t.Fatal(err)
+	}
+	big.Close()
 	runFlow(t, run, dir, []step{
 		{args: []string{"keys", "scan", tree}, code: 1, stderr: "keyward: Live keys were found: see above.",
 			stdout: `\Q` + filepath.Join(tree, "deploy/.env") + `\E:2: kwu_…\w{4} is the API user key deploy-key-01 of Ada Owner: live; disable it, roll it or delete it\n` +
 				`\Q` + filepath.Join(tree, "src/main.go") + `\E:4: kwu_…\w{4} is the API user key paused-key-01 of Ada Owner: disabled, not live\n` +
 				`\Q` + filepath.Join(tree, "src/main.go") + `\E:5: kwu_…\w{4} is a user key that is not one of this account's \(perhaps deleted\)\n` +
+				`\Q` + filepath.Join(tree, "disk.img") + `\E: skipped: larger than 256 MB, not a file a key is pasted into\n` +
 				`3 keys found, 1 live.\n`},
 		{args: []string{"keys", "scan", filepath.Join(tree, "notes.txt")}, stdout: "0 keys found, 0 live.\n"},
 		{args: []string{"keys", "scan", filepath.Join(tree, "missing")}, code: 1, stderr: "Cannot scan"},

@@ -16,6 +16,10 @@ import (
 	"keyward/data"
 )
 
+// maxScanFile is the largest file keys scan reads: a source tree's files
+// are far smaller; disk images and databases are not read whole.
+const maxScanFile = 256 << 20
+
 // foundKey is one key keys scan found.
 type foundKey struct {
 	File    string `json:"file"`
@@ -36,7 +40,7 @@ func setupKeysScan(flags *flag.FlagSet) func(*runner, []string) error {
 	disable := flags.Bool("disable", false, "disable every live user key found, in one change")
 	return func(r *runner, args []string) error {
 		var found []foundKey
-		var skipped []string
+		var skipped, tooLarge []string
 		scanOne := func(name string, b []byte) {
 			line, last := 1, 0
 			data.FindKeys(b, func(off int, key string) {
@@ -77,6 +81,10 @@ func setupKeysScan(flags *flag.FlagSet) func(*runner, []string) error {
 				if !d.Type().IsRegular() {
 					return nil // symbolic links, sockets, devices
 				}
+				if info, err := d.Info(); err == nil && info.Size() > maxScanFile {
+					tooLarge = append(tooLarge, path)
+					return nil
+				}
 				b, err := os.ReadFile(path)
 				if err != nil {
 					skipped = append(skipped, path)
@@ -116,6 +124,9 @@ func setupKeysScan(flags *flag.FlagSet) func(*runner, []string) error {
 		}
 		for _, s := range skipped {
 			fmt.Fprintf(&text, "%s: skipped: it cannot be read\n", s)
+		}
+		for _, s := range tooLarge {
+			fmt.Fprintf(&text, "%s: skipped: larger than %d MB, not a file a key is pasted into\n", s, maxScanFile>>20)
 		}
 		fmt.Fprintf(&text, "%s found, %d live", data.Count(len(found), "key", "keys"), len(live))
 		if len(disabled) > 0 {
