@@ -98,7 +98,8 @@ func (r *KeyReveal) update() {
 
 // CreateRenderer stacks the value row, the warning and the buttons.
 func (r *KeyReveal) CreateRenderer() fyne.WidgetRenderer {
-	valueRow := container.NewBorder(nil, nil, nil, r.Copy, r.box.box)
+	// Copy becomes Copied in the same width: the value's box keeps its size.
+	valueRow := container.NewBorder(nil, nil, nil, steady(r.Copy, buttonWidth(theme.ContentCopyIcon(), "Copy", "Copied")), r.box.box)
 	warning := container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.WarningIcon())), nil, r.warn)
 	buttons := container.NewHBox(r.Extra, layout.NewSpacer(), r.hint, r.Finish)
 	return widget.NewSimpleRenderer(container.NewVBox(valueRow, warning, buttons))

@@ -106,7 +106,10 @@ func (f *SecretField) update() {
 // CreateRenderer lays the field out as a boxed value with its buttons on
 // the right.
 func (f *SecretField) CreateRenderer() fyne.WidgetRenderer {
-	buttons := container.NewHBox(f.Toggle, f.Copy, f.note)
+	// The note's place is kept while it is hidden, and Show and Hide share
+	// one width: nothing moves under the pointer.
+	toggle := steady(f.Toggle, buttonWidth(theme.VisibilityOffIcon(), "Show", "Hide"))
+	buttons := container.NewHBox(toggle, f.Copy, steady(f.note, labelWidth("Copied")))
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, buttons, f.box.box))
 }
 

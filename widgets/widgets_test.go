@@ -162,3 +162,35 @@ func TestCell(t *testing.T) {
 		t.Fatal("a text cell is shorter than a button")
 	}
 }
+
+// TestFeedbackMovesNothing: "Copied" appearing, and Show becoming Hide,
+// leave the buttons where they were; Copy becoming Copied leaves the
+// one-time dialog's value box its width (issue 13 item 10).
+func TestFeedbackMovesNothing(t *testing.T) {
+	test.NewTempApp(t)
+	f := NewSecretField("kwa_••••")
+	w := test.NewWindow(f)
+	defer w.Close()
+	w.Resize(fyne.NewSize(600, 80))
+	pos := func(o fyne.CanvasObject) fyne.Position {
+		return fyne.CurrentApp().Driver().AbsolutePositionForObject(o)
+	}
+	show, copyAt := pos(f.Toggle), pos(f.Copy)
+	f.SetCopied(true)
+	f.SetSecret("kwa_0123456789")
+	w.Canvas().Refresh(f)
+	if pos(f.Toggle) != show || pos(f.Copy) != copyAt {
+		t.Fatalf("the buttons moved: Show %v -> %v, Copy %v -> %v", show, pos(f.Toggle), copyAt, pos(f.Copy))
+	}
+
+	r := NewKeyReveal("kwu_0123456789", "once")
+	w2 := test.NewWindow(r)
+	defer w2.Close()
+	w2.Resize(fyne.NewSize(600, 200))
+	before := r.box.box.Size()
+	r.SetCopied(true)
+	w2.Canvas().Refresh(r)
+	if after := r.box.box.Size(); after != before {
+		t.Fatalf("the value's box went from %v to %v", before, after)
+	}
+}

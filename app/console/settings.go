@@ -68,6 +68,17 @@ func (t variantTheme) Color(name fyne.ThemeColorName, _ fyne.ThemeVariant) color
 	return t.Theme.Color(name, t.variant)
 }
 
+// readableTheme is a theme whose disabled text is the normal text's
+// colour: for values a role may read but not change.
+type readableTheme struct{ fyne.Theme }
+
+func (t readableTheme) Color(name fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
+	if name == theme.ColorNameDisabled {
+		name = theme.ColorNameForeground
+	}
+	return t.Theme.Color(name, v)
+}
+
 // settingsDialog edits the REST API's settings (Owners only) and the
 // console's own: how long secrets stay on the clipboard, and the theme.
 type settingsDialog struct {
@@ -101,20 +112,26 @@ func (c *Console) showSettings() {
 		return t.pref == c.app.Preferences().String(prefTheme)
 	})))
 	apiHint := "The console serves the REST API here while the API is enabled; `keyward serve` uses these too, unless its flags say otherwise."
+	// A read-only value stays readable: the disabled entries draw their
+	// text in the normal colour, not the disabled grey (about 1.4:1).
+	field := func(e *widgets.Entry) fyne.CanvasObject { return e }
 	if !c.user.Role.CanAdminister() {
 		for _, e := range []*widgets.Entry{s.addr, s.proxies, s.rate} {
 			e.Disable()
 		}
 		apiHint = "Only an Owner can change the REST API settings."
+		field = func(e *widgets.Entry) fyne.CanvasObject {
+			return container.NewThemeOverride(e, readableTheme{c.app.Settings().Theme()})
+		}
 	}
 	for _, e := range []*widgets.Entry{s.addr, s.proxies, s.rate, s.clip} {
 		e.OnSubmitted = func(string) { s.submit() }
 	}
 	content := container.NewVBox(
 		&widget.Label{Text: "REST API", TextStyle: fyne.TextStyle{Bold: true}},
-		labelled("Listen address", s.addr),
-		labelled("Requests a minute per key (0: no limit)", s.rate),
-		labelled("Trusted proxies (their X-Forwarded-For is believed)", s.proxies),
+		labelled("Listen address", field(s.addr)),
+		labelled("Requests a minute per key (0: no limit)", field(s.rate)),
+		labelled("Trusted proxies (their X-Forwarded-For is believed)", field(s.proxies)),
 		hint(apiHint),
 		widget.NewSeparator(),
 		&widget.Label{Text: "This console", TextStyle: fyne.TextStyle{Bold: true}},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -149,6 +150,18 @@ func TestSettingsOfTheConsole(t *testing.T) {
 	}
 	if !strings.Contains(labelText(d), "Only an Owner can change the REST API settings.") {
 		t.Fatal("the dialog does not say why")
+	}
+	// Read-only values stay readable: their text is the normal colour,
+	// not the disabled grey (issue 13 item 9).
+	overrides := all[*container.ThemeOverride](d)
+	if len(overrides) != 3 {
+		t.Fatalf("%d read-only fields are drawn readable, want 3", len(overrides))
+	}
+	for _, o := range overrides {
+		v := e.a.Settings().ThemeVariant()
+		if o.Theme.Color(theme.ColorNameDisabled, v) != o.Theme.Color(theme.ColorNameForeground, v) {
+			t.Fatal("a Viewer's settings are drawn in the disabled grey")
+		}
 	}
 	f[3].SetText("10")
 	all[*widget.Select](d)[0].SetSelected("Dark")
