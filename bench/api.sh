@@ -38,14 +38,6 @@ echo "Seeding 1,000 keys…"
 { read -r account_key; read -r user_key; } <"$tmp/keys"
 headers=(-H "x-api-key: $account_key" -H "x-api-secret-key: $user_key")
 
-wait_for() { # address
-	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://$1/" && return 0
-		sleep 0.1
-	done
-	echo "nothing answers on $1" >&2
-	exit 1
-}
 
 taskset -c "$SERVER_CPU" "$tmp/keyward" --data "$tmp/data" serve --listen "$KEYWARD_ADDR" --rate-limit 1000000000 >"$tmp/serve.log" 2>&1 &
 pids+=($!)
@@ -58,23 +50,6 @@ wait_for "$BARE_ADDR"
 # The paced load: every connection waits 1 ms after each answer.
 echo 'function delay() return 1 end' >"$tmp/paced.lua"
 
-# run_wrk ADDR CONNS [wrk options…] → "requests/s p99-ms"
-run_wrk() {
-	local addr=$1 conns=$2
-	shift 2
-	taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "$@" "${headers[@]}" "http://$addr/v1/" >"$tmp/wrk.out"
-	if grep -q "Non-2xx" "$tmp/wrk.out"; then
-		echo "wrk saw errors against $addr:" >&2
-		cat "$tmp/wrk.out" >&2
-		exit 1
-	fi
-	awk '
-		/Requests\/sec/ { rps = $2 }
-		$1 == "99%" { v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-			ms = (unit == "us") ? v / 1000 : (unit == "s") ? v * 1000 : v }
-		END { printf "%.0f %.3f\n", rps, ms }' "$tmp/wrk.out"
-}
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 echo "Warming up…"
 taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNS" -d2s "${headers[@]}" "http://$KEYWARD_ADDR/v1/" >/dev/null
@@ -83,14 +58,13 @@ taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$CONNS" -d2s "${headers[@]}" "http://
 echo "Peak: wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds"
 : >"$tmp/peak"
 for round in $(seq "$ROUNDS"); do
-	read -r bare_rps bare_p99 < <(run_wrk "$BARE_ADDR" "$CONNS")
-	read -r kw_rps kw_p99 < <(run_wrk "$KEYWARD_ADDR" "$CONNS")
+	read -r bare_rps bare_p99 < <(run_wrk "http://$BARE_ADDR/v1/" "$CONNS")
+	read -r kw_rps kw_p99 < <(run_wrk "http://$KEYWARD_ADDR/v1/" "$CONNS")
 	ratio=$(echo "$kw_rps / $bare_rps" | bc -l)
 	printf "  round %d: bare %6d req/s, p99 %6.3f ms   keyward %6d req/s, p99 %6.3f ms   ratio %.3f\n" \
 		"$round" "$bare_rps" "$bare_p99" "$kw_rps" "$kw_p99" "$ratio"
 	echo "$bare_rps $kw_rps $bare_p99 $kw_p99 $ratio" >>"$tmp/peak"
 done
-col() { cut -d' ' -f"$1" "$2" | median; }
 bare_rps=$(col 1 "$tmp/peak") kw_rps=$(col 2 "$tmp/peak")
 bare_p99=$(col 3 "$tmp/peak") kw_p99=$(col 4 "$tmp/peak") ratio=$(col 5 "$tmp/peak")
 
@@ -101,8 +75,8 @@ paced_conns=$(((half * 115 + 99999) / 100000))
 echo "Half of keyward's peak (~$half req/s): $paced_conns paced connections, $ROUNDS rounds"
 : >"$tmp/half"
 for round in $(seq "$ROUNDS"); do
-	read -r bare_rps_h bare_p99_h < <(run_wrk "$BARE_ADDR" "$paced_conns" -s "$tmp/paced.lua")
-	read -r kw_rps_h kw_p99_h < <(run_wrk "$KEYWARD_ADDR" "$paced_conns" -s "$tmp/paced.lua")
+	read -r bare_rps_h bare_p99_h < <(run_wrk "http://$BARE_ADDR/v1/" "$paced_conns" -s "$tmp/paced.lua")
+	read -r kw_rps_h kw_p99_h < <(run_wrk "http://$KEYWARD_ADDR/v1/" "$paced_conns" -s "$tmp/paced.lua")
 	printf "  round %d: bare %6d req/s, p99 %6.3f ms   keyward %6d req/s, p99 %6.3f ms\n" \
 		"$round" "$bare_rps_h" "$bare_p99_h" "$kw_rps_h" "$kw_p99_h"
 	echo "$bare_rps_h $kw_rps_h $bare_p99_h $kw_p99_h" >>"$tmp/half"

@@ -36,14 +36,6 @@ echo "Seeding 1,000 keys…"
 { read -r account_key; read -r user_key; } <"$tmp/keys"
 headers=(-H "x-api-key: $account_key" -H "x-api-secret-key: $user_key")
 
-wait_for() { # address
-	for _ in $(seq 100); do
-		curl -s -o /dev/null "http://$1/" && return 0
-		sleep 0.1
-	done
-	echo "nothing answers on $1" >&2
-	exit 1
-}
 
 taskset -c "$SERVER_CPU" "$tmp/keyward" --data "$tmp/data" serve --listen "$KEYWARD" --rate-limit 1000000000 \
 	--trusted-proxies 127.0.0.1/32 >"$tmp/serve.log" 2>&1 &
@@ -95,34 +87,16 @@ status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$GATED/")
 
 echo 'function delay() return 1 end' >"$tmp/paced.lua"
 
-# run_wrk PORT CONNS [wrk options…] → "requests/s p99-ms"
-run_wrk() {
-	local port=$1 conns=$2
-	shift 2
-	taskset -c "$LOAD_CPU" wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "$@" "${headers[@]}" "http://127.0.0.1:$port/" >"$tmp/wrk.out"
-	if grep -q "Non-2xx" "$tmp/wrk.out"; then
-		echo "wrk saw errors against $port:" >&2
-		cat "$tmp/wrk.out" >&2
-		exit 1
-	fi
-	awk '
-		/Requests\/sec/ { rps = $2 }
-		$1 == "99%" { v = $2; unit = v; sub(/[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-			ms = (unit == "us") ? v / 1000 : (unit == "s") ? v * 1000 : v }
-		END { printf "%.0f %.3f\n", rps, ms }' "$tmp/wrk.out"
-}
-median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-col() { cut -d' ' -f"$1" "$2" | median; }
 
 echo "Warming up…"
-run_wrk "$UNGATED" "$CONNS" >/dev/null
-run_wrk "$GATED" "$CONNS" >/dev/null
+run_wrk "http://127.0.0.1:$UNGATED/" "$CONNS" >/dev/null
+run_wrk "http://127.0.0.1:$GATED/" "$CONNS" >/dev/null
 
 echo "Peak: wrk -t$THREADS -c$CONNS -d$DURATION, $ROUNDS rounds"
 : >"$tmp/peak"
 for round in $(seq "$ROUNDS"); do
-	read -r plain_rps plain_p99 < <(run_wrk "$UNGATED" "$CONNS")
-	read -r gated_rps gated_p99 < <(run_wrk "$GATED" "$CONNS")
+	read -r plain_rps plain_p99 < <(run_wrk "http://127.0.0.1:$UNGATED/" "$CONNS")
+	read -r gated_rps gated_p99 < <(run_wrk "http://127.0.0.1:$GATED/" "$CONNS")
 	ratio=$(echo "$gated_rps / $plain_rps" | bc -l)
 	printf "  round %d: ungated %6d req/s, p99 %6.3f ms   gated %6d req/s, p99 %6.3f ms   ratio %.3f\n" \
 		"$round" "$plain_rps" "$plain_p99" "$gated_rps" "$gated_p99" "$ratio"
@@ -137,8 +111,8 @@ paced_conns=$(((half * 25 + 9999) / 10000))
 echo "Half of the gated peak (~$half req/s): $paced_conns paced connections, $ROUNDS rounds"
 : >"$tmp/half"
 for round in $(seq "$ROUNDS"); do
-	read -r plain_rps_h plain_p99_h < <(run_wrk "$UNGATED" "$paced_conns" -s "$tmp/paced.lua")
-	read -r gated_rps_h gated_p99_h < <(run_wrk "$GATED" "$paced_conns" -s "$tmp/paced.lua")
+	read -r plain_rps_h plain_p99_h < <(run_wrk "http://127.0.0.1:$UNGATED/" "$paced_conns" -s "$tmp/paced.lua")
+	read -r gated_rps_h gated_p99_h < <(run_wrk "http://127.0.0.1:$GATED/" "$paced_conns" -s "$tmp/paced.lua")
 	printf "  round %d: ungated %6d req/s, p99 %6.3f ms   gated %6d req/s, p99 %6.3f ms\n" \
 		"$round" "$plain_rps_h" "$plain_p99_h" "$gated_rps_h" "$gated_p99_h"
 	echo "$plain_rps_h $gated_rps_h $plain_p99_h $gated_p99_h" >>"$tmp/half"

@@ -41,17 +41,6 @@ func requireProxy(t *testing.T, command string) string {
 	return path
 }
 
-// freePort returns a loopback port nothing listens on just now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // gateSetup is a store with an Owner's key, a Viewer's key and a key
 // allowed from 127.0.0.1 only, a gate server on it, and an upstream that
 // echoes what it is sent.
@@ -226,16 +215,24 @@ func (g *gateSetup) checkGate(t *testing.T, base string) {
 	}
 }
 
+// siteConfig returns the README's configuration docs/gate/name with the
+// gate's and the upstream's addresses of g, and listen replaced by
+// listenAt.
+func (g *gateSetup) siteConfig(t *testing.T, name, listen, listenAt string) string {
+	t.Helper()
+	conf, err := os.ReadFile(filepath.Join("..", "..", "docs", "gate", name))
+	must(t, err)
+	return strings.NewReplacer("127.0.0.1:8686", hostPort(g.gate.URL), "127.0.0.1:8080", hostPort(g.upstream.URL),
+		listen, listenAt).Replace(string(conf))
+}
+
 // TestGateBehindNginx runs the gate behind nginx with docs/gate/nginx.conf.
 func TestGateBehindNginx(t *testing.T) {
 	nginx := requireProxy(t, "nginx")
 	g := newGateSetup(t)
 	dir := t.TempDir()
-	conf, err := os.ReadFile(filepath.Join("..", "..", "docs", "gate", "nginx.conf"))
-	must(t, err)
-	port := freePort(t)
-	site := strings.NewReplacer("127.0.0.1:8686", hostPort(g.gate.URL), "127.0.0.1:8080", hostPort(g.upstream.URL),
-		"listen 80;", fmt.Sprintf("listen 127.0.0.1:%d;", port)).Replace(string(conf))
+	addr := freeAddr(t)
+	site := g.siteConfig(t, "nginx.conf", "listen 80;", "listen "+addr+";")
 	user := ""
 	if os.Geteuid() == 0 {
 		user = "user root;\n" // the workers read nothing outside dir, which is root's
@@ -258,12 +255,11 @@ http {
 	must(t, os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(main), 0o600))
 	cmd := exec.Command(nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log"))
 	out := startProxy(t, cmd)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	awaitListening(t, port, func() string {
+	awaitListening(t, addr, func() string {
 		b, _ := os.ReadFile(filepath.Join(dir, "error.log"))
 		return out.String() + string(b)
 	})
-	g.checkGate(t, base)
+	g.checkGate(t, "http://"+addr)
 }
 
 // TestGateBehindCaddy runs the gate behind Caddy with docs/gate/Caddyfile.
@@ -271,18 +267,15 @@ func TestGateBehindCaddy(t *testing.T) {
 	caddy := requireProxy(t, "caddy")
 	g := newGateSetup(t)
 	dir := t.TempDir()
-	conf, err := os.ReadFile(filepath.Join("..", "..", "docs", "gate", "Caddyfile"))
-	must(t, err)
-	port := freePort(t)
-	site := strings.NewReplacer("127.0.0.1:8686", hostPort(g.gate.URL), "127.0.0.1:8080", hostPort(g.upstream.URL),
-		"example.com {", fmt.Sprintf("http://127.0.0.1:%d {", port)).Replace(string(conf))
+	addr := freeAddr(t)
+	site := g.siteConfig(t, "Caddyfile", "example.com {", "http://"+addr+" {")
 	file := filepath.Join(dir, "Caddyfile")
 	must(t, os.WriteFile(file, []byte("{\n\tadmin off\n\tauto_https off\n}\n"+site), 0o600))
 	cmd := exec.Command(caddy, "run", "--config", file, "--adapter", "caddyfile")
 	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
 	out := startProxy(t, cmd)
-	awaitListening(t, port, func() string { return out.String() })
-	g.checkGate(t, fmt.Sprintf("http://127.0.0.1:%d", port))
+	awaitListening(t, addr, func() string { return out.String() })
+	g.checkGate(t, "http://"+addr)
 }
 
 // syncBuilder is a strings.Builder a process writes to while the test
@@ -327,18 +320,18 @@ func startProxy(t *testing.T, cmd *exec.Cmd) *syncBuilder {
 	return out
 }
 
-// awaitListening waits until something accepts on the loopback port.
-func awaitListening(t *testing.T, port int, log func() string) {
+// awaitListening waits until something accepts on addr.
+func awaitListening(t *testing.T, addr string, log func() string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err == nil {
 			c.Close()
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("nothing listens on %d after 10 s:\n%s", port, log())
+			t.Fatalf("nothing listens on %s after 10 s:\n%s", addr, log())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
