@@ -48,7 +48,9 @@ func (c *Console) showAbout() {
 	items = append(items, widget.NewFormItem("REST API", &widget.Label{Text: api, Selectable: true, Wrapping: fyne.TextWrapWord}),
 		widget.NewFormItem("Gate", &widget.Label{Text: gate, Selectable: true, Wrapping: fyne.TextWrapWord}))
 	form := widget.NewForm(items...)
-	links := container.NewVBox()
+	// Two columns of links: in one, the dialog was taller than a
+	// 600-pixel window once the gate's row and link were added.
+	links := container.NewGridWithColumns(2)
 	for _, s := range guideSections {
 		if u, err := url.Parse(c.opts.Website + s.anchor); err == nil && c.opts.Website != "" {
 			links.Add(widget.NewHyperlink(s.title, u))
