@@ -42,7 +42,7 @@ func (s *Store) createUserKey(actor Actor, nk NewKey) (UserKey, string, error) {
 			return Errorf(EConflict, "%s already owns %d API user keys, the most one user can own: delete keys that are no longer used first.", u.rec.Name, MaxKeysPerUser)
 		}
 		if other := s.ix.keyByName(name); other != nil {
-			return Errorf(EConflict, "An API user key named %s already exists (names are compared regardless of case): choose another name.", other.name())
+			return Errorf(EConflict, "%s", nameTaken(other))
 		}
 		id, err := uuid.NewRandom()
 		if err != nil {
@@ -212,4 +212,26 @@ func (s *Store) changeAllowList(actor Actor, keyID uuid.UUID,
 		}
 		return t.log(ResourceKey, k.userID, event, desc)
 	})
+}
+
+// nameTaken says that other already has the name a new key asked for.
+func nameTaken(other *keyEntry) string {
+	return fmt.Sprintf("An API user key named %s already exists (names are compared regardless of case): choose another name.", other.name())
+}
+
+// NewKeyNameProblems lists what is wrong with name as the name of a new
+// key: the rules of KeyNameProblems, and a key that already has it. The
+// console shows them under the field as the name is typed; creating the
+// key checks them again.
+func (s *Store) NewKeyNameProblems(name string) []string {
+	problems := KeyNameProblems(name)
+	if len(problems) > 0 {
+		return problems
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if other := s.ix.keyByName(name); other != nil {
+		return []string{nameTaken(other)}
+	}
+	return nil
 }

@@ -183,7 +183,7 @@ func ValidateName(what, name string) error {
 	case IsKey(strings.TrimSpace(name)):
 		return errPastedKey(what)
 	case strings.TrimSpace(name) == "":
-		return Errorf(EInvalid, "Enter a %s.", what)
+		return Errorf(EInvalid, "Enter %s %s.", article(what), what)
 	case n > NameMaxLen:
 		return Errorf(EInvalid, "The %s must be at most %d characters long (it has %d).", what, NameMaxLen, n)
 	case !utf8.ValidString(name):
@@ -233,3 +233,12 @@ func emailKey(email string) string { return strings.ToLower(email) }
 
 // keyNameKey is the form in which key names are compared: case-insensitively.
 func keyNameKey(name string) string { return strings.ToLower(name) }
+
+// article is "an" before a word that starts with a vowel, "a" otherwise:
+// "an account name", "a name".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}

@@ -26,7 +26,7 @@ func TestInit(t *testing.T) {
 			req     NewAccount
 			message string
 		}{
-			{NewAccount{"", "Ada", "ada@example.com", testPassword}, "Enter a account name"},
+			{NewAccount{"", "Ada", "ada@example.com", testPassword}, "Enter an account name"},
 			{NewAccount{"Acme", " Ada", "ada@example.com", testPassword}, "cannot start or end with a space"},
 			{NewAccount{"Acme", "Ada", "not-an-email", testPassword}, "is not an email address"},
 			{NewAccount{"Acme", "Ada", "Ada <ada@example.com>", testPassword}, "without a display name"},
@@ -832,5 +832,45 @@ func TestUserKeysAreListedByName(t *testing.T) {
 		}
 		check(f.s)
 		check(reopen(t, f))
+	})
+}
+
+func TestRemovePassword(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f := newFixture(t, st)
+		owner := ActorFor(f.owner)
+		vicPassword := "a password for vic"
+		_, err := f.s.UpdateUser(owner, f.viewer.ID, UserChange{Password: &vicPassword})
+		must(t, err)
+		u, err := f.s.UpdateUser(owner, f.viewer.ID, UserChange{RemovePassword: true})
+		must(t, err)
+		if u.HasPassword {
+			t.Fatal("the password is still there")
+		}
+		if _, err := f.s.SignIn("vic@example.com", vicPassword, SessionClient{}); err == nil {
+			t.Fatal("a user without a password signed in")
+		}
+		log, err := f.s.SystemLog(LogQuery{Limit: 1})
+		must(t, err)
+		if want := "Vic Viewer (vic@example.com)'s console password was removed"; log[0].Description != want {
+			t.Fatalf("log = %q", log[0].Description)
+		}
+		// Removing it again changes nothing and logs nothing.
+		_, err = f.s.UpdateUser(owner, f.viewer.ID, UserChange{RemovePassword: true})
+		must(t, err)
+		if again, _ := f.s.SystemLog(LogQuery{Limit: 1}); again[0].ID != log[0].ID {
+			t.Fatal("an empty change was logged")
+		}
+		// Not one's own; not the last Owner's who can sign in.
+		_, err = f.s.UpdateUser(owner, f.owner.ID, UserChange{RemovePassword: true})
+		wantCode(t, err, EConflict)
+		_, err = f.s.UpdateUser(CommandLine, f.owner.ID, UserChange{RemovePassword: true})
+		wantCode(t, err, EConflict)
+		pw := "a new password for vic"
+		_, err = f.s.UpdateUser(owner, f.viewer.ID, UserChange{RemovePassword: true, Password: &pw})
+		wantCode(t, err, EInvalid)
+		if u, _ := f.s.User(f.owner.ID); !u.HasPassword {
+			t.Fatal("a refused removal took the Owner's password")
+		}
 	})
 }

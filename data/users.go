@@ -62,6 +62,10 @@ type UserChange struct {
 	Name     *string
 	Role     *Role
 	Password *string
+	// RemovePassword takes the console password away: the user keeps
+	// their API keys but can no longer sign in. Nobody can remove their
+	// own, nor the last password an Owner signs in with.
+	RemovePassword bool
 }
 
 // UpdateUser changes a user's name, role or console password. The last
@@ -78,6 +82,9 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 		if err := ch.Role.Validate(); err != nil {
 			return User{}, err
 		}
+	}
+	if ch.RemovePassword && ch.Password != nil {
+		return User{}, Errorf(EInvalid, "Either set a new console password or remove it, not both.")
 	}
 	var pw *PasswordHash
 	if ch.Password != nil {
@@ -117,6 +124,16 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 			what = append(what, "console password was changed")
 			rec.Password = pw
 		}
+		if ch.RemovePassword && rec.Password != nil {
+			if actor.UserID != 0 && actor.UserID == id {
+				return Errorf(EConflict, "You cannot remove your own console password: you would no longer be able to sign in. Ask another Owner to do it.")
+			}
+			if rec.Role == RoleOwner && s.ownersWithPassword() == 1 {
+				return Errorf(EConflict, "%s is the only Owner who can sign in: give another Owner a console password first.", rec.Name)
+			}
+			what = append(what, "console password was removed")
+			rec.Password = nil
+		}
 		out = u.user()
 		if len(what) == 0 {
 			return nil
@@ -137,6 +154,18 @@ func (s *Store) ownerCount() int {
 	n := 0
 	for _, u := range s.ix.users {
 		if u.rec.Role == RoleOwner {
+			n++
+		}
+	}
+	return n
+}
+
+// ownersWithPassword counts the Owners who can sign in; the caller holds
+// writeMu.
+func (s *Store) ownersWithPassword() int {
+	n := 0
+	for _, u := range s.ix.users {
+		if u.rec.Role == RoleOwner && u.rec.Password != nil {
 			n++
 		}
 	}

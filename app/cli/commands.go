@@ -294,65 +294,6 @@ func setupAPIAccountKey(*flag.FlagSet) func(*runner, []string) error {
 	}
 }
 
-type ruleOut struct {
-	ID        string    `json:"id"`
-	Prefix    string    `json:"prefix"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
-}
-
-type keyOut struct {
-	ID           string     `json:"id"`
-	Name         string     `json:"name"`
-	User         string     `json:"user"`
-	UserEmail    string     `json:"userEmail"`
-	Status       string     `json:"status"`
-	Active       bool       `json:"active"` // status is active
-	Hint         string     `json:"hint"`
-	AllowList    []ruleOut  `json:"allowList"`
-	CreatedAt    time.Time  `json:"createdAt"`
-	CreatedBy    string     `json:"createdBy"`
-	LastUsedAt   *time.Time `json:"lastUsedAt"`
-	LastUsedFrom string     `json:"lastUsedFrom,omitempty"`
-	ExpiresAt    *time.Time `json:"expiresAt"`            // null: never
-	GraceUntil   *time.Time `json:"graceUntil,omitempty"` // while a rolled key's old value works
-	DisabledAt   *time.Time `json:"disabledAt,omitempty"`
-	DisabledBy   string     `json:"disabledBy,omitempty"`
-}
-
-func ruleJSON(r data.CIDRRule) ruleOut {
-	return ruleOut{r.ID.String(), r.Prefix.String(), r.CreatedAt, r.UpdatedAt}
-}
-
-func rulesJSON(l data.AllowList) []ruleOut {
-	out := make([]ruleOut, len(l))
-	for i, r := range l {
-		out[i] = ruleJSON(r)
-	}
-	return out
-}
-
-func keyJSON(k data.UserKey) keyOut {
-	out := keyOut{ID: k.ID.String(), Name: k.Name, User: k.UserName, UserEmail: k.UserEmail,
-		Status: string(k.Status), Active: k.Status == data.KeyActive, Hint: k.Hint,
-		AllowList: rulesJSON(k.AllowList), CreatedAt: k.CreatedAt, CreatedBy: k.CreatedBy}
-	if !k.LastUsedAt.IsZero() {
-		t := k.LastUsedAt
-		out.LastUsedAt, out.LastUsedFrom = &t, k.LastUsedFrom.String()
-	}
-	out.ExpiresAt, out.GraceUntil, out.DisabledAt = timeOrNil(k.ExpiresAt), timeOrNil(k.GraceUntil), timeOrNil(k.DisabledAt)
-	out.DisabledBy = k.DisabledBy
-	return out
-}
-
-// timeOrNil is t for JSON: null when it is zero.
-func timeOrNil(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
 // timeText is how times are shown to people: UTC, to the minute.
 func timeText(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 
@@ -382,7 +323,7 @@ func setupKeysList(fs *flag.FlagSet) func(*runner, []string) error {
 			})
 		}
 		filtered := want != "" || *unused != ""
-		return r.printList(len(keys), func(i int) any { return keyJSON(keys[i]) }, func() string {
+		return r.printList(len(keys), func(i int) any { return data.ExportKey(keys[i]) }, func() string {
 			switch {
 			case len(keys) == 0 && filtered:
 				return "No API user key matches.\n"
@@ -438,9 +379,9 @@ func setupKeysCreate(fs *flag.FlagSet) func(*runner, []string) error {
 			return err
 		}
 		out := struct {
-			keyOut
+			data.KeyExport
 			Key string `json:"key"`
-		}{keyJSON(k), secret}
+		}{data.ExportKey(k), secret}
 		return r.print(out, secret+"\n")
 	}
 }
@@ -454,7 +395,7 @@ func setupKeysDelete(*flag.FlagSet) func(*runner, []string) error {
 		if err := r.store.DeleteUserKey(actor, k.ID); err != nil {
 			return err
 		}
-		return r.print(keyJSON(k), fmt.Sprintf("Deleted the API user key %s of %s; requests with it are refused from now on.\n", k.Name, k.UserName))
+		return r.print(data.ExportKey(k), fmt.Sprintf("Deleted the API user key %s of %s; requests with it are refused from now on.\n", k.Name, k.UserName))
 	}
 }
 
@@ -469,7 +410,7 @@ func setupKeysDisable(disable bool) func(*flag.FlagSet) func(*runner, []string) 
 				if k, err = r.store.DisableUserKey(actor, k.ID); err != nil {
 					return err
 				}
-				return r.print(keyJSON(k), fmt.Sprintf("Disabled the API user key %s of %s; requests with it are refused until it is enabled ('keyward keys enable %s').\n", k.Name, k.UserName, k.Name))
+				return r.print(data.ExportKey(k), fmt.Sprintf("Disabled the API user key %s of %s; requests with it are refused until it is enabled ('keyward keys enable %s').\n", k.Name, k.UserName, k.Name))
 			}
 			if k, err = r.store.EnableUserKey(actor, k.ID); err != nil {
 				return err
@@ -478,7 +419,7 @@ func setupKeysDisable(disable bool) func(*flag.FlagSet) func(*runner, []string) 
 			if k.Status != data.KeyActive {
 				text = fmt.Sprintf("Enabled the API user key %s of %s; it is still refused: it is %s.\n", k.Name, k.UserName, k.Status)
 			}
-			return r.print(keyJSON(k), text)
+			return r.print(data.ExportKey(k), text)
 		}
 	}
 }
@@ -500,7 +441,7 @@ func setupKeysExpire(*flag.FlagSet) func(*runner, []string) error {
 		if !at.IsZero() {
 			text = fmt.Sprintf("The API user key %s now expires %s.\n", k.Name, timeText(at))
 		}
-		return r.print(keyJSON(k), text)
+		return r.print(data.ExportKey(k), text)
 	}
 }
 
@@ -520,9 +461,9 @@ func setupKeysRoll(fs *flag.FlagSet) func(*runner, []string) error {
 			return err
 		}
 		out := struct {
-			keyOut
+			data.KeyExport
 			Key string `json:"key"`
-		}{keyJSON(k), secret}
+		}{data.ExportKey(k), secret}
 		return r.print(out, secret+"\n")
 	}
 }
@@ -534,9 +475,9 @@ func setupCIDRList(*flag.FlagSet) func(*runner, []string) error {
 			return err
 		}
 		if len(k.AllowList) == 0 {
-			return r.print([]ruleOut{}, fmt.Sprintf("The allow list of %s is empty: all addresses are allowed.\n", k.Name))
+			return r.print([]data.RuleExport{}, fmt.Sprintf("The allow list of %s is empty: all addresses are allowed.\n", k.Name))
 		}
-		return r.print(rulesJSON(k.AllowList), strings.Join(k.AllowList.Strings(), "\n")+"\n")
+		return r.print(data.ExportRules(k.AllowList), strings.Join(k.AllowList.Strings(), "\n")+"\n")
 	}
 }
 
@@ -550,7 +491,7 @@ func setupCIDRAdd(*flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
-		return r.print(ruleJSON(rule), fmt.Sprintf("Added %s to the allow list of %s.\n", rule.Prefix, k.Name))
+		return r.print(data.ExportRule(rule), fmt.Sprintf("Added %s to the allow list of %s.\n", rule.Prefix, k.Name))
 	}
 }
 
@@ -582,7 +523,7 @@ func setupCIDREdit(*flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
-		return r.print(ruleJSON(rule), fmt.Sprintf("Changed %s to %s in the allow list of %s.\n", old.Prefix, rule.Prefix, k.Name))
+		return r.print(data.ExportRule(rule), fmt.Sprintf("Changed %s to %s in the allow list of %s.\n", old.Prefix, rule.Prefix, k.Name))
 	}
 }
 
@@ -599,7 +540,7 @@ func setupCIDRDelete(*flag.FlagSet) func(*runner, []string) error {
 		if len(k.AllowList) == 1 {
 			text += "The list is now empty: all addresses are allowed.\n"
 		}
-		return r.print(ruleJSON(rule), text)
+		return r.print(data.ExportRule(rule), text)
 	}
 }
 
