@@ -76,6 +76,10 @@ func version() string {
 // the REST API through a supervisor, until it is closed; where says which
 // store it is, when it cannot be opened.
 func runConsole(where cli.Location, open func(data.Options) (*data.Store, error)) int {
+	if msg := console.NoDesktopHere(os.Getenv); msg != "" {
+		fmt.Fprintln(os.Stderr, "keyward:", msg)
+		return cli.ExitError
+	}
 	a := fyneapp.NewWithID(metadata.Details.ID)
 	a.SetIcon(assets.Icon)
 	// What goes wrong in the background (the engine's warnings, a failed

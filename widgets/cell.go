@@ -2,7 +2,10 @@ package widgets
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -27,15 +30,37 @@ type Cell struct {
 	Text       string
 	Importance widget.Importance
 	Row, Col   int
-	OnTapped   func() // for links and buttons, and check boxes when they change
-	Checked    bool   // for check boxes
+	OnTapped   func()        // for links and buttons, and check boxes when they change
+	Checked    bool          // for check boxes
+	Icon       fyne.Resource // for buttons: with no Text, an icon button
 
 	Label  *widget.Label
 	Link   *widget.Hyperlink
-	Button *widget.Button
+	Button *Button
 	Check  *widget.Check
 
-	buttonBox *fyne.Container // centres the button; shown and hidden in its place
+	buttonBox *fyne.Container   // centres the button; shown and hidden in its place
+	highlight *canvas.Rectangle // under the parts, while the cell's row is the one selected
+}
+
+// Truncated tells whether the cell's text is cut short with "…": a
+// label or link narrower than its text.
+func (c *Cell) Truncated() bool {
+	if c.Text == "" || (c.Kind != CellText && c.Kind != CellLink) {
+		return false
+	}
+	full := fyne.MeasureText(c.Text, theme.TextSize(), fyne.TextStyle{}).Width + 2*theme.InnerPadding()
+	return full > c.Size().Width
+}
+
+// SetHighlighted shows the cell as part of the selected row, or not.
+func (c *Cell) SetHighlighted(on bool) {
+	if c.highlight.Visible() == on {
+		return
+	}
+	c.highlight.Hidden = !on
+	c.highlight.FillColor = theme.Color(theme.ColorNameSelection)
+	c.highlight.Refresh()
 }
 
 // NewCell returns an empty text cell.
@@ -43,15 +68,28 @@ func NewCell() *Cell {
 	c := &Cell{}
 	c.Label = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	c.Link = &widget.Hyperlink{OnTapped: c.tapped, Truncation: fyne.TextTruncateEllipsis}
-	c.Button = &widget.Button{OnTapped: c.tapped}
+	c.Button = NewButton("", nil, widget.MediumImportance, c.tapped)
 	c.Check = widget.NewCheck("", nil)
 	c.buttonBox = container.NewCenter(c.Button)
+	c.highlight = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
+	c.highlight.Hide()
 	c.ExtendBaseWidget(c)
 	c.update()
 	return c
 }
 
+// MouseIn, MouseMoved and MouseOut make the pointer moving over a table
+// count as a person's activity.
+func (c *Cell) MouseIn(*desktop.MouseEvent) { active() }
+
+// MouseMoved counts as activity.
+func (c *Cell) MouseMoved(*desktop.MouseEvent) { active() }
+
+// MouseOut does nothing.
+func (c *Cell) MouseOut() {}
+
 func (c *Cell) tapped() {
+	active()
 	if c.OnTapped != nil {
 		c.OnTapped()
 	}
@@ -67,7 +105,14 @@ func (c *Cell) SetCheck(row, col int, checked bool, onTapped func()) {
 // Set shows text of the given kind at row and col; onTapped serves links
 // and buttons.
 func (c *Cell) Set(row, col int, kind CellKind, text string, importance widget.Importance, onTapped func()) {
-	c.Row, c.Col, c.Kind, c.Text, c.Importance, c.OnTapped = row, col, kind, text, importance, onTapped
+	c.Row, c.Col, c.Kind, c.Text, c.Importance, c.OnTapped, c.Icon = row, col, kind, text, importance, onTapped, nil
+	c.Refresh()
+}
+
+// SetIconButton shows a button with only icon at row and col, such as a
+// row's trash can.
+func (c *Cell) SetIconButton(row, col int, icon fyne.Resource, importance widget.Importance, onTapped func()) {
+	c.Row, c.Col, c.Kind, c.Text, c.Importance, c.OnTapped, c.Icon = row, col, CellButton, "", importance, onTapped, icon
 	c.Refresh()
 }
 
@@ -82,7 +127,7 @@ func (c *Cell) update() {
 	c.Link.Hide()
 	c.buttonBox.Hide()
 	c.Check.Hide()
-	c.Button.Text = ""
+	c.Button.Text, c.Button.Icon = "", nil
 	switch c.Kind {
 	case CellCheck:
 		c.Check.OnChanged = nil // setting the state is not a person's change
@@ -96,7 +141,7 @@ func (c *Cell) update() {
 		c.Link.SetText(c.Text)
 		c.Link.Show()
 	case CellButton:
-		c.Button.Text, c.Button.Importance = c.Text, c.Importance
+		c.Button.Text, c.Button.Importance, c.Button.Icon = c.Text, c.Importance, c.Icon
 		c.Button.Refresh()
 		c.buttonBox.Show()
 	default:
@@ -110,7 +155,7 @@ func (c *Cell) update() {
 // is as tall as the tallest, so that a table's rows fit buttons whatever
 // its template shows.
 func (c *Cell) CreateRenderer() fyne.WidgetRenderer {
-	return widget.NewSimpleRenderer(container.New(allPartsLayout{}, c.Label, c.Link, c.buttonBox, c.Check))
+	return widget.NewSimpleRenderer(container.New(allPartsLayout{}, c.highlight, c.Label, c.Link, c.buttonBox, c.Check))
 }
 
 // allPartsLayout stacks its objects over the whole area and is as large as

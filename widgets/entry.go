@@ -25,6 +25,7 @@ func NewEntry() *Entry {
 
 // TypedKey reports Escape and passes every other key to the entry.
 func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
+	active()
 	if ev.Name == fyne.KeyEscape && e.OnEscape != nil {
 		e.OnEscape()
 		return
@@ -32,16 +33,36 @@ func (e *Entry) TypedKey(ev *fyne.KeyEvent) {
 	e.Entry.TypedKey(ev)
 }
 
-// TypedShortcut passes modified letter keys (Ctrl+N, Ctrl+F…) to the
-// canvas the entry is on, and every other shortcut (copy, paste, undo,
-// Ctrl+arrow word moves…) to the entry.
+// TypedRune types r.
+func (e *Entry) TypedRune(r rune) {
+	active()
+	e.Entry.TypedRune(r)
+}
+
+// TypedShortcut passes the window's shortcuts — modified letters and
+// digits (Ctrl+N, Ctrl+F, Ctrl+1…), Ctrl+Tab and Ctrl+Page Up/Down — to
+// the canvas the entry is on, and every other shortcut (copy, paste,
+// undo, Ctrl+arrow word moves…) to the entry.
 func (e *Entry) TypedShortcut(s fyne.Shortcut) {
+	active()
 	custom, ok := s.(*desktop.CustomShortcut)
-	if !ok || len(custom.KeyName) != 1 || custom.KeyName[0] < 'A' || custom.KeyName[0] > 'Z' {
+	if !ok || !IsWindowShortcut(custom) {
 		e.Entry.TypedShortcut(s)
 		return
 	}
 	if c, ok := fyne.CurrentApp().Driver().CanvasForObject(e).(interface{ TypedShortcut(fyne.Shortcut) }); ok {
 		c.TypedShortcut(s)
 	}
+}
+
+// IsWindowShortcut tells the shortcuts that belong to the window rather
+// than to a text field.
+func IsWindowShortcut(s *desktop.CustomShortcut) bool {
+	switch k := s.KeyName; {
+	case len(k) == 1 && ('A' <= k[0] && k[0] <= 'Z' || '0' <= k[0] && k[0] <= '9'):
+		return true
+	case k == fyne.KeyTab, k == fyne.KeyPageUp, k == fyne.KeyPageDown:
+		return s.Modifier&fyne.KeyModifierControl != 0
+	}
+	return false
 }

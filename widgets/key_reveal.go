@@ -22,8 +22,8 @@ type KeyReveal struct {
 	OnCopy   func() // the user copied the value
 	OnFinish func() // the user finished, after copying
 
-	Copy   *widget.Button
-	Finish *widget.Button
+	Copy   *Button
+	Finish *Button
 	// Extra holds more buttons, shown left of Finish (such as "Copy
 	// account key").
 	Extra *fyne.Container
@@ -37,10 +37,13 @@ type KeyReveal struct {
 // NewKeyReveal returns the reveal content for value.
 func NewKeyReveal(value, warning string) *KeyReveal {
 	r := &KeyReveal{Value: value, Warning: warning}
-	r.value = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Selectable: true}
+	// Not selectable: a selectable label takes a Tab stop it shows no
+	// focus on, and copying by hand would not enable Finish. Copy is the
+	// way to take the value.
+	r.value = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}}
 	r.box = newFieldBox(r.value)
-	r.Copy = &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), Importance: widget.HighImportance, OnTapped: r.onCopy}
-	r.Finish = &widget.Button{Text: "Finish", OnTapped: r.onFinish}
+	r.Copy = NewButton("Copy", theme.ContentCopyIcon(), widget.HighImportance, r.onCopy)
+	r.Finish = NewButton("Finish", nil, widget.MediumImportance, r.onFinish)
 	r.Extra = container.NewHBox()
 	r.hint = &widget.Label{Text: "Copy the key to finish.", SizeName: theme.SizeNameCaptionText}
 	r.warn = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}

@@ -29,6 +29,12 @@ type RuleList struct {
 
 	OnSave   func(index int, text string) // Save on row index with the text typed
 	OnDelete func(index int)              // Delete on row index
+	// OnEscape is Escape on a row's button, which the dialog holding the
+	// list takes as Cancel (Escape in a row's entry cancels its edit).
+	OnEscape func()
+	// ReadOnly shows the rules without Edit and Delete, for the roles that
+	// may look but not change.
+	ReadOnly bool
 
 	// Views holds each row's widgets, in row order.
 	Views []*RuleRowView
@@ -42,10 +48,10 @@ type RuleRowView struct {
 	Label  *widget.Label
 	Entry  *Entry
 	Error  *widget.Label
-	Edit   *widget.Button
-	Delete *widget.Button
-	Save   *widget.Button
-	Cancel *widget.Button
+	Edit   *Button
+	Delete *Button
+	Save   *Button
+	Cancel *Button
 }
 
 // NewRuleList returns an empty list.
@@ -129,10 +135,13 @@ func (l *RuleList) newRowView(i int) *RuleRowView {
 	v.Entry.OnEscape = func() { l.cancel(i) } // Escape in a row cancels its edit
 	v.Entry.OnChanged = func(s string) { l.Rows[i].Input = s }
 	v.Entry.OnSubmitted = func(string) { l.save(i) }
-	v.Edit = &widget.Button{Text: "Edit", Icon: theme.DocumentCreateIcon(), OnTapped: func() { l.edit(i) }}
-	v.Delete = &widget.Button{Text: "Delete", Icon: theme.DeleteIcon(), OnTapped: func() { l.delete(i) }}
-	v.Save = &widget.Button{Text: "Save", Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: func() { l.save(i) }}
-	v.Cancel = &widget.Button{Text: "Cancel", OnTapped: func() { l.cancel(i) }}
+	v.Edit = NewButton("Edit", theme.DocumentCreateIcon(), widget.MediumImportance, func() { l.edit(i) })
+	v.Delete = NewButton("Delete", theme.DeleteIcon(), widget.MediumImportance, func() { l.delete(i) })
+	v.Save = NewButton("Save", theme.ConfirmIcon(), widget.HighImportance, func() { l.save(i) })
+	v.Cancel = NewButton("Cancel", theme.CancelIcon(), widget.MediumImportance, func() { l.cancel(i) })
+	for _, b := range []*Button{v.Edit, v.Delete, v.Save, v.Cancel} {
+		b.OnEscape = l.escape
+	}
 	if row.Error == "" {
 		v.Error.Hide()
 	}
@@ -140,12 +149,35 @@ func (l *RuleList) newRowView(i int) *RuleRowView {
 }
 
 func (l *RuleList) rowObject(i int, v *RuleRowView) fyne.CanvasObject {
+	if l.ReadOnly {
+		return v.Label
+	}
 	if !l.Rows[i].Editing {
 		return container.NewBorder(nil, nil, nil, container.NewHBox(v.Edit, v.Delete), v.Label)
 	}
 	line := container.NewBorder(nil, nil, nil, container.NewHBox(v.Save, v.Cancel), v.Entry)
 	return container.NewVBox(line, v.Error)
 }
+
+func (l *RuleList) escape() {
+	if l.OnEscape != nil {
+		l.OnEscape()
+	}
+}
+
+// Editing returns the rows in edit mode.
+func (l *RuleList) Editing() []int {
+	var rows []int
+	for i, r := range l.Rows {
+		if r.Editing {
+			rows = append(rows, i)
+		}
+	}
+	return rows
+}
+
+// Save saves row i as its Save button does.
+func (l *RuleList) Save(i int) { l.save(i) }
 
 func (l *RuleList) edit(i int) {
 	if i >= len(l.Rows) {

@@ -28,8 +28,8 @@ type SecretField struct {
 
 	text   *widget.Label
 	box    *fieldBox
-	Toggle *widget.Button // Show or Hide
-	Copy   *widget.Button
+	Toggle *Button // Show or Hide
+	Copy   *Button
 	note   *widget.Label
 }
 
@@ -37,8 +37,8 @@ type SecretField struct {
 func NewSecretField(masked string) *SecretField {
 	f := &SecretField{Masked: masked}
 	f.text = &widget.Label{TextStyle: fyne.TextStyle{Monospace: true}, Truncation: fyne.TextTruncateEllipsis}
-	f.Toggle = &widget.Button{OnTapped: f.onToggle}
-	f.Copy = &widget.Button{Text: "Copy", Icon: theme.ContentCopyIcon(), OnTapped: f.onCopy}
+	f.Toggle = NewButton("", nil, widget.MediumImportance, f.onToggle)
+	f.Copy = NewButton("Copy", theme.ContentCopyIcon(), widget.MediumImportance, f.onCopy)
 	f.note = &widget.Label{Importance: widget.SuccessImportance}
 	f.box = newFieldBox(f.text)
 	f.ExtendBaseWidget(f)

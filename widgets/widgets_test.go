@@ -2,8 +2,10 @@ package widgets
 
 import (
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 )
@@ -192,5 +194,102 @@ func TestFeedbackMovesNothing(t *testing.T) {
 	w2.Canvas().Refresh(r)
 	if after := r.box.box.Size(); after != before {
 		t.Fatalf("the value's box went from %v to %v", before, after)
+	}
+}
+
+// A cut-off cell shows its text in full once the pointer rests on it; a
+// cell that fits shows none; moving away hides it.
+func TestTableTooltip(t *testing.T) {
+	a := test.NewTempApp(t)
+	var pending func()
+	AfterFunc = func(_ time.Duration, f func()) func() {
+		pending = f
+		return func() { pending = nil }
+	}
+	defer func() { AfterFunc = defaultAfterFunc }()
+	texts := []string{"short", "a-very-long-key-name-that-the-column-cannot-hold-at-all"}
+	table := NewTable(func() (int, int) { return len(texts), 1 }, func() fyne.CanvasObject { return NewCell() },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*Cell).Set(id.Row, id.Col, CellText, texts[id.Row], widget.MediumImportance, nil)
+		})
+	table.SetColumns([]float32{120}, []float32{0})
+	w := a.NewWindow("")
+	w.SetContent(table)
+	w.Resize(fyne.NewSize(400, 300))
+	at := func(row int) *desktop.MouseEvent {
+		for _, c := range table.cells {
+			if c.Visible() && c.Row == row {
+				p := fyne.CurrentApp().Driver().AbsolutePositionForObject(c)
+				return &desktop.MouseEvent{PointEvent: fyne.PointEvent{AbsolutePosition: p.AddXY(10, 10)}}
+			}
+		}
+		t.Fatalf("no cell for row %d", row)
+		return nil
+	}
+	table.MouseMoved(at(0))
+	if pending != nil {
+		t.Fatal("a cell that fits offers a tooltip")
+	}
+	table.MouseMoved(at(1))
+	if pending == nil {
+		t.Fatal("a cut-off cell offers no tooltip")
+	}
+	pending()
+	if table.Tooltip() == nil || !table.Tooltip().Visible() {
+		t.Fatal("the tooltip did not show")
+	}
+	if l := table.Tooltip().Content.(*widget.Label); l.Text != texts[1] {
+		t.Fatalf("the tooltip says %q", l.Text)
+	}
+	table.MouseOut()
+	if table.Tooltip() != nil {
+		t.Fatal("the tooltip stayed after the pointer left")
+	}
+}
+
+func TestButtonKeys(t *testing.T) {
+	test.NewTempApp(t)
+	var tapped, escaped int
+	b := NewButton("Create", nil, widget.HighImportance, func() { tapped++ })
+	b.OnEscape = func() { escaped++ }
+	w := test.NewWindow(b)
+	defer w.Close()
+	for _, k := range []fyne.KeyName{fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace} {
+		b.TypedKey(&fyne.KeyEvent{Name: k})
+	}
+	b.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if tapped != 3 || escaped != 1 {
+		t.Fatalf("Enter, Return and Space pressed it %d times; Escape reported %d", tapped, escaped)
+	}
+	b.Disable()
+	b.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if tapped != 3 {
+		t.Fatal("Enter pressed a disabled button")
+	}
+	s := NewSelect([]string{"a", "b"}, nil)
+	var entered int
+	s.OnEnter, s.OnEscape = func() { entered++ }, func() { escaped++ }
+	s.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	s.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if entered != 1 || escaped != 2 {
+		t.Fatal("the selector did not report Enter and Escape")
+	}
+}
+
+func TestEntryPassesWindowShortcuts(t *testing.T) {
+	for _, c := range []struct {
+		s    desktop.CustomShortcut
+		want bool
+	}{
+		{desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierControl}, true},
+		{desktop.CustomShortcut{KeyName: fyne.Key2, Modifier: fyne.KeyModifierControl}, true},
+		{desktop.CustomShortcut{KeyName: fyne.KeyTab, Modifier: fyne.KeyModifierControl}, true},
+		{desktop.CustomShortcut{KeyName: fyne.KeyPageDown, Modifier: fyne.KeyModifierControl}, true},
+		{desktop.CustomShortcut{KeyName: fyne.KeyLeft, Modifier: fyne.KeyModifierControl}, false},
+		{desktop.CustomShortcut{KeyName: fyne.KeyTab, Modifier: fyne.KeyModifierAlt}, false},
+	} {
+		if got := IsWindowShortcut(&c.s); got != c.want {
+			t.Errorf("%s: %v", c.s.ShortcutName(), got)
+		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -41,7 +40,7 @@ func (c *Console) showAbout() {
 		widget.NewFormItem(storeLabel(c.opts.Shared), &widget.Label{Text: c.store.Location(), Selectable: true, Wrapping: fyne.TextWrapBreak}),
 	}
 	if c.user.Role.CanAdminister() {
-		backup := &widget.Button{Text: "Back up now…", Icon: theme.DocumentSaveIcon(), OnTapped: c.showBackup}
+		backup := c.button("Back up now…", theme.DocumentSaveIcon(), widget.MediumImportance, c.showBackup)
 		items = append(items, widget.NewFormItem("Backup", container.NewVBox(container.NewHBox(backup),
 			hint("A copy of every record, which 'keyward restore' loads into a new data directory. The seal key is never in it."))))
 	}
@@ -59,9 +58,7 @@ func (c *Console) showAbout() {
 	icon := widget.NewIcon(assets.Icon)
 	top := container.NewBorder(nil, nil, container.NewGridWrap(fyne.NewSize(64, 64), icon), nil,
 		&widget.Label{Text: "Keyward manages the API keys of an account and serves its REST API.", Wrapping: fyne.TextWrapWord})
-	d := dialog.NewCustom("About Keyward", "Close", container.NewVBox(top, form, links), c.win)
-	d.Resize(fyne.NewSize(520, 0))
-	c.show(d, true)
+	c.showInfo("About Keyward", container.NewVBox(top, form, links), 520)
 }
 
 // storeLabel names where the data is kept.

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
+	"keyward/widgets"
 )
 
 // accessScreen is the Access Management window: a header with the
@@ -22,9 +23,9 @@ type accessScreen struct {
 	keys     *keysTab
 	log      *logTab // nil when the role may not read the system log
 	logItem  *container.TabItem
-	signOut  *widget.Button
-	settings *widget.Button
-	about    *widget.Button
+	signOut  *widgets.Button
+	settings *widgets.Button
+	about    *widgets.Button
 	who      *widget.Label
 }
 
@@ -54,12 +55,22 @@ func newAccessScreen(c *Console) *accessScreen {
 	}
 	title := &widget.Label{Text: "Access Management", TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameHeadingText}
 	s.who = &widget.Label{Text: c.user.Name + " · " + string(c.user.Role)}
-	s.signOut = &widget.Button{Text: "Sign out", Icon: theme.LogoutIcon(), OnTapped: c.signOut}
-	s.settings = &widget.Button{Icon: theme.SettingsIcon(), OnTapped: c.showSettings}
-	s.about = &widget.Button{Icon: theme.InfoIcon(), OnTapped: c.showAbout}
-	header := container.NewBorder(nil, nil, title, container.NewHBox(widget.NewIcon(theme.AccountIcon()), s.who, s.settings, s.about, s.signOut))
-	s.content = container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, s.tabs)
+	s.signOut = c.button("Sign out", theme.LogoutIcon(), widget.MediumImportance, c.signOut)
+	s.settings = c.button("", theme.SettingsIcon(), widget.MediumImportance, c.showSettings)
+	s.about = c.button("", theme.InfoIcon(), widget.MediumImportance, c.showAbout)
+	// The title is centred on the buttons' line: a heading label at the
+	// top of the header sat 7 px above the name beside the buttons.
+	header := container.NewBorder(nil, nil, container.NewCenter(title), container.NewHBox(widget.NewIcon(theme.AccountIcon()), container.NewCenter(s.who), s.settings, s.about, s.signOut))
+	// The header first, so that Tab goes from it down into the tab.
+	s.content = borderLayout(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, s.tabs)
 	return s
+}
+
+// selectTab shows the tab at index i, wrapping around, as Ctrl+Tab,
+// Ctrl+Page Down and Ctrl+1…3 do.
+func (s *accessScreen) selectTab(i int) {
+	n := len(s.tabs.Items)
+	s.tabs.SelectIndex(((i % n) + n) % n)
 }
 
 // changed refreshes the tabs a change affects.
@@ -94,7 +105,33 @@ var (
 // addShortcuts registers the window's shortcuts once; they act only while
 // the Access Management window is up and no dialog is.
 func (c *Console) addShortcuts() {
+	// Ctrl+Tab and Ctrl+Page Down to the next tab, Ctrl+Shift+Tab and
+	// Ctrl+Page Up to the previous one, Ctrl+1…3 (Alt+1…3 too) to each.
+	step := func(by int) func(fyne.Shortcut) {
+		return func(fyne.Shortcut) {
+			c.touch()
+			if c.access != nil && len(c.dialogs) == 0 {
+				c.access.selectTab(c.access.tabs.SelectedIndex() + by)
+			}
+		}
+	}
+	ctrl := fyne.KeyModifierControl
+	c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyTab, Modifier: ctrl}, step(1))
+	c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyPageDown, Modifier: ctrl}, step(1))
+	c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyTab, Modifier: ctrl | fyne.KeyModifierShift}, step(-1))
+	c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyPageUp, Modifier: ctrl}, step(-1))
+	for i, key := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3} {
+		to := func(fyne.Shortcut) {
+			c.touch()
+			if c.access != nil && len(c.dialogs) == 0 && i < len(c.access.tabs.Items) {
+				c.access.tabs.SelectIndex(i)
+			}
+		}
+		c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, to)
+		c.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierAlt}, to)
+	}
 	c.win.Canvas().AddShortcut(shortcutAdd, func(fyne.Shortcut) {
+		c.touch()
 		if c.access == nil || len(c.dialogs) > 0 || c.access.keys.add == nil {
 			return
 		}
@@ -102,6 +139,7 @@ func (c *Console) addShortcuts() {
 		c.showAddKeyDialog()
 	})
 	c.win.Canvas().AddShortcut(shortcutFilter, func(fyne.Shortcut) {
+		c.touch()
 		if c.access == nil || len(c.dialogs) > 0 {
 			return
 		}

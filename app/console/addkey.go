@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
@@ -23,12 +24,12 @@ type addKeyDialog struct {
 
 	name     *widgets.Entry
 	problems *widget.Label
-	user     *widget.Select
+	user     *widgets.Select
 	users    []data.User // the choices of user, in the selector's order
 	expiry   *expiryChooser
 	err      *widget.Label
-	create   *widget.Button
-	cancel   *widget.Button
+	create   *widgets.Button
+	cancel   *widgets.Button
 }
 
 func (c *Console) showAddKeyDialog() {
@@ -38,7 +39,6 @@ func (c *Console) showAddKeyDialog() {
 		err:      errorLabel(),
 	}
 	a.name.OnChanged = func(string) { a.validate() }
-	a.name.OnSubmitted = func(string) { a.submit() }
 	var options []string
 	for _, u := range c.store.Users() {
 		if u.Role.CanOwnKeys() {
@@ -46,10 +46,11 @@ func (c *Console) showAddKeyDialog() {
 			options = append(options, userChoice(u))
 		}
 	}
-	a.user = &widget.Select{Options: options, PlaceHolder: "Choose the key's user", OnChanged: func(string) { a.validate() }}
+	a.user = c.dialogSelect(options, func(string) { a.validate() })
+	a.user.PlaceHolder = "Choose the key's user"
 	a.expiry = c.newExpiryChooser(func() { setError(a.err, "") })
-	a.create = &widget.Button{Text: "Create", Importance: widget.HighImportance, OnTapped: a.submit}
-	a.cancel = &widget.Button{Text: "Cancel", OnTapped: func() { a.c.hide(a.d) }}
+	a.create = c.button("Create", theme.ConfirmIcon(), widget.HighImportance, a.submit)
+	a.cancel = c.button("Cancel", theme.CancelIcon(), widget.MediumImportance, func() { a.c.hide(a.d) })
 	content := container.NewVBox(
 		labelled("Key name", a.name),
 		hint(fmt.Sprintf("%d to %d characters: ASCII letters, digits, '-' and '_'.", data.KeyNameMinLen, data.KeyNameMaxLen)),
@@ -59,21 +60,33 @@ func (c *Console) showAddKeyDialog() {
 		labelled("Expires", a.expiry.content),
 		a.err,
 	)
-	a.d = dialog.NewCustomWithoutButtons("Add API user key", content, c.win)
-	a.d.SetButtons([]fyne.CanvasObject{a.cancel, a.create})
+	a.d = c.newDialog("Add API user key", content, a.cancel, a.create)
 	a.d.Resize(fyne.NewSize(480, 0))
 	a.validate()
-	c.show(a.d, true)
+	c.show(a.d, true).enter = a.submit
 	c.win.Canvas().Focus(a.name)
 }
 
-// userChoice is how a user is offered in the selector.
-func userChoice(u data.User) string { return fmt.Sprintf("%s (%s)", u.Name, u.Email) }
+// userChoice is how a user is offered in the selector: the name and the
+// email, each cut to a length that keeps the selector's list inside the
+// dialog (Fyne's list is as wide as its longest choice).
+func userChoice(u data.User) string {
+	return fmt.Sprintf("%s (%s)", shorten(u.Name, 28), shorten(u.Email, 32))
+}
+
+// shorten cuts s to at most n characters, ending it with "…" when it cut.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
 
 // validate lists the broken rules of the name, once something is typed,
 // and enables Create when both fields are good.
 func (a *addKeyDialog) validate() {
-	problems := data.KeyNameProblems(a.name.Text)
+	problems := a.c.store.NewKeyNameProblems(a.name.Text)
 	listed := ""
 	if a.name.Text != "" && len(problems) > 0 {
 		listed = "• " + strings.Join(problems, "\n• ")

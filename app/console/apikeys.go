@@ -29,19 +29,20 @@ type keysTab struct {
 	// While the API is disabled.
 	apiOff  *fyne.Container
 	offText *widget.Label // what Enable API does, and where the API will listen
-	enable  *widget.Button
+	enable  *widgets.Button
 	// While it is enabled.
 	apiOn      *fyne.Container
 	accountKey *widgets.SecretField // nil for roles that may not see it
 	status     *widget.Label        // where the API listens, or why it could not start
-	retry      *widget.Button
-	disable    *widget.Button
+	retry      *widgets.Button
+	disable    *widgets.Button
 
-	add    *widget.Button // nil for roles that may not add keys
-	quick  *widget.Select // the quick filters: All keys, Never used, …
+	add    *widgets.Button // nil for roles that may not add keys
+	quick  *widgets.Select // the quick filters: All keys, Never used, …
 	filter *widgets.Entry
 	count  *widget.Label
-	table  *widget.Table
+	export *widgets.Button
+	table  *widgets.Table
 
 	expiring *widget.Label // how many keys expire soon, while some do
 	empty    *widget.Label // what an empty table means, over it
@@ -50,8 +51,8 @@ type keysTab struct {
 	// enabled while some are (Owners only): always there, so that nothing
 	// moves when a row is checked.
 	selected    map[uuid.UUID]bool
-	bulkDisable *widget.Button
-	bulkDelete  *widget.Button
+	bulkDisable *widgets.Button
+	bulkDelete  *widgets.Button
 
 	columns []tableColumn[data.UserKey]
 	// sorts orders the keys by each sortable column (nil for the others);
@@ -68,13 +69,14 @@ type keysTab struct {
 	filtered bool           // whether a filter is on
 
 	stopCopied func()
+	stopReveal func() // hides the shown account key; nil while none is scheduled
 }
 
 func newKeysTab(c *Console) *keysTab {
 	t := &keysTab{c: c}
 	owner := c.user.Role.CanAdminister()
 
-	t.enable = &widget.Button{Text: "Enable API", Icon: theme.LoginIcon(), Importance: widget.HighImportance, OnTapped: t.onEnable}
+	t.enable = c.button("Enable API", theme.LoginIcon(), widget.HighImportance, t.onEnable)
 	t.offText = &widget.Label{Wrapping: fyne.TextWrapWord}
 	if !owner {
 		t.offText.Text = "The REST API is disabled. An Owner can enable it."
@@ -86,8 +88,8 @@ func newKeysTab(c *Console) *keysTab {
 	)
 
 	t.status = &widget.Label{Wrapping: fyne.TextWrapWord}
-	t.retry = &widget.Button{Text: "Retry", Icon: theme.ViewRefreshIcon(), OnTapped: t.onRetry}
-	t.disable = &widget.Button{Text: "Disable API", Icon: theme.CancelIcon(), OnTapped: t.onDisable}
+	t.retry = c.button("Retry", theme.ViewRefreshIcon(), widget.MediumImportance, t.onRetry)
+	t.disable = c.button("Disable API", theme.CancelIcon(), widget.MediumImportance, t.onDisable)
 	statusRow := container.NewBorder(nil, nil, nil, container.NewHBox(t.retry, t.disable), t.status)
 	onParts := []fyne.CanvasObject{}
 	if owner {
@@ -102,22 +104,25 @@ func newKeysTab(c *Console) *keysTab {
 	}
 	t.apiOn = container.NewVBox(append(onParts, statusRow)...)
 
-	t.quick = widget.NewSelect(quickFilterNames(), nil)
+	t.quick = c.dialogSelect(quickFilterNames(), nil)
 	t.quick.SetSelectedIndex(0)
 	t.quick.OnChanged = func(string) { t.filterChanged() }
 	t.filter = widgets.NewEntry()
-	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by name, user, description, CIDR", func(string) { t.filterChanged() }
+	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by name, user, CIDR…", func(string) { t.filterChanged() }
 	t.count = countLabel()
 	heading := &widget.Label{Text: "API user keys", TextStyle: fyne.TextStyle{Bold: true}}
-	right := []fyne.CanvasObject{t.count}
+	t.export = c.button("Export…", theme.DownloadIcon(), widget.MediumImportance, t.exportKeys)
+	right := []fyne.CanvasObject{t.count, t.export}
 	t.selected = map[uuid.UUID]bool{}
 	if owner {
-		t.bulkDisable = &widget.Button{Text: "Disable selected", OnTapped: t.confirmBulkDisable}
-		t.bulkDelete = &widget.Button{Text: "Delete selected", OnTapped: t.confirmBulkDelete}
-		t.add = &widget.Button{Text: "Add", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: c.showAddKeyDialog}
+		// Short names, so that the filter keeps its room at 1024 px: they
+		// act on the keys checked, which the count beside them says.
+		t.bulkDisable = c.button("Disable", theme.CancelIcon(), widget.MediumImportance, t.confirmBulkDisable)
+		t.bulkDelete = c.button("Delete", theme.DeleteIcon(), widget.MediumImportance, t.confirmBulkDelete)
+		t.add = c.button("Add", theme.ContentAddIcon(), widget.HighImportance, c.showAddKeyDialog)
 		right = append(right, t.bulkDisable, t.bulkDelete, t.add)
 	}
-	toolbar := container.NewBorder(nil, nil, heading, container.NewHBox(right...), container.NewBorder(nil, nil, t.quick, nil, t.filter))
+	toolbar := borderLayout(nil, nil, heading, container.NewHBox(right...), borderLayout(nil, nil, t.quick, nil, t.filter))
 
 	t.columns = t.keyColumns(owner)
 	t.table = newColumnTable(t.columns, func() []data.UserKey { return t.visible })
@@ -145,9 +150,13 @@ func newKeysTab(c *Console) *keysTab {
 	t.expiring = &widget.Label{Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
 	t.expiring.Hide()
 	top := container.NewVBox(t.apiOff, t.apiOn, widget.NewSeparator(), toolbar, t.expiring)
+	if !owner {
+		top.Add(readOnlyNote(c.user.Role, "add, change and delete keys"))
+	}
 	t.empty = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
 	t.empty.Hide()
-	t.content = container.NewBorder(top, nil, nil, nil, container.NewStack(t.table, container.NewCenter(t.empty)))
+	// The controls above first, so that Tab goes down the screen.
+	t.content = borderLayout(top, nil, nil, nil, container.NewStack(t.table, container.NewCenter(minWidth(t.empty, 480))))
 	t.refreshAccount()
 	t.refresh()
 	t.showBulk()
@@ -196,13 +205,13 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 			cell.Set(row, col, widgets.CellText, k.UserName, widget.MediumImportance, nil)
 		}},
 		{column{"CIDR allow list", 165}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
-			summary := k.AllowList.Summary()
-			if !owner {
-				cell.Set(row, col, widgets.CellText, summary, widget.MediumImportance, nil)
-				return
+			// Owners manage the rules; the others open them read-only, to
+			// see which addresses the key is accepted from.
+			summary, id := k.AllowList.Summary(), k.ID
+			if owner {
+				summary = "Manage · " + summary
 			}
-			id := k.ID
-			cell.Set(row, col, widgets.CellLink, "Manage · "+summary, widget.MediumImportance, func() { t.c.showCIDRDialog(id) })
+			cell.Set(row, col, widgets.CellLink, summary, widget.MediumImportance, func() { t.c.showCIDRDialog(id) })
 		}},
 		{column{"Created", 95}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
 			cell.Set(row, col, widgets.CellText, t.c.formatDate(k.CreatedAt), widget.MediumImportance, nil)
@@ -224,8 +233,10 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 		}},
 	}
 	if owner {
-		cols = append(cols, tableColumn[data.UserKey]{column{"", 84}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
-			cell.Set(row, col, widgets.CellButton, "Delete", widget.DangerImportance, func() { t.confirmDelete(k) })
+		// A quiet trash can: red is for the confirmation, which names what
+		// the deletion does.
+		cols = append(cols, tableColumn[data.UserKey]{column{"", 44}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
+			cell.SetIconButton(row, col, theme.DeleteIcon(), widget.LowImportance, func() { t.confirmDelete(k) })
 		}})
 		// The selection, for Disable and Delete on several keys at once.
 		selectCol := tableColumn[data.UserKey]{column{"", 36}, func(k data.UserKey, row, col int, cell *widgets.Cell) {
@@ -485,7 +496,7 @@ func (t *keysTab) onRetry() {
 func (t *keysTab) onDisable() {
 	t.c.confirm("Disable the REST API",
 		"Every request will be refused and the account key revoked. Enabling the API again issues a new account key.",
-		"Disable API", func() error {
+		"Disable API", theme.CancelIcon(), func() error {
 			if _, err := t.c.store.SetAPIEnabled(t.c.actor(), false); err != nil {
 				return err
 			}
@@ -505,7 +516,16 @@ func (t *keysTab) onShowAccountKey() {
 		return
 	}
 	t.accountKey.SetSecret(key)
+	// A revealed account key hides itself again after a while, so that it
+	// is not left on screen for whoever passes by.
+	if t.stopReveal != nil {
+		t.stopReveal()
+	}
+	t.stopReveal = t.c.clock.AfterFunc(revealFor, func() { t.accountKey.SetSecret("") })
 }
+
+// revealFor is how long a shown account key stays shown.
+const revealFor = 30 * time.Second
 
 func (t *keysTab) onCopyAccountKey() {
 	if !t.c.copyAccountKey() {
@@ -576,7 +596,7 @@ func (t *keysTab) confirmBulkDisable() {
 	ids := t.selectedIDs()
 	msg := fmt.Sprintf("Disable %s?\n\nRequests made with them will be refused from the moment they are disabled, until an Owner enables them again. Keys already disabled stay as they are.",
 		data.Count(len(ids), "API user key", "API user keys"))
-	t.c.confirm("Disable API user keys", msg, "Disable "+data.Count(len(ids), "key", "keys"), func() error {
+	t.c.confirm("Disable API user keys", msg, "Disable "+data.Count(len(ids), "key", "keys"), theme.CancelIcon(), func() error {
 		if _, err := t.c.store.DisableUserKeys(t.c.actor(), ids, ""); err != nil {
 			return err
 		}
@@ -589,7 +609,7 @@ func (t *keysTab) confirmBulkDelete() {
 	ids := t.selectedIDs()
 	msg := fmt.Sprintf("Delete %s?\n\nRequests made with them will fail from the moment they are deleted. This cannot be undone.",
 		data.Count(len(ids), "API user key", "API user keys"))
-	t.c.confirm("Delete API secret keys", msg, "Delete "+data.Count(len(ids), "key", "keys"), func() error {
+	t.c.confirm("Delete API secret keys", msg, "Delete "+data.Count(len(ids), "key", "keys"), theme.DeleteIcon(), func() error {
 		if err := t.c.store.DeleteUserKeys(t.c.actor(), ids); err != nil {
 			return err
 		}
@@ -600,8 +620,8 @@ func (t *keysTab) confirmBulkDelete() {
 
 // confirmDelete asks before deleting a key.
 func (t *keysTab) confirmDelete(k data.UserKey) {
-	msg := fmt.Sprintf("Delete the API user key “%s” of %s?\n\nRequests made with it will fail from the moment it is deleted. This cannot be undone.", k.Name, k.UserName)
-	t.c.confirm("Delete API secret key", msg, "Delete", func() error {
+	msg := fmt.Sprintf("Delete the API user key “%s” of %s?\n\nRequests with %s will fail from now on. This cannot be undone.", k.Name, k.UserName, k.Name)
+	t.c.confirm("Delete API secret key", msg, "Delete", theme.DeleteIcon(), func() error {
 		return t.c.store.DeleteUserKey(t.c.actor(), k.ID)
 	})
 }

@@ -136,7 +136,7 @@ func TestAddKeyNameValidation(t *testing.T) {
 	test.Tap(e.c.access.keys.add)
 	d := e.top()
 	name := all[*widgets.Entry](d)[0]
-	sel := all[*widget.Select](d)[0]
+	sel := all[*widgets.Select](d)[0]
 	create := button(t, d, "Create")
 	tests := []struct{ name, message string }{
 		{"short", "Use at least 10 characters (this name has 5)."},
@@ -172,7 +172,7 @@ func TestUserSelectorOffersOnlyEligibleUsers(t *testing.T) {
 	e := newEnv(t).withAccount(true)
 	e.signIn("ada@example.com")
 	test.Tap(e.c.access.keys.add)
-	sel := all[*widget.Select](e.top())[0]
+	sel := all[*widgets.Select](e.top())[0]
 	want := []string{"Ada Owner (ada@example.com)", "Lou Logs (lou@example.com)", "Vic Viewer (vic@example.com)"}
 	if !slices.Equal(sel.Options, want) {
 		t.Fatalf("the selector offers %q, want %q (no Member)", sel.Options, want)
@@ -188,7 +188,7 @@ func TestCreateKey(t *testing.T) {
 	test.Tap(e.c.access.keys.add)
 	add := e.top()
 	test.Type(all[*widgets.Entry](add)[0], "ci-deploy-key")
-	all[*widget.Select](add)[0].SetSelected("Vic Viewer (vic@example.com)")
+	all[*widgets.Select](add)[0].SetSelected("Vic Viewer (vic@example.com)")
 	test.Tap(button(t, add, "Create"))
 
 	reveal := e.top()
@@ -266,7 +266,7 @@ func TestAddKeyRefusalStaysInTheDialog(t *testing.T) {
 	test.Tap(e.c.access.keys.add)
 	add := e.top()
 	test.Type(all[*widgets.Entry](add)[0], "CI-Deploy-Key")
-	all[*widget.Select](add)[0].SetSelectedIndex(0)
+	all[*widgets.Select](add)[0].SetSelectedIndex(0)
 	test.Tap(button(t, add, "Create"))
 	if e.w.Canvas().Overlays().Top() != add {
 		t.Fatal("the dialog closed on a refusal")

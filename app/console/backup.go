@@ -80,7 +80,5 @@ func (c *Console) showBackupDone(path string, info data.BackupInfo) {
 	if note := info.SealKeyNote(); note != "" {
 		content.Add(&widget.Label{Wrapping: fyne.TextWrapWord, Text: note})
 	}
-	d := dialog.NewCustom("Backup saved", "Close", content, c.win)
-	d.Resize(fyne.NewSize(520, 0))
-	c.show(d, true)
+	c.showInfo("Backup saved", content, 520)
 }

@@ -30,8 +30,8 @@ type cidrDialog struct {
 	intro   *widget.Label
 	list    *widgets.RuleList
 	ruleIDs []uuid.UUID // the rule of each row; uuid.Nil for rows not saved yet
-	add     *widget.Button
-	suggest *widget.Button
+	add     *widgets.Button
+	suggest *widgets.Button
 	seen    netip.Addr // the address offered by suggest
 }
 
@@ -45,18 +45,38 @@ func (c *Console) showCIDRDialog(keyID uuid.UUID) {
 		intro: &widget.Label{Wrapping: fyne.TextWrapWord},
 		list:  widgets.NewRuleList(emptyAllowList, "203.0.113.0/24 or 2001:db8::/32"),
 	}
-	m.list.OnSave, m.list.OnDelete = m.save, m.delete
-	m.add = &widget.Button{Text: "Add CIDR rule", Icon: theme.ContentAddIcon(), OnTapped: m.addRow}
-	m.suggest = &widget.Button{Icon: theme.ContentAddIcon(), OnTapped: m.addSeen}
+	owner := c.user.Role.CanAdminister()
+	m.list.OnSave, m.list.OnDelete, m.list.OnEscape, m.list.ReadOnly = m.save, m.delete, c.escape, !owner
+	m.add = c.button("Add CIDR rule", theme.ContentAddIcon(), widget.MediumImportance, m.addRow)
+	m.suggest = c.button("", theme.ContentAddIcon(), widget.MediumImportance, m.addSeen)
 	m.load(k)
 	m.intro.SetText(fmt.Sprintf("Requests with the key “%s” of %s are accepted only from the addresses these rules cover. IPv4 and IPv6 prefixes, such as 203.0.113.0/24, or single addresses.", k.Name, k.UserName))
-	closeButton := &widget.Button{Text: "Close", OnTapped: func() { m.c.hide(m.d) }}
-	content := container.NewBorder(m.intro, container.NewVBox(widget.NewSeparator(), container.NewHBox(m.add, m.suggest)), nil, nil,
-		container.NewVScroll(m.list))
-	m.d = dialog.NewCustomWithoutButtons("Manage CIDR allow list", content, c.win)
-	m.d.SetButtons([]fyne.CanvasObject{closeButton})
+	closeButton := c.button("Close", nil, widget.MediumImportance, func() { m.c.hide(m.d) })
+	var bottom fyne.CanvasObject
+	title := "Manage CIDR allow list"
+	if owner {
+		bottom = container.NewVBox(widget.NewSeparator(), container.NewHBox(m.add, m.suggest))
+	} else {
+		// The rules, read-only: a Viewer sees which addresses the key is
+		// accepted from, and why nothing here can be changed.
+		title = "CIDR allow list"
+		m.suggest.Hide()
+		bottom = container.NewVBox(widget.NewSeparator(), hint("Read-only: only an Owner can change the allow list."))
+	}
+	content := borderLayout(m.intro, bottom, nil, nil, container.NewVScroll(m.list))
+	m.d = c.newDialog(title, content, closeButton)
 	m.d.Resize(fyne.NewSize(620, 460))
-	c.show(m.d, true)
+	c.show(m.d, true).enter = m.enter
+}
+
+// enter saves the row being edited, when there is one, or closes the
+// dialog.
+func (m *cidrDialog) enter() {
+	if rows := m.list.Editing(); len(rows) > 0 {
+		m.list.Save(rows[len(rows)-1])
+		return
+	}
+	m.c.hide(m.d)
 }
 
 // load shows k's rules, keeping the rows still being typed.
@@ -125,7 +145,7 @@ func (m *cidrDialog) delete(i int) {
 	if saved == 1 && m.ruleIDs[i] != uuid.Nil {
 		m.c.confirm("Delete the last CIDR rule",
 			"This is the key's last rule. Without it the allow list is empty, and the key is allowed from every address.",
-			"Delete and allow every address", do)
+			"Delete and allow every address", theme.DeleteIcon(), do)
 		return
 	}
 	if err := do(); err != nil {

@@ -6,6 +6,7 @@ package console
 
 import (
 	"context"
+	"fmt"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/app/api"
@@ -93,6 +95,10 @@ type Console struct {
 	dialogs     []*openDialog     // the dialogs up, last on top
 	unsubscribe func()
 
+	lastInput  time.Time // when a person last typed, tapped or pointed
+	stopIdle   func()    // cancels the idle sign-out's next check
+	signInNote string    // why the sign-in form is back, once
+
 	// do runs f on the UI goroutine: fyne.Do. Fyne's test driver runs f
 	// at once on the caller's goroutine, so the tests of a notification
 	// sent from another goroutine (the storage's failure) replace it with
@@ -117,6 +123,8 @@ func New(a fyne.App, w fyne.Window, store *data.Store, restAPI API, opts Options
 	c.clip = newClipboardGuard(a.Clipboard(), c.clock, c.clipboardDelay())
 	c.applyTheme()
 	w.Canvas().SetOnTypedKey(c.typedKey)
+	w.Canvas().SetOnTypedRune(func(rune) { c.touch() })
+	widgets.OnActivity = c.touch
 	c.addShortcuts()
 	w.Resize(c.savedSize())
 	w.SetOnClosed(c.saveSize)
@@ -195,7 +203,33 @@ func (c *Console) signedIn(u data.User) {
 	c.user = u
 	c.access = newAccessScreen(c)
 	c.setContent(c.access.content)
+	c.touch()
+	c.watchIdle()
 	releaseMemory()
+}
+
+// touch records a person's input: the idle sign-out counts from it.
+func (c *Console) touch() { c.lastInput = c.clock.Now() }
+
+// watchIdle signs the user out once the console has had no input for the
+// idle time of the settings (0: never), checking again when that time
+// from the last input has passed.
+func (c *Console) watchIdle() {
+	if c.stopIdle != nil {
+		c.stopIdle()
+		c.stopIdle = nil
+	}
+	limit := c.idleTimeout()
+	if limit <= 0 || c.access == nil {
+		return
+	}
+	wait := limit - c.clock.Now().Sub(c.lastInput)
+	if wait <= 0 {
+		c.signInNote = fmt.Sprintf("You were signed out after %s without input. Sign in again to go on.", data.FormatDuration(limit))
+		c.signOut()
+		return
+	}
+	c.stopIdle = c.clock.AfterFunc(wait, c.watchIdle)
 }
 
 // setContent replaces what the window shows, under the failure banner
@@ -225,6 +259,10 @@ func releaseMemory() { debug.FreeOSMemory() }
 
 // signOut forgets the user and shows the sign-in form.
 func (c *Console) signOut() {
+	if c.stopIdle != nil {
+		c.stopIdle()
+		c.stopIdle = nil
+	}
 	c.closeDialogs()
 	c.user, c.access = data.User{}, nil
 	c.showSignIn()
@@ -286,17 +324,24 @@ func (c *Console) formatDate(t time.Time) string {
 }
 
 // openDialog is a dialog the console shows; escapable tells whether
-// Escape closes it (not the one-time key dialog).
+// Escape closes it (not the one-time key dialog); enter, when set, is what
+// Enter does in it wherever its focus is (but on a button, which Enter
+// presses).
 type openDialog struct {
 	d         dialog.Dialog
 	escapable bool
+	enter     func()
 }
 
-// show shows d and tracks it, so that Escape reaches the top dialog.
+// show shows d and tracks it, so that Escape and Enter reach the top
+// dialog. Whatever had the focus behind it loses it: a filter behind a
+// dialog kept its focus ring, and its blinking cursor, while the dialog
+// took the keys.
 func (c *Console) show(d dialog.Dialog, escapable bool) *openDialog {
 	od := &openDialog{d: d, escapable: escapable}
 	c.dialogs = append(c.dialogs, od)
 	d.SetOnClosed(func() { c.forget(od) })
+	c.win.Canvas().Unfocus()
 	d.Show()
 	return od
 }
@@ -330,10 +375,15 @@ func (c *Console) closeDialogs() {
 	c.dialogs = nil
 }
 
-// typedKey handles keys no widget took: Escape cancels the top dialog.
+// typedKey handles keys no widget took: Escape cancels the top dialog,
+// Enter confirms it.
 func (c *Console) typedKey(ev *fyne.KeyEvent) {
-	if ev.Name == fyne.KeyEscape {
+	c.touch()
+	switch ev.Name {
+	case fyne.KeyEscape:
 		c.escape()
+	case fyne.KeyReturn, fyne.KeyEnter:
+		c.enter()
 	}
 }
 
@@ -348,33 +398,114 @@ func (c *Console) escape() {
 	}
 }
 
-// dialogEntry is an entry for a dialog: Escape in it cancels the dialog.
+// enter confirms the top dialog, if it has an action Enter takes.
+func (c *Console) enter() {
+	if len(c.dialogs) == 0 {
+		return
+	}
+	if top := c.dialogs[len(c.dialogs)-1]; top.enter != nil {
+		top.enter()
+	}
+}
+
+// dialogEntry is an entry for a dialog: Escape in it cancels the dialog,
+// Enter confirms it (unless the caller gives it another OnSubmitted).
 func (c *Console) dialogEntry(placeholder string, password bool) *widgets.Entry {
 	e := widgets.NewEntry()
 	e.PlaceHolder, e.Password, e.OnEscape = placeholder, password, c.escape
+	e.OnSubmitted = func(string) { c.enter() }
 	return e
 }
 
+// button is a button of the console: Enter presses it as Space does,
+// Escape on it cancels the dialog it is in, and its focus shows.
+func (c *Console) button(text string, icon fyne.Resource, importance widget.Importance, tapped func()) *widgets.Button {
+	b := widgets.NewButton(text, icon, importance, tapped)
+	b.OnEscape = c.escape
+	return b
+}
+
+// dialogSelect is a selector for a dialog: Escape on it cancels the
+// dialog, Enter confirms it.
+func (c *Console) dialogSelect(options []string, changed func(string)) *widgets.Select {
+	s := widgets.NewSelect(options, changed)
+	s.OnEscape, s.OnEnter = c.escape, c.enter
+	return s
+}
+
+// dialogCheck is a check box for a dialog, with Escape and Enter as
+// dialogSelect's.
+func (c *Console) dialogCheck(text string, changed func(bool)) *widgets.Check {
+	k := widgets.NewCheck(text, changed)
+	k.OnEscape, k.OnEnter = c.escape, c.enter
+	return k
+}
+
+// newDialog is a dialog with content over buttons of the console's own,
+// which Enter and Escape work on too (a dialog's built-in buttons ignore
+// both).
+func (c *Console) newDialog(title string, content fyne.CanvasObject, buttons ...fyne.CanvasObject) *dialog.CustomDialog {
+	d := dialog.NewCustomWithoutButtons(title, content, c.win)
+	if len(buttons) > 0 {
+		d.SetButtons(buttons)
+	}
+	return d
+}
+
+// dialogMargin is the least room left around a dialog in the window.
+const dialogMargin = 16
+
+// scrollingDialog is newDialog width wide whose content scrolls when the
+// window is too short for it: the dialog is as tall as its content, but
+// no taller than the window (at 1024×600, Settings used to put Cancel and
+// Save over its last fields).
+func (c *Console) scrollingDialog(title string, content fyne.CanvasObject, width float32, buttons ...fyne.CanvasObject) *dialog.CustomDialog {
+	scroll := container.NewVScroll(content)
+	d := c.newDialog(title, scroll, buttons...)
+	// The dialog's own height around the scroll, plus the content's.
+	natural := d.MinSize().Height - scroll.MinSize().Height + content.MinSize().Height
+	room := c.win.Canvas().Size().Height - 2*dialogMargin
+	d.Resize(fyne.NewSize(width, max(min(natural, room), d.MinSize().Height)))
+	return d
+}
+
 // confirm asks before something that cannot be undone: action names the
-// red button, Cancel the other. It calls do on the red one and shows an
-// error do returns.
-func (c *Console) confirm(title, msg, action string, do func() error) {
-	d := dialog.NewConfirm(title, msg, func(ok bool) {
-		if !ok {
-			return
-		}
+// red button (with icon, such as the trash can of a deletion), Cancel the
+// other; msg says what will happen. It calls do on the red one, or on
+// Enter unless the focus is on Cancel, and shows an error do returns.
+func (c *Console) confirm(title, msg, action string, icon fyne.Resource, do func() error) {
+	var d *dialog.CustomDialog
+	confirmed := func() {
+		c.hide(d)
 		if err := do(); err != nil {
 			c.showError(err)
 		}
-	}, c.win)
-	d.SetConfirmText(action)
-	d.SetDismissText("Cancel")
-	d.SetConfirmImportance(widget.DangerImportance)
-	c.show(d, true)
+	}
+	cancel := c.button("Cancel", theme.CancelIcon(), widget.MediumImportance, func() { c.hide(d) })
+	ok := c.button(action, icon, widget.DangerImportance, confirmed)
+	text := &widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}
+	d = c.newDialog(title, minWidth(text, 400), cancel, ok)
+	c.show(d, true).enter = confirmed
 }
 
 // showError reports err in a dialog.
 func (c *Console) showError(err error) {
-	d := dialog.NewInformation("Could not do that", data.ErrorMessage(err), c.win)
-	c.show(d, true)
+	c.inform("Could not do that", data.ErrorMessage(err))
+}
+
+// inform shows msg in a dialog with a Close button.
+func (c *Console) inform(title, msg string) {
+	c.showInfo(title, minWidth(&widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}, 360), 0)
+}
+
+// showInfo shows content in a dialog width wide (0: as wide as content)
+// with a Close button, which Escape and Enter press too.
+func (c *Console) showInfo(title string, content fyne.CanvasObject, width float32) {
+	var d *dialog.CustomDialog
+	closeButton := c.button("Close", nil, widget.HighImportance, func() { c.hide(d) })
+	d = c.newDialog(title, content, closeButton)
+	if width > 0 {
+		d.Resize(fyne.NewSize(width, 0))
+	}
+	c.show(d, true).enter = closeButton.OnTapped
 }

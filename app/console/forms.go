@@ -1,13 +1,17 @@
 package console
 
 import (
+	"fmt"
 	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"keyward/data"
 )
 
 // formWidth is the width of the setup and sign-in forms.
@@ -22,7 +26,12 @@ func minWidth(o fyne.CanvasObject, width float32) fyne.CanvasObject {
 
 // centeredCard puts a titled card of formWidth in the middle of the window.
 func centeredCard(title, subtitle string, content ...fyne.CanvasObject) fyne.CanvasObject {
-	body := minWidth(container.NewVBox(content...), formWidth)
+	return centeredCardOf(formWidth, title, subtitle, content...)
+}
+
+// centeredCardOf is centeredCard width wide.
+func centeredCardOf(width float32, title, subtitle string, content ...fyne.CanvasObject) fyne.CanvasObject {
+	body := minWidth(container.NewVBox(content...), width)
 	return container.NewCenter(widget.NewCard(title, subtitle, body))
 }
 
@@ -56,4 +65,25 @@ func setError(l *widget.Label, msg string) {
 	} else {
 		l.Show()
 	}
+}
+
+// borderLayout is container.NewBorder with the objects in reading order:
+// top, left, center, right, bottom. Fyne moves the keyboard focus in the
+// order of a container's objects, and container.NewBorder puts the center
+// first, so that Tab reached a screen's table before the controls above
+// it.
+func borderLayout(top, bottom, left, right, center fyne.CanvasObject) *fyne.Container {
+	var objects []fyne.CanvasObject
+	for _, o := range []fyne.CanvasObject{top, left, center, right, bottom} {
+		if o != nil {
+			objects = append(objects, o)
+		}
+	}
+	return container.New(layout.NewBorderLayout(top, bottom, left, right), objects...)
+}
+
+// readOnlyNote says that a screen is read-only for role, and who can do
+// what it does not offer.
+func readOnlyNote(role data.Role, what string) *widget.Label {
+	return hint(fmt.Sprintf("Read-only: you are signed in as a %s. An Owner can %s.", role, what))
 }

@@ -122,6 +122,9 @@ func newEnvOn(t *testing.T, store *data.Store) *env {
 	e := &env{t: t, a: test.NewTempApp(t), store: store, clock: clocktest.New(), api: newFakeAPI()}
 	e.taken = e.api.taken
 	e.w = e.a.NewWindow(Title)
+	// Tests move the clock by days: the idle sign-out is off unless a
+	// test turns it on.
+	e.a.Preferences().SetInt(prefIdleMinutes, 0)
 	e.c = New(e.a, e.w, e.store, e.api, Options{Clock: e.clock, Location: time.UTC, Version: "Keyward test", Website: "https://keyward.example/guide"})
 	t.Cleanup(func() {
 		e.c.Close()
@@ -275,10 +278,33 @@ func all[T fyne.CanvasObject](root fyne.CanvasObject) []T {
 	return out
 }
 
+// buttons returns every button under root, visible or not: Fyne's and
+// the console's own (widgets.Button), as the *widget.Button they are
+// built on.
+func buttons(root fyne.CanvasObject) []*widget.Button {
+	var out []*widget.Button
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch b := o.(type) {
+		case nil:
+			return
+		case *widget.Button:
+			out = append(out, b)
+		case *widgets.Button:
+			out = append(out, &b.Button)
+		}
+		for _, c := range children(o) {
+			walk(c)
+		}
+	}
+	walk(root)
+	return out
+}
+
 // button returns the visible button with the given text under root.
 func button(t *testing.T, root fyne.CanvasObject, text string) *widget.Button {
 	t.Helper()
-	for _, b := range all[*widget.Button](root) {
+	for _, b := range buttons(root) {
 		if b.Text == text && isShown(b) {
 			return b
 		}
@@ -289,12 +315,21 @@ func button(t *testing.T, root fyne.CanvasObject, text string) *widget.Button {
 
 // hasButton reports whether a visible button with the text is under root.
 func hasButton(root fyne.CanvasObject, text string) bool {
-	for _, b := range all[*widget.Button](root) {
+	for _, b := range buttons(root) {
 		if b.Text == text && isShown(b) {
 			return true
 		}
 	}
 	return false
+}
+
+// focused returns what has the keyboard focus on e's window, as the
+// *widget.Button a console button is built on.
+func (e *env) focused() any {
+	if b, ok := e.w.Canvas().Focused().(*widgets.Button); ok {
+		return &b.Button
+	}
+	return e.w.Canvas().Focused()
 }
 
 // isShown reports whether o is visible; a hidden parent is not checked,
@@ -321,7 +356,7 @@ func labelText(root fyne.CanvasObject) string {
 }
 
 // cell returns the table cell at row and col as last drawn.
-func cell(t *testing.T, table *widget.Table, row, col int) *widgets.Cell {
+func cell(t *testing.T, table *widgets.Table, row, col int) *widgets.Cell {
 	t.Helper()
 	for _, c := range all[*widgets.Cell](table) {
 		if c.Row == row && c.Col == col && c.Visible() {

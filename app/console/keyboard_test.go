@@ -92,7 +92,7 @@ func TestTabOrderOfTheSignInForm(t *testing.T) {
 		t.Fatal("Tab from the email does not reach the password")
 	}
 	test.FocusNext(e.w.Canvas())
-	if e.w.Canvas().Focused() != button(t, e.w.Canvas().Content(), "Sign in") {
+	if e.focused() != button(t, e.w.Canvas().Content(), "Sign in") {
 		t.Fatalf("Tab from the password reaches %T, not Sign in", e.w.Canvas().Focused())
 	}
 }
@@ -107,12 +107,12 @@ func TestTabReachesEveryControlOfAddKey(t *testing.T) {
 	if e.w.Canvas().Focused() != name {
 		t.Fatal("Add does not open with the focus on the key name")
 	}
-	var order []fyne.Focusable
+	var order []any
 	for range 4 {
 		test.FocusNext(e.w.Canvas())
-		order = append(order, e.w.Canvas().Focused())
+		order = append(order, e.focused())
 	}
-	sels := all[*widget.Select](d)
+	sels := all[*widgets.Select](d)
 	if order[0] != sels[0] || order[1] != sels[1] || order[2] != button(t, d, "Cancel") {
 		t.Fatalf("Tab order from the name: %T, %T, %T (want the user, the expiry, Cancel)", order[0], order[1], order[2])
 	}

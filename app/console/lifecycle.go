@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
@@ -32,7 +33,7 @@ var expiryDays = []int{7, 30, 90, 365}
 
 // expiryChooser is the expiry selector, with a date entry for expiryDate.
 type expiryChooser struct {
-	sel     *widget.Select
+	sel     *widgets.Select
 	date    *widgets.Entry
 	content *fyne.Container
 }
@@ -44,7 +45,7 @@ func (c *Console) newExpiryChooser(onChanged func()) *expiryChooser {
 		options = append(options, fmt.Sprintf("In %d days", d))
 	}
 	options = append(options, expiryDate)
-	e.sel = widget.NewSelect(options, func(choice string) {
+	e.sel = c.dialogSelect(options, func(choice string) {
 		if choice == expiryDate {
 			e.date.Show()
 		} else {
@@ -176,24 +177,22 @@ func (t *keysTab) showKeyActions(k data.UserKey) {
 		if desc == "" {
 			desc = "No description."
 		}
-		d = dialog.NewCustom("API user key “"+k.Name+"”", "Close",
-			container.NewVBox(about, labelled("Description", &widget.Label{Text: desc, Wrapping: fyne.TextWrapWord})), c.win)
-		d.Resize(fyne.NewSize(520, 0))
-		c.show(d, true)
+		c.showInfo("API user key “"+k.Name+"”",
+			container.NewVBox(about, labelled("Description", &widget.Label{Text: desc, Wrapping: fyne.TextWrapWord})), 520)
 		return
 	}
 	act := func(f func()) func() { return func() { c.hide(d); f() } }
-	var toggle *widget.Button
+	var toggle *widgets.Button
 	if k.DisabledAt.IsZero() {
-		toggle = &widget.Button{Text: "Disable", OnTapped: act(func() { t.confirmDisable(k) })}
+		toggle = c.button("Disable", theme.CancelIcon(), widget.MediumImportance, act(func() { t.confirmDisable(k) }))
 	} else {
-		toggle = &widget.Button{Text: "Enable", OnTapped: act(func() { t.enableKey(k) })}
+		toggle = c.button("Enable", theme.ConfirmIcon(), widget.MediumImportance, act(func() { t.enableKey(k) }))
 	}
-	roll := &widget.Button{Text: "Roll…", OnTapped: act(func() { t.showRollDialog(k) })}
+	roll := c.button("Roll…", theme.ViewRefreshIcon(), widget.MediumImportance, act(func() { t.showRollDialog(k) }))
 	description := c.dialogEntry("What uses this key (optional)", false)
 	description.SetText(k.Description)
 	descErr := errorLabel()
-	saveDescription := &widget.Button{Text: "Save"}
+	saveDescription := c.button("Save", nil, widget.MediumImportance, nil)
 	saveDescription.Disable()
 	description.OnChanged = func(text string) {
 		setError(descErr, "")
@@ -210,16 +209,22 @@ func (t *keysTab) showKeyActions(k data.UserKey) {
 		}
 		c.hide(d)
 	}
-	expiry := &widget.Button{Text: "Change expiry…", OnTapped: act(func() { t.showExpiryDialog(k) })}
-	closeButton := &widget.Button{Text: "Close", OnTapped: func() { c.hide(d) }}
+	expiry := c.button("Change expiry…", theme.HistoryIcon(), widget.MediumImportance, act(func() { t.showExpiryDialog(k) }))
+	closeButton := c.button("Close", nil, widget.MediumImportance, func() { c.hide(d) })
+	// Enter in the description saves it; Enter elsewhere does nothing, so
+	// that it never takes one of the actions by surprise.
+	description.OnSubmitted = func(string) {
+		if !saveDescription.Disabled() {
+			saveDescription.OnTapped()
+		}
+	}
 	content := container.NewVBox(about,
 		labelled("Description", container.NewBorder(nil, nil, nil, saveDescription, description)), descErr,
 		container.NewBorder(nil, nil, nil, toggle, hint("A disabled key is refused until it is enabled; it keeps its name, allow list and history.")),
 		container.NewBorder(nil, nil, nil, roll, hint("A new value for the same key; the old one can keep working for a while.")),
 		container.NewBorder(nil, nil, nil, expiry, hint("When the key stops working by itself.")),
 	)
-	d = dialog.NewCustomWithoutButtons("API user key “"+k.Name+"”", content, c.win)
-	d.SetButtons([]fyne.CanvasObject{closeButton})
+	d = c.newDialog("API user key “"+k.Name+"”", content, closeButton)
 	d.Resize(fyne.NewSize(520, 0))
 	c.show(d, true)
 }
@@ -227,7 +232,7 @@ func (t *keysTab) showKeyActions(k data.UserKey) {
 // confirmDisable asks before disabling: the key's clients start failing.
 func (t *keysTab) confirmDisable(k data.UserKey) {
 	msg := fmt.Sprintf("Disable the API user key “%s” of %s?\n\nRequests made with it will be refused from the moment it is disabled, until an Owner enables it again.", k.Name, k.UserName)
-	t.c.confirm("Disable API user key", msg, "Disable", func() error {
+	t.c.confirm("Disable API user key", msg, "Disable", theme.CancelIcon(), func() error {
 		_, err := t.c.store.DisableUserKey(t.c.actor(), k.ID)
 		return err
 	})
@@ -249,8 +254,8 @@ func (t *keysTab) showRollDialog(k data.UserKey) {
 	var d *dialog.CustomDialog
 	consequence := &widget.Label{Wrapping: fyne.TextWrapWord}
 	errLabel := errorLabel()
-	roll := &widget.Button{Text: "Roll", Importance: widget.HighImportance}
-	grace := widget.NewSelect(graceChoices, nil)
+	roll := c.button("Roll", theme.ViewRefreshIcon(), widget.HighImportance, nil)
+	grace := c.dialogSelect(graceChoices, nil)
 	grace.OnChanged = func(string) {
 		if grace.SelectedIndex() == 0 {
 			consequence.SetText("Every program that uses the current value fails from the moment the key is rolled, until it is given the new value.")
@@ -275,15 +280,14 @@ func (t *keysTab) showRollDialog(k data.UserKey) {
 		}
 		c.showRevealDialog(about, secret)
 	}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { c.hide(d) }}
+	cancel := c.button("Cancel", theme.CancelIcon(), widget.MediumImportance, func() { c.hide(d) })
 	content := container.NewVBox(
 		&widget.Label{Text: fmt.Sprintf("Issue a new value for “%s”: its name, user, allow list and history stay.", k.Name), Wrapping: fyne.TextWrapWord},
 		labelled("The current value keeps working", grace),
 		consequence, errLabel)
-	d = dialog.NewCustomWithoutButtons("Roll API user key", content, c.win)
-	d.SetButtons([]fyne.CanvasObject{cancel, roll})
+	d = c.newDialog("Roll API user key", content, cancel, roll)
 	d.Resize(fyne.NewSize(520, 0))
-	c.show(d, true)
+	c.show(d, true).enter = roll.OnTapped
 }
 
 // showExpiryDialog changes when a key expires.
@@ -291,7 +295,7 @@ func (t *keysTab) showExpiryDialog(k data.UserKey) {
 	c := t.c
 	var d *dialog.CustomDialog
 	errLabel := errorLabel()
-	save := &widget.Button{Text: "Save", Importance: widget.HighImportance}
+	save := c.button("Save", theme.ConfirmIcon(), widget.HighImportance, nil)
 	chooser := c.newExpiryChooser(func() { setError(errLabel, "") })
 	current := c.expirySentence(k, c.clock.Now())
 	submit := func() {
@@ -306,13 +310,11 @@ func (t *keysTab) showExpiryDialog(k data.UserKey) {
 		c.hide(d)
 	}
 	save.OnTapped = submit
-	chooser.date.OnSubmitted = func(string) { submit() }
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { c.hide(d) }}
+	cancel := c.button("Cancel", theme.CancelIcon(), widget.MediumImportance, func() { c.hide(d) })
 	content := container.NewVBox(
 		&widget.Label{Text: fmt.Sprintf("“%s”: %s", k.Name, current), Wrapping: fyne.TextWrapWord},
 		labelled("Expires", chooser.content), errLabel)
-	d = dialog.NewCustomWithoutButtons("Change expiry", content, c.win)
-	d.SetButtons([]fyne.CanvasObject{cancel, save})
+	d = c.newDialog("Change expiry", content, cancel, save)
 	d.Resize(fyne.NewSize(480, 0))
-	c.show(d, true)
+	c.show(d, true).enter = submit
 }

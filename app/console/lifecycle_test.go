@@ -110,7 +110,7 @@ func TestRollAKey(t *testing.T) {
 		e.keyActions("rolled-key-01")
 		test.Tap(button(t, e.top(), "Roll…"))
 		roll := e.top()
-		sel := all[*widget.Select](roll)[0]
+		sel := all[*widgets.Select](roll)[0]
 		if i == 0 && sel.Selected != "24 hours" {
 			t.Fatalf("Roll offers %q first, want 24 hours", sel.Selected)
 		}
@@ -173,7 +173,7 @@ func TestChangeExpiry(t *testing.T) {
 		e.keyActions("expiring-key1")
 		test.Tap(button(t, e.top(), "Change expiry…"))
 		d := e.top()
-		all[*widget.Select](d)[0].SetSelected(choice)
+		all[*widgets.Select](d)[0].SetSelected(choice)
 		if date != "" {
 			entry := all[*widgets.Entry](d)[0]
 			entry.SetText("")
@@ -230,7 +230,7 @@ func TestCreateKeyWithExpiry(t *testing.T) {
 	test.Tap(e.c.access.keys.add)
 	add := e.top()
 	test.Type(all[*widgets.Entry](add)[0], "month-long-key")
-	sels := all[*widget.Select](add)
+	sels := all[*widgets.Select](add)
 	sels[0].SetSelected("Vic Viewer (vic@example.com)")
 	sels[1].SetSelected("In 30 days")
 	test.Tap(button(t, add, "Create"))
@@ -286,7 +286,7 @@ func TestViewersSeeTheLifecycleReadOnly(t *testing.T) {
 // starts with title.
 func (e *env) headerButton(title string) *widget.Button {
 	e.t.Helper()
-	for _, b := range all[*widget.Button](e.c.access.keys.table) {
+	for _, b := range buttons(e.c.access.keys.table) {
 		if strings.HasPrefix(b.Text, title) && b.Visible() {
 			return b
 		}
@@ -395,7 +395,7 @@ func TestCopyAsCurl(t *testing.T) {
 	test.Tap(e.c.access.keys.add)
 	add := e.top()
 	test.Type(all[*widgets.Entry](add)[0], "curl-tried-key")
-	all[*widget.Select](add)[0].SetSelected("Vic Viewer (vic@example.com)")
+	all[*widgets.Select](add)[0].SetSelected("Vic Viewer (vic@example.com)")
 	test.Tap(button(t, add, "Create"))
 	reveal := e.top()
 	test.Tap(button(t, reveal, "Copy as curl"))
@@ -435,7 +435,7 @@ func TestCopyAsCurl(t *testing.T) {
 	test.Tap(e.c.access.keys.add)
 	add = e.top()
 	test.Type(all[*widgets.Entry](add)[0], "offline-key-01")
-	all[*widget.Select](add)[0].SetSelected("Vic Viewer (vic@example.com)")
+	all[*widgets.Select](add)[0].SetSelected("Vic Viewer (vic@example.com)")
 	test.Tap(button(t, add, "Create"))
 	if reveal := e.top(); hasButton(reveal, "Copy as curl") || hasButton(reveal, "Copy account key") {
 		t.Fatal("with the API off the one-time dialog offers the account key")

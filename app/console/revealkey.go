@@ -37,19 +37,20 @@ func (c *Console) showRevealDialog(about string, secret string) {
 	// The account key, alone or in a curl command with the new value, is
 	// offered only while the API is enabled: there is none otherwise.
 	if acct, err := c.store.Account(); err == nil && acct.APIEnabled {
-		copyAccount := &widget.Button{Text: "Copy account key", Icon: theme.ContentCopyIcon(), OnTapped: func() { c.copyAccountKey() }}
-		copyCurl := &widget.Button{Text: "Copy as curl", Icon: theme.ContentCopyIcon(), OnTapped: func() {
+		copyAccount := widgets.NewButton("Copy account key", theme.ContentCopyIcon(), widget.MediumImportance, func() { c.copyAccountKey() })
+		copyCurl := widgets.NewButton("Copy as curl", theme.ContentCopyIcon(), widget.MediumImportance, func() {
 			if c.copyCurl(secret) {
 				r.reveal.SetCopied(true)
 			}
-		}}
+		})
 		r.reveal.Extra.Add(copyAccount)
 		r.reveal.Extra.Add(copyCurl)
 	}
 	text := &widget.Label{Text: about + " Requests send it in the x-api-secret-key header.", Wrapping: fyne.TextWrapWord}
-	r.d = dialog.NewCustomWithoutButtons("API user key", container.NewVBox(text, r.reveal), c.win)
+	r.d = c.newDialog("API user key", container.NewVBox(text, r.reveal))
 	r.d.Resize(fyne.NewSize(560, 0))
-	c.show(r.d, false)
+	// Enter finishes once the value is copied, as Finish does.
+	c.show(r.d, false).enter = r.reveal.Finish.OnTapped
 }
 
 // copyCurl puts on the clipboard a curl command that calls the API with

@@ -24,8 +24,20 @@ import (
 const (
 	prefClipboardSeconds = "clipboard.clearSeconds"
 	prefTheme            = "theme"
+	prefIdleMinutes      = "signout.idleMinutes"
 	maxClipboardSeconds  = 24 * 60 * 60
+	maxIdleMinutes       = 24 * 60
 )
+
+// DefaultIdleTimeout is how long the console waits without input before
+// it signs out.
+const DefaultIdleTimeout = 15 * time.Minute
+
+// idleTimeout is the idle time of the settings; 0 never signs out.
+func (c *Console) idleTimeout() time.Duration {
+	mins := c.app.Preferences().IntWithFallback(prefIdleMinutes, int(DefaultIdleTimeout/time.Minute))
+	return time.Duration(mins) * time.Minute
+}
 
 // The theme choices, as the preference stores them and the selector shows
 // them.
@@ -85,9 +97,9 @@ type settingsDialog struct {
 	c *Console
 	d *dialog.CustomDialog
 
-	addr, proxies, rate, clip *widgets.Entry
-	theme                     *widget.Select
-	err                       *widget.Label
+	addr, proxies, rate, clip, idle *widgets.Entry
+	theme                           *widgets.Select
+	err                             *widget.Label
 }
 
 func (c *Console) showSettings() {
@@ -97,8 +109,10 @@ func (c *Console) showSettings() {
 		proxies: c.dialogEntry("none; such as 10.0.0.0/8, 192.168.1.10", false),
 		rate:    c.dialogEntry(strconv.Itoa(data.DefaultRateLimit), false),
 		clip:    c.dialogEntry("30", false),
+		idle:    c.dialogEntry("15", false),
 		err:     errorLabel(),
 	}
+	s.idle.SetText(strconv.Itoa(int(c.idleTimeout() / time.Minute)))
 	s.addr.SetText(set.APIAddr)
 	s.proxies.SetText(data.ProxiesText(set.TrustedProxies))
 	s.rate.SetText(strconv.Itoa(set.RateLimit))
@@ -107,11 +121,11 @@ func (c *Console) showSettings() {
 	for i, t := range themeChoices {
 		labels[i] = t.label
 	}
-	s.theme = &widget.Select{Options: labels}
+	s.theme = c.dialogSelect(labels, nil)
 	s.theme.SetSelectedIndex(max(0, slices.IndexFunc(themeChoices, func(t struct{ pref, label string }) bool {
 		return t.pref == c.app.Preferences().String(prefTheme)
 	})))
-	apiHint := "The console serves the REST API here while the API is enabled; `keyward serve` uses these too, unless its flags say otherwise."
+	apiHint := "The console serves the REST API here while the API is enabled; “keyward serve” uses these too, unless its flags say otherwise."
 	// A read-only value stays readable: the disabled entries draw their
 	// text in the normal colour, not the disabled grey (about 1.4:1).
 	field := func(e *widgets.Entry) fyne.CanvasObject { return e }
@@ -124,9 +138,6 @@ func (c *Console) showSettings() {
 			return container.NewThemeOverride(e, readableTheme{c.app.Settings().Theme()})
 		}
 	}
-	for _, e := range []*widgets.Entry{s.addr, s.proxies, s.rate, s.clip} {
-		e.OnSubmitted = func(string) { s.submit() }
-	}
 	content := container.NewVBox(
 		&widget.Label{Text: "REST API", TextStyle: fyne.TextStyle{Bold: true}},
 		labelled("Listen address", field(s.addr)),
@@ -136,15 +147,14 @@ func (c *Console) showSettings() {
 		widget.NewSeparator(),
 		&widget.Label{Text: "This console", TextStyle: fyne.TextStyle{Bold: true}},
 		labelled("Clear copied keys from the clipboard after (seconds; 0: never)", s.clip),
+		labelled("Sign out after this many minutes without input (0: never)", s.idle),
 		labelled("Theme", s.theme),
 		s.err,
 	)
-	save := &widget.Button{Text: "Save", Importance: widget.HighImportance, OnTapped: s.submit}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { s.c.hide(s.d) }}
-	s.d = dialog.NewCustomWithoutButtons("Settings", content, c.win)
-	s.d.SetButtons([]fyne.CanvasObject{cancel, save})
-	s.d.Resize(fyne.NewSize(520, 0))
-	c.show(s.d, true)
+	save := c.button("Save", theme.ConfirmIcon(), widget.HighImportance, s.submit)
+	cancel := c.button("Cancel", theme.CancelIcon(), widget.MediumImportance, func() { s.c.hide(s.d) })
+	s.d = c.scrollingDialog("Settings", content, 520, cancel, save)
+	c.show(s.d, true).enter = s.submit
 }
 
 // submit checks every field, then applies what changed. A REST API that
@@ -154,6 +164,11 @@ func (s *settingsDialog) submit() {
 	secs, err := strconv.Atoi(strings.TrimSpace(s.clip.Text))
 	if err != nil || secs < 0 || secs > maxClipboardSeconds {
 		setError(s.err, fmt.Sprintf("The clipboard delay must be a whole number of seconds from 0 (never clear) to %d.", maxClipboardSeconds))
+		return
+	}
+	idle, err := strconv.Atoi(strings.TrimSpace(s.idle.Text))
+	if err != nil || idle < 0 || idle > maxIdleMinutes {
+		setError(s.err, fmt.Sprintf("The idle sign-out must be a whole number of minutes from 0 (never) to %d.", maxIdleMinutes))
 		return
 	}
 	if s.c.user.Role.CanAdminister() {
@@ -168,6 +183,8 @@ func (s *settingsDialog) submit() {
 	}
 	prefs := s.c.app.Preferences()
 	prefs.SetInt(prefClipboardSeconds, secs)
+	prefs.SetInt(prefIdleMinutes, idle)
+	s.c.watchIdle()
 	s.c.clip.delay = time.Duration(secs) * time.Second
 	prefs.SetString(prefTheme, themeChoices[max(0, s.theme.SelectedIndex())].pref)
 	s.c.applyTheme()

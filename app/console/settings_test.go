@@ -164,7 +164,7 @@ func TestSettingsOfTheConsole(t *testing.T) {
 		}
 	}
 	f[3].SetText("10")
-	all[*widget.Select](d)[0].SetSelected("Dark")
+	all[*widgets.Select](d)[0].SetSelected("Dark")
 	test.Tap(button(t, d, "Save"))
 	if got := e.a.Preferences().Int(prefClipboardSeconds); got != 10 || e.c.clip.delay != 10*time.Second {
 		t.Fatalf("clipboard delay = %d s, guard %v", got, e.c.clip.delay)
@@ -181,7 +181,7 @@ func TestSettingsOfTheConsole(t *testing.T) {
 	}
 	// Back to the system's theme.
 	d, _ = e.openSettings()
-	all[*widget.Select](d)[0].SetSelected("As the system")
+	all[*widgets.Select](d)[0].SetSelected("As the system")
 	test.Tap(button(t, d, "Save"))
 	if _, forced := e.a.Settings().Theme().(variantTheme); forced {
 		t.Fatal("the theme stayed forced")

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
+	"keyward/widgets"
 )
 
 // maxSignInDelay caps the wait after repeated failed sign-ins.
@@ -18,7 +19,7 @@ type signInScreen struct {
 	c *Console
 
 	email, password *widget.Entry
-	signIn          *widget.Button
+	signIn          *widgets.Button
 	err             *widget.Label
 	failures        int // in a row
 }
@@ -30,10 +31,15 @@ func (c *Console) showSignIn() {
 		password: &widget.Entry{Password: true},
 		err:      errorLabel(),
 	}
-	s.signIn = &widget.Button{Text: "Sign in", Importance: widget.HighImportance, OnTapped: s.submit}
+	s.signIn = c.button("Sign in", nil, widget.HighImportance, s.submit)
 	s.email.OnSubmitted = func(string) { s.submit() }
 	s.password.OnSubmitted = func(string) { s.submit() }
 	parts := []fyne.CanvasObject{labelled("Email", s.email), labelled("Password", s.password), s.err, s.signIn}
+	if c.signInNote != "" {
+		// Why the form is back (the idle sign-out), until the next sign-in.
+		parts = append([]fyne.CanvasObject{&widget.Label{Text: c.signInNote, Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance}}, parts...)
+		c.signInNote = ""
+	}
 	if c.opts.Shared {
 		parts = append(parts, hint("Shared store: "+c.store.Location()))
 	}

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
+	"keyward/widgets"
 )
 
 // StartupError is the window shown instead of the console when the data
@@ -30,7 +31,7 @@ func StartupError(a fyne.App, dataDir string, err error, quit func()) fyne.Windo
 	}
 	w := a.NewWindow(title)
 	text := &widget.Label{Text: msg, Wrapping: fyne.TextWrapWord}
-	quitButton := &widget.Button{Text: "Quit", Importance: widget.HighImportance, OnTapped: quit}
+	quitButton := widgets.NewButton("Quit", nil, widget.HighImportance, quit)
 	heading := &widget.Label{Text: title, TextStyle: fyne.TextStyle{Bold: true}}
 	w.SetContent(container.NewBorder(container.NewHBox(widget.NewIcon(theme.WarningIcon()), heading),
 		container.NewHBox(layout.NewSpacer(), quitButton), nil, nil, text))

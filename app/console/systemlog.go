@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
@@ -25,9 +26,11 @@ type logTab struct {
 	filter   *widgets.Entry
 	from, to *widget.DateEntry
 	count    *widget.Label
-	table    *widget.Table
+	export   *widgets.Button
+	table    *widgets.Table
 	detail   *widget.Label // the selected entry in full
 	entries  []data.SystemLogEntry
+	selected int  // the row shown in full, -1 for none
 	stale    bool // the log changed, or was never loaded, while the tab was hidden
 }
 
@@ -35,10 +38,11 @@ var logColumns = []column{{"Time", 130}, {"By", 200}, {"Event", 150}, {"Descript
 
 func newLogTab(c *Console) *logTab {
 	t := &logTab{c: c,
-		filter: widgets.NewEntry(),
-		from:   widget.NewDateEntry(),
-		to:     widget.NewDateEntry(),
-		count:  countLabel(),
+		filter:   widgets.NewEntry(),
+		from:     widget.NewDateEntry(),
+		to:       widget.NewDateEntry(),
+		count:    countLabel(),
+		selected: -1,
 	}
 	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by text", func(string) { t.refresh() }
 	t.from.PlaceHolder, t.to.PlaceHolder = "From (any day)", "To (any day)"
@@ -48,8 +52,11 @@ func newLogTab(c *Console) *logTab {
 	t.detail = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	t.detail.Hide()
 	t.table.OnSelected = t.onSelected
-	toolbar := container.NewBorder(nil, nil, nil, container.NewHBox(minWidth(t.from, 170), minWidth(t.to, 170), t.count), t.filter)
-	t.content = container.NewBorder(toolbar, t.detail, nil, nil, t.table)
+	// Wide enough for "From (any day)" beside the calendar button: at 170
+	// its placeholder was cut and the entry showed a scroll bar.
+	t.export = c.button("Export…", theme.DownloadIcon(), widget.MediumImportance, t.exportLog)
+	toolbar := borderLayout(nil, nil, nil, container.NewHBox(minWidth(t.from, 210), minWidth(t.to, 210), t.count, t.export), t.filter)
+	t.content = borderLayout(toolbar, t.detail, nil, nil, t.table)
 	t.stale = true
 	return t
 }
@@ -61,12 +68,17 @@ func (t *logTab) onSelected(id widget.TableCellID) {
 		return
 	}
 	e := t.entries[id.Row]
-	text := fmt.Sprintf("#%d · %s · %s · %s %d", e.ID, t.c.formatTime(e.Time), e.Type, e.Resource, e.ResourceID)
+	// The resource's kind, not its internal number ("API key 1" told a
+	// reader nothing): the description names it.
+	text := fmt.Sprintf("Entry %d · %s · %s · by %s", e.ID, t.c.formatTime(e.Time), e.Type, e.Originator)
 	if e.APIKeyName != "" {
-		text += " · API key " + e.APIKeyName
+		text += " with the API key " + e.APIKeyName
 	}
-	t.detail.SetText(text + "\n" + e.Originator + ": " + e.Description)
+	t.detail.SetText(text + "\n" + e.Description)
 	t.detail.Show()
+	// The whole row shows it is the one in full, not only the cell tapped.
+	t.selected = id.Row
+	t.table.Refresh()
 }
 
 func (t *logTab) fillCell(row, col int, cell *widgets.Cell) {
@@ -86,6 +98,7 @@ func (t *logTab) fillCell(row, col int, cell *widgets.Cell) {
 		text = e.Description
 	}
 	cell.Set(row, col, widgets.CellText, text, widget.MediumImportance, nil)
+	cell.SetHighlighted(row == t.selected)
 }
 
 // query is what the filters ask for: the days run from the start of From
@@ -119,6 +132,7 @@ func (t *logTab) refresh() {
 	}
 	t.entries, t.stale = entries, false
 	t.table.UnselectAll()
+	t.selected = -1
 	t.detail.Hide()
 	switch {
 	case len(entries) == logShown:

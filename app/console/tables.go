@@ -17,9 +17,9 @@ type column struct {
 // newTable returns the console's kind of table: a bold header row of cols,
 // no header column, and a widgets.Cell in every cell, which fill sets for
 // the given row and column of rows().
-func newTable(cols []column, rows func() int, fill func(row, col int, cell *widgets.Cell)) *widget.Table {
-	var t *widget.Table
-	t = widget.NewTableWithHeaders(
+func newTable(cols []column, rows func() int, fill func(row, col int, cell *widgets.Cell)) *widgets.Table {
+	var t *widgets.Table
+	t = widgets.NewTable(
 		func() (int, int) { return tableLength(t, rows(), len(cols)) },
 		func() fyne.CanvasObject { return widgets.NewCell() },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -27,26 +27,36 @@ func newTable(cols []column, rows func() int, fill func(row, col int, cell *widg
 				fill(id.Row, id.Col, o.(*widgets.Cell))
 			}
 		})
-	t.ShowHeaderColumn = false
 	t.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(cols) {
 			o.(*widget.Label).SetText(cols[id.Col].title)
 		}
 	}
+	widths, grow := make([]float32, len(cols)), make([]float32, len(cols))
 	for i, c := range cols {
-		t.SetColumnWidth(i, c.width)
+		widths[i], grow[i] = c.width, columnGrowth[c.title]
 	}
+	t.SetColumns(widths, grow)
 	return t
+}
+
+// columnGrowth is each named column's share of a wide window's spare
+// width: the names and texts that are cut with "…" first.
+var columnGrowth = map[string]float32{
+	"Key name": 3, "User name": 2, "CIDR allow list": 1, "Last used": 1,
+	"Name": 2, "Email": 2, "Role": 1,
+	"By": 1, "Event": 1, "Description": 4,
 }
 
 // sortableHeaders makes the headers of the columns sortable[col] says are
 // buttons: a tap calls tap(col), and the column state() names shows an
 // arrow, ▲ or ▼ (desc).
-func sortableHeaders(t *widget.Table, cols []column, sortable []bool, state func() (col int, desc bool), tap func(col int)) {
+func sortableHeaders(t *widgets.Table, cols []column, sortable []bool, state func() (col int, desc bool), tap func(col int)) {
 	t.CreateHeader = func() fyne.CanvasObject {
 		label := &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
-		button := &widget.Button{Importance: widget.LowImportance, Alignment: widget.ButtonAlignLeading}
+		button := widgets.NewButton("", nil, widget.LowImportance, nil)
+		button.Alignment = widget.ButtonAlignLeading
 		return container.NewStack(label, button)
 	}
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -54,7 +64,7 @@ func sortableHeaders(t *widget.Table, cols []column, sortable []bool, state func
 			return
 		}
 		parts := o.(*fyne.Container).Objects
-		label, button := parts[0].(*widget.Label), parts[1].(*widget.Button)
+		label, button := parts[0].(*widget.Label), parts[1].(*widgets.Button)
 		if !sortable[id.Col] {
 			label.SetText(cols[id.Col].title)
 			label.Show()
@@ -81,7 +91,7 @@ type tableColumn[T any] struct {
 
 // newColumnTable returns a table with a row for each of items() and the
 // given columns.
-func newColumnTable[T any](cols []tableColumn[T], items func() []T) *widget.Table {
+func newColumnTable[T any](cols []tableColumn[T], items func() []T) *widgets.Table {
 	headers := make([]column, len(cols))
 	for i, c := range cols {
 		headers[i] = c.column
@@ -96,7 +106,7 @@ func newColumnTable[T any](cols []tableColumn[T], items func() []T) *widget.Tabl
 // when it is refreshed or given column widths before it is shown) as if
 // every row were visible, and builds a row divider for each, which it keeps
 // and walks on every frame after: 10,000 of them for 10,000 keys.
-func tableLength(t *widget.Table, rows, cols int) (int, int) {
+func tableLength(t *widgets.Table, rows, cols int) (int, int) {
 	if t.Size().Height <= 0 {
 		return 0, cols
 	}

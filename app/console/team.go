@@ -17,8 +17,8 @@ import (
 type teamTab struct {
 	c       *Console
 	content fyne.CanvasObject
-	table   *widget.Table
-	add     *widget.Button // nil for roles that may not change the team
+	table   *widgets.Table
+	add     *widgets.Button // nil for roles that may not change the team
 	count   *widget.Label
 	columns []tableColumn[data.User]
 	users   []data.User
@@ -31,11 +31,15 @@ func newTeamTab(c *Console) *teamTab {
 	t.table = newColumnTable(t.columns, func() []data.User { return t.users })
 	right := []fyne.CanvasObject{t.count}
 	if owner {
-		t.add = &widget.Button{Text: "Add user", Icon: theme.ContentAddIcon(), Importance: widget.HighImportance, OnTapped: func() { c.showUserDialog(nil) }}
+		t.add = c.button("Add user", theme.ContentAddIcon(), widget.HighImportance, func() { c.showUserDialog(nil) })
 		right = append(right, t.add)
 	}
 	heading := &widget.Label{Text: "Team", TextStyle: fyne.TextStyle{Bold: true}}
-	t.content = container.NewBorder(container.NewBorder(nil, nil, heading, container.NewHBox(right...)), nil, nil, nil, t.table)
+	top := container.NewVBox(container.NewBorder(nil, nil, heading, container.NewHBox(right...)))
+	if !owner {
+		top.Add(readOnlyNote(c.user.Role, "add, edit and delete users"))
+	}
+	t.content = borderLayout(top, nil, nil, nil, t.table)
 	t.refresh()
 	return t
 }
@@ -71,12 +75,12 @@ func (t *teamTab) userColumns(owner bool) []tableColumn[data.User] {
 			tableColumn[data.User]{column{"", 66}, func(u data.User, row, col int, cell *widgets.Cell) {
 				cell.Set(row, col, widgets.CellButton, "Edit", widget.MediumImportance, func() { t.c.showUserDialog(&u) })
 			}},
-			tableColumn[data.User]{column{"", 84}, func(u data.User, row, col int, cell *widgets.Cell) {
+			tableColumn[data.User]{column{"", 44}, func(u data.User, row, col int, cell *widgets.Cell) {
 				if u.ID == t.c.user.ID {
 					cell.Set(row, col, widgets.CellText, "", widget.MediumImportance, nil)
 					return
 				}
-				cell.Set(row, col, widgets.CellButton, "Delete", widget.DangerImportance, func() { t.confirmDelete(u) })
+				cell.SetIconButton(row, col, theme.DeleteIcon(), widget.LowImportance, func() { t.confirmDelete(u) })
 			}})
 	}
 	return cols
@@ -94,7 +98,7 @@ func (t *teamTab) confirmDelete(u data.User) {
 	if u.KeyCount > 0 {
 		msg += fmt.Sprintf("\n\nTheir %s will be deleted too: requests made with them will fail at once.", data.Count(u.KeyCount, "API user key", "API user keys"))
 	}
-	t.c.confirm("Delete user", msg, "Delete", func() error {
+	t.c.confirm("Delete user", msg, "Delete", theme.DeleteIcon(), func() error {
 		_, err := t.c.store.DeleteUser(t.c.actor(), u.ID)
 		return err
 	})
@@ -107,11 +111,12 @@ type userDialog struct {
 	editing  *data.User // nil when adding
 	name     *widgets.Entry
 	email    *widgets.Entry
-	role     *widget.Select
+	role     *widgets.Select
 	password *widgets.Entry
 	confirm  *widgets.Entry
+	remove   *widgets.Check // take the password away; nil when there is none
 	err      *widget.Label
-	save     *widget.Button
+	save     *widgets.Button
 }
 
 func (c *Console) showUserDialog(editing *data.User) {
@@ -126,9 +131,9 @@ func (c *Console) showUserDialog(editing *data.User) {
 	for i, r := range data.Roles {
 		roles[i] = string(r)
 	}
-	u.role = &widget.Select{Options: roles}
-	u.save = &widget.Button{Text: "Save", Importance: widget.HighImportance, OnTapped: u.submit}
-	cancel := &widget.Button{Text: "Cancel", OnTapped: func() { u.c.hide(u.d) }}
+	u.role = c.dialogSelect(roles, nil)
+	u.save = c.button("Save", theme.ConfirmIcon(), widget.HighImportance, u.submit)
+	cancel := c.button("Cancel", theme.CancelIcon(), widget.MediumImportance, func() { u.c.hide(u.d) })
 	title := "Add user"
 	passwordHint := fmt.Sprintf("Optional: without one the user can hold API keys but cannot sign in. At least %d characters.", data.PasswordMinLen)
 	fields := []fyne.CanvasObject{labelled("Name", u.name)}
@@ -140,25 +145,39 @@ func (c *Console) showUserDialog(editing *data.User) {
 		u.name.SetText(editing.Name)
 		u.role.SetSelected(string(editing.Role))
 		fields = append(fields, labelled("Email", &widget.Label{Text: editing.Email}))
-		passwordHint = "Leave empty to keep the current password."
+		if editing.HasPassword {
+			passwordHint = "Leave empty to keep the current password."
+		} else {
+			passwordHint = fmt.Sprintf("This user has no console password and cannot sign in: set one of at least %d characters to let them.", data.PasswordMinLen)
+		}
 		if editing.ID == c.user.ID {
 			u.role.Disable()
 			passwordHint += " You cannot change your own role."
+		} else if editing.HasPassword {
+			u.remove = c.dialogCheck("Remove the console password: the user keeps their API keys but can no longer sign in", func(on bool) {
+				for _, e := range []*widgets.Entry{u.password, u.confirm} {
+					if on {
+						e.SetText("")
+						e.Disable()
+					} else {
+						e.Enable()
+					}
+				}
+			})
 		}
 	}
 	fields = append(fields,
 		labelled("Role", u.role),
 		labelled("Console password", u.password),
 		labelled("Repeat the password", u.confirm),
-		hint(passwordHint),
-		u.err)
-	for _, e := range []*widgets.Entry{u.name, u.email, u.password, u.confirm} {
-		e.OnSubmitted = func(string) { u.submit() }
+		hint(passwordHint))
+	if u.remove != nil {
+		fields = append(fields, u.remove)
 	}
-	u.d = dialog.NewCustomWithoutButtons(title, container.NewVBox(fields...), c.win)
-	u.d.SetButtons([]fyne.CanvasObject{cancel, u.save})
+	fields = append(fields, u.err)
+	u.d = c.newDialog(title, container.NewVBox(fields...), cancel, u.save)
 	u.d.Resize(fyne.NewSize(460, 0))
-	c.show(u.d, true)
+	c.show(u.d, true).enter = u.submit
 	c.win.Canvas().Focus(u.name)
 }
 
@@ -172,8 +191,8 @@ func (u *userDialog) submit() {
 	if u.editing == nil {
 		_, err = u.c.store.AddUser(u.c.actor(), data.NewUser{Name: u.name.Text, Email: u.email.Text, Role: role, Password: u.password.Text})
 	} else {
-		ch := data.UserChange{Name: &u.name.Text, Role: &role}
-		if u.password.Text != "" {
+		ch := data.UserChange{Name: &u.name.Text, Role: &role, RemovePassword: u.remove != nil && u.remove.Checked}
+		if u.password.Text != "" && !ch.RemovePassword {
 			ch.Password = &u.password.Text
 		}
 		_, err = u.c.store.UpdateUser(u.c.actor(), u.editing.ID, ch)

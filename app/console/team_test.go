@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
 	"keyward/widgets"
@@ -32,8 +31,27 @@ func TestViewerSeesEverythingReadOnly(t *testing.T) {
 		t.Fatalf("a Viewer has %d key columns and %d team columns", len(s.keys.columns), len(s.team.columns))
 	}
 	row := e.keyRow("viewer-sees-me")
-	if c := cell(t, s.keys.table, row, e.col("CIDR allow list")); c.Kind != 0 || c.Text != "All addresses" {
+	// The rules open read-only: a Viewer sees which addresses a key is
+	// accepted from, and that only an Owner can change them.
+	_, err := e.store.AddCIDRRule(data.CommandLine, e.key("viewer-sees-me").ID, "10.0.0.0/8")
+	e.must(err)
+	c := cell(t, s.keys.table, row, e.col("CIDR allow list"))
+	if c.Kind != widgets.CellLink || c.Text != "1 rule" {
 		t.Fatalf("the allow list is a %v %q for a Viewer", c.Kind, c.Text)
+	}
+	tapLink(c.Link)
+	d := e.top()
+	if !strings.Contains(labelText(d), "10.0.0.0/8") || !strings.Contains(labelText(d), "Read-only: only an Owner can change the allow list.") {
+		t.Fatalf("the Viewer's allow list dialog says %q", labelText(d))
+	}
+	for _, text := range []string{"Edit", "Delete", "Add CIDR rule"} {
+		if hasButton(d, text) {
+			t.Errorf("a Viewer's allow list offers %q", text)
+		}
+	}
+	e.escape()
+	if !strings.Contains(labelText(root), "Read-only: you are signed in as a Viewer. An Owner can add, change and delete keys.") {
+		t.Fatal("the API Keys tab does not say it is read-only")
 	}
 	if s.log == nil || len(s.tabs.Items) != 3 {
 		t.Fatal("a Viewer does not see the System Log")
@@ -77,7 +95,7 @@ func TestTeamRules(t *testing.T) {
 	entries := all[*widgets.Entry](d)
 	test.Type(entries[0], "Bea Billing")
 	test.Type(entries[1], "bea@example.com")
-	all[*widget.Select](d)[0].SetSelected(string(data.RoleBillingAdmin))
+	all[*widgets.Select](d)[0].SetSelected(string(data.RoleBillingAdmin))
 	test.Tap(button(t, d, "Save"))
 	if e.w.Canvas().Overlays().Top() != nil || e.teamRow("bea@example.com") < 0 {
 		t.Fatalf("Add user: %s", labelText(d))
@@ -100,7 +118,7 @@ func TestTeamRules(t *testing.T) {
 	// Ada cannot change her own role; the selector says so.
 	test.Tap(cell(t, team.table, e.teamRow("ada@example.com"), 5).Button)
 	d = e.top()
-	if !all[*widget.Select](d)[0].Disabled() || !strings.Contains(labelText(d), "You cannot change your own role.") {
+	if !all[*widgets.Select](d)[0].Disabled() || !strings.Contains(labelText(d), "You cannot change your own role.") {
 		t.Fatal("the own role is editable")
 	}
 	e.escape()
@@ -157,7 +175,7 @@ func TestLastOwnerCannotBeDemoted(t *testing.T) {
 	team := e.c.access.team
 	test.Tap(cell(t, team.table, e.teamRow("ada@example.com"), 5).Button)
 	d := e.top()
-	all[*widget.Select](d)[0].SetSelected(string(data.RoleViewer))
+	all[*widgets.Select](d)[0].SetSelected(string(data.RoleViewer))
 	test.Tap(button(t, d, "Save"))
 	if e.user("ada@example.com").Role != data.RoleViewer {
 		t.Fatal("Ada was not demoted")

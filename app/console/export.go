@@ -1,0 +1,99 @@
+package console
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+
+	"keyward/data"
+)
+
+// The exports: the key list and the system log as the tab shows them,
+// filtered and in the same order, to CSV or JSON as the file's name ends.
+
+// showExport asks where to save an export named name (its extension
+// choosing the format), and writes it with write.
+func (c *Console) showExport(title, name string, write func(f fyne.URIWriteCloser, format data.ExportFormat) (int, error)) {
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) { c.onExportFile(w, err, write) }, c.win)
+	d.SetTitleText(title)
+	d.SetFileName(name)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".json"}))
+	if c.backupFolder != nil {
+		d.SetLocation(c.backupFolder)
+	}
+	c.show(d, true)
+}
+
+// onExportFile writes the export to the file chosen in the save dialog;
+// w is nil when the dialog was cancelled.
+func (c *Console) onExportFile(w fyne.URIWriteCloser, err error, write func(fyne.URIWriteCloser, data.ExportFormat) (int, error)) {
+	if err != nil {
+		c.showError(data.Errorf(data.EInternal, "Could not create the export file: %v. Choose another folder or name.", err))
+		return
+	}
+	if w == nil {
+		return
+	}
+	uri := w.URI()
+	format, err := data.ExportFormatOf(uri.Name())
+	if err == nil {
+		var n int
+		n, err = write(w, format)
+		if cerr := w.Close(); err == nil && cerr != nil {
+			err = data.Errorf(data.EInternal, "Could not finish writing %s: %v.", uri.Name(), cerr)
+		}
+		if err == nil {
+			c.inform("Export saved", fmt.Sprintf("Wrote %s to %s.", rowCount(n), displayPath(uri)))
+			return
+		}
+	} else {
+		w.Close()
+	}
+	if uri.Scheme() == "file" {
+		removeIfEmpty(uri.Path())
+	}
+	c.showError(err)
+}
+
+// rowCount counts the rows of an export.
+func rowCount(n int) string { return data.Count(n, "row", "rows") }
+
+// displayPath names a file for people.
+func displayPath(u fyne.URI) string {
+	if u.Scheme() == "file" {
+		return u.Path()
+	}
+	return u.String()
+}
+
+// exportName is an export's suggested file name: the account's, what it
+// holds, the day.
+func (c *Console) exportName(what string) string {
+	acct, _ := c.store.Account()
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '-'
+	}, acct.Name)
+	return fmt.Sprintf("%s-%s-%s.csv", strings.Trim(name, "-"), what, c.clock.Now().In(c.opts.Location).Format("2006-01-02"))
+}
+
+// exportKeys exports the keys the table shows, as it shows them.
+func (t *keysTab) exportKeys() {
+	t.c.showExport("Export the API user keys", t.c.exportName("api-keys"), func(w fyne.URIWriteCloser, f data.ExportFormat) (int, error) {
+		keys := t.visible
+		return len(keys), data.WriteKeys(w, f, keys)
+	})
+}
+
+// exportLog exports the entries the System Log shows.
+func (t *logTab) exportLog() {
+	t.c.showExport("Export the system log", t.c.exportName("system-log"), func(w fyne.URIWriteCloser, f data.ExportFormat) (int, error) {
+		entries := t.entries
+		return len(entries), data.WriteSystemLog(w, f, entries)
+	})
+}

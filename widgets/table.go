@@ -1,0 +1,221 @@
+package widgets
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Table is a widget.Table with a header row that the keyboard can page
+// through: Page Up and Page Down move the focused cell a screenful, Home
+// and End to the first and last rows (widget.Table knows only the arrow
+// keys). The pointer moving over it counts as activity (see OnActivity).
+//
+// Its columns can share the width the table has beyond their own: see
+// SetColumns.
+type Table struct {
+	widget.Table
+
+	widths, grow []float32
+	laidOut      float32 // the width the columns were last fitted to
+
+	cells   []*Cell       // every cell CreateCell made, for the tooltip
+	tip     *widget.PopUp // the tooltip shown, nil when none is
+	tipCell *Cell         // the cell the pointer rests on
+	stopTip func()        // cancels the tooltip about to show
+}
+
+// SetColumns gives the columns their widths, and the shares of the spare
+// width each takes when the table is wider than their sum (0: none), each
+// up to maxGrow times its own width. Names take the room a wide window
+// has, rather than being cut with "…" beside empty space.
+func (t *Table) SetColumns(widths, grow []float32) {
+	t.widths, t.grow, t.laidOut = widths, grow, -1
+	t.fitColumns(t.Size().Width)
+}
+
+// maxGrow caps how far a column grows: past it, more width only spreads
+// a row's parts apart.
+const maxGrow = 2.5
+
+// Resize fits the columns to the new width.
+func (t *Table) Resize(size fyne.Size) {
+	t.fitColumns(size.Width)
+	t.Table.Resize(size)
+}
+
+func (t *Table) fitColumns(width float32) {
+	if width == t.laidOut || len(t.widths) == 0 {
+		return
+	}
+	t.laidOut = width
+	var sum, shares float32
+	for i, w := range t.widths {
+		sum += w + 1 // and the divider
+		shares += t.grow[i]
+	}
+	// The scroll bar's room stays free, and a little more: a table a few
+	// pixels too wide shows a horizontal scroll bar.
+	spare := max(0, width-sum-theme.ScrollBarSize()-4*theme.Padding())
+	for i, w := range t.widths {
+		if shares > 0 && t.grow[i] > 0 {
+			w = min(w+spare*t.grow[i]/shares, w*maxGrow)
+		}
+		t.SetColumnWidth(i, w)
+	}
+}
+
+// NewTable returns a table with a header row and no header column; see
+// widget.NewTable for the three functions.
+//
+// A cell that is a *Cell shows its text in full in a tooltip when it is
+// cut short and the pointer rests on it.
+func NewTable(length func() (rows, cols int), create func() fyne.CanvasObject, update func(widget.TableCellID, fyne.CanvasObject)) *Table {
+	t := &Table{}
+	t.Length, t.UpdateCell = length, update
+	t.CreateCell = func() fyne.CanvasObject {
+		o := create()
+		if c, ok := o.(*Cell); ok {
+			t.cells = append(t.cells, c)
+		}
+		return o
+	}
+	t.ShowHeaderRow = true
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+// TypedKey pages and jumps, and passes every other key to the table.
+func (t *Table) TypedKey(ev *fyne.KeyEvent) {
+	active()
+	switch ev.Name {
+	case fyne.KeyPageDown, fyne.KeyPageUp:
+		step := fyne.KeyDown
+		if ev.Name == fyne.KeyPageUp {
+			step = fyne.KeyUp
+		}
+		for range t.pageRows() {
+			t.Table.TypedKey(&fyne.KeyEvent{Name: step})
+		}
+	case fyne.KeyHome:
+		t.focusRow(0)
+	case fyne.KeyEnd:
+		rows, _ := t.Length()
+		t.focusRow(rows - 1)
+	default:
+		t.Table.TypedKey(ev)
+	}
+}
+
+// pageRows is how many rows a screenful holds, less one that stays in
+// view, so that paging keeps the reader's place.
+func (t *Table) pageRows() int {
+	row := t.CreateCell().MinSize().Height + 1 // and the divider
+	return max(1, int(t.Size().Height/row)-2)
+}
+
+// focusRow moves the focused cell to the first column of row and scrolls
+// it into view. widget.Table keeps its focused cell to itself; selecting
+// a cell moves it, so a table that shows no selection has it undone.
+func (t *Table) focusRow(row int) {
+	rows, _ := t.Length()
+	if row < 0 || row >= rows {
+		return
+	}
+	id := widget.TableCellID{Row: row, Col: 0}
+	t.Select(id)
+	if t.OnSelected == nil {
+		t.Unselect(id)
+	}
+}
+
+// MouseMoved counts as activity, highlights as widget.Table does, and
+// shows the tooltip of a cut-off cell once the pointer rests on it.
+func (t *Table) MouseMoved(ev *desktop.MouseEvent) {
+	active()
+	t.Table.MouseMoved(ev)
+	c := t.cellAt(ev.AbsolutePosition)
+	if c == t.tipCell {
+		return
+	}
+	t.hideTip()
+	t.tipCell = c
+	if c == nil || !c.Truncated() {
+		return
+	}
+	at := ev.AbsolutePosition.AddXY(12, 20)
+	t.stopTip = AfterFunc(TooltipDelay, func() { t.showTip(c, at) })
+}
+
+// MouseOut hides the tooltip.
+func (t *Table) MouseOut() {
+	t.hideTip()
+	t.tipCell = nil
+	t.Table.MouseOut()
+}
+
+// TooltipDelay is how long the pointer rests on a cut-off cell before its
+// full text shows.
+var TooltipDelay = 600 * time.Millisecond
+
+// AfterFunc runs f on the UI goroutine after d, unless stop is called
+// first. Tests replace it.
+var AfterFunc = defaultAfterFunc
+
+func defaultAfterFunc(d time.Duration, f func()) (stop func()) {
+	timer := time.AfterFunc(d, func() { fyne.Do(f) })
+	return func() { timer.Stop() }
+}
+
+// cellAt is the cell drawn at pos, nil for none.
+func (t *Table) cellAt(pos fyne.Position) *Cell {
+	d := fyne.CurrentApp().Driver()
+	for _, c := range t.cells {
+		if !c.Visible() {
+			continue
+		}
+		p, s := d.AbsolutePositionForObject(c), c.Size()
+		if pos.X >= p.X && pos.X < p.X+s.Width && pos.Y >= p.Y && pos.Y < p.Y+s.Height {
+			return c
+		}
+	}
+	return nil
+}
+
+func (t *Table) showTip(c *Cell, at fyne.Position) {
+	if t.tipCell != c || !c.Truncated() {
+		return
+	}
+	canvas := fyne.CurrentApp().Driver().CanvasForObject(t)
+	if canvas == nil {
+		return
+	}
+	label := &widget.Label{Text: c.Text, Wrapping: fyne.TextWrapWord}
+	t.tip = widget.NewPopUp(label, canvas)
+	// As wide as the text, up to half the window; kept inside it.
+	size := label.MinSize()
+	width := min(size.Width, canvas.Size().Width/2)
+	label.Resize(fyne.NewSize(width, 0))
+	size = fyne.NewSize(width, label.MinSize().Height)
+	at.X = max(0, min(at.X, canvas.Size().Width-size.Width-theme.Padding()*2))
+	at.Y = max(0, min(at.Y, canvas.Size().Height-size.Height-theme.Padding()*2))
+	t.tip.ShowAtPosition(at)
+	t.tip.Resize(size)
+}
+
+func (t *Table) hideTip() {
+	if t.stopTip != nil {
+		t.stopTip()
+		t.stopTip = nil
+	}
+	if t.tip != nil {
+		t.tip.Hide()
+		t.tip = nil
+	}
+}
+
+// Tooltip is the tooltip shown, nil when none is.
+func (t *Table) Tooltip() *widget.PopUp { return t.tip }
