@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"keyward/data"
@@ -187,8 +186,8 @@ func TestNewFilesArePrivateWhateverTheUmask(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows has no Unix permission bits")
 	}
-	old := syscall.Umask(0)
-	defer syscall.Umask(old)
+	old := setUmask(0)
+	defer setUmask(old)
 	dir := filepath.Join(t.TempDir(), "kw")
 	must(t, os.Mkdir(dir, 0o755))
 	must(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("left here"), 0o644))
