@@ -11,6 +11,10 @@ GO ?= go
 # configuration: not the services Debian's packages start).
 APT_PACKAGES := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev redis-server nginx caddy
+# make package-check also runs the Windows build under Wine
+# (.ci/windows-check.sh): the cross compiler and Wine are installed for it
+# only, so that make test and make run need neither.
+WINDOWS_CHECK_PACKAGES := gcc-mingw-w64-x86-64-posix wine64 curl
 # The tests of the shared store start redis-server of their own: make test
 # installs it, so that a missing one fails them rather than skipping them
 # (KEYWARD_REQUIRE_REDIS=1 in the test rule).
@@ -35,13 +39,14 @@ MINGW_CC := x86_64-w64-mingw32-gcc
 # bench/lib.sh reads this line.
 TAGS := no_emoji
 
-.PHONY: run test deps build fuzz bench clean package package-check
+.PHONY: run test deps windows-deps build fuzz bench clean package package-check
 
-deps:
-	@command -v $(GO) >/dev/null 2>&1 || { echo "Go 1.26 or newer is needed: see https://go.dev/doc/install"; exit 1; }
+# apt_install installs the Debian packages of a list that are missing, and
+# only those: nothing is fetched when all of them are there.
+define apt_install
 	@if command -v dpkg-query >/dev/null 2>&1; then \
 		missing=""; \
-		for p in $(APT_PACKAGES); do \
+		for p in $(1); do \
 			dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 		done; \
 		if [ -n "$$missing" ]; then \
@@ -52,9 +57,19 @@ deps:
 			$$sudo apt-get update -q && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
 		fi; \
 	else \
-		echo "Not a Debian system: install a C compiler and the OpenGL/X11 development headers yourself."; \
+		echo "$(2)"; \
 	fi
+endef
+
+deps:
+	@command -v $(GO) >/dev/null 2>&1 || { echo "Go 1.26 or newer is needed: see https://go.dev/doc/install"; exit 1; }
+	$(call apt_install,$(APT_PACKAGES),Not a Debian system: install a C compiler and the OpenGL/X11 development headers yourself.)
 	$(GO) mod download
+
+# windows-deps installs what the Windows part of package-check needs: the
+# cross compiler (make package builds the .exe when it is there) and Wine.
+windows-deps:
+	$(call apt_install,$(WINDOWS_CHECK_PACKAGES),Not a Debian system: install mingw-w64 and Wine yourself to check the Windows build.)
 
 build: deps
 	$(GO) build -tags $(TAGS) -o keyward .
@@ -102,9 +117,12 @@ package: deps
 	ls -l dist
 
 # package-check unpacks the Linux archive, checks that its binary was built
-# with TAGS, and runs it on a new data directory, as CI does after every
-# change.
-package-check: package
+# with TAGS, and runs it on a new data directory; then it vets the pure-Go
+# packages, tests included, for Windows (with the package build's flags, so
+# that they reuse its compiled packages), and runs the Windows executable
+# under Wine, in a prefix of its own, through the administrator's flow and
+# serve (.ci/windows-check.sh), as CI does after every change.
+package-check: windows-deps package
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	tar -xJf dist/keyward-$(VERSION)-linux-amd64.tar.xz -C "$$tmp"; \
 	bin="$$tmp/keyward/usr/local/bin/keyward"; \
@@ -113,6 +131,9 @@ package-check: package
 	echo "a long owner password" | "$$bin" --data "$$tmp/data" init --account Smoke --owner-name "Smoke Test" --owner-email smoke@example.com; \
 	"$$bin" --data "$$tmp/data" keys list; \
 	echo "package-check: the packaged binary works"
+	@echo "package-check: go vet of the command line, the API and data for Windows"
+	GOOS=windows CGO_ENABLED=1 CC=$(MINGW_CC) $(GO) vet -trimpath -tags $(TAGS) ./app/cli/ ./app/api/ ./data/...
+	KEYWARD_VERSION=$(VERSION) bash .ci/windows-check.sh dist/keyward-$(VERSION)-windows-amd64.exe
 
 clean:
 	rm -rf keyward dist

@@ -28,7 +28,15 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 	sharedLimit := fs.Bool("shared-rate-limit", false, "with --store: keep the per-key rate limit in the shared store, one budget for every server (a round trip per request)")
 	return func(r *runner, _ []string) error {
 		// Catch SIGINT and SIGTERM from the start: one that arrives while
-		// the server starts must stop it gracefully too, not kill it.
+		// the server starts must stop it gracefully too, not kill it. On
+		// Windows, Go delivers os.Interrupt for Ctrl+C and Ctrl+Break in
+		// the console serve runs in, and SIGTERM when that console is
+		// closed, the user logs off or the system shuts down
+		// (CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT): the
+		// same clean stop, though Windows ends the process a few seconds
+		// after those three whatever it is doing. A Windows service's
+		// stop request reaches no program through os/signal; a service
+		// wrapper that turns it into Ctrl+C stops serve cleanly.
 		parent := r.env.Context
 		if parent == nil {
 			parent = context.Background()
