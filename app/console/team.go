@@ -154,7 +154,7 @@ func (c *Console) showUserDialog(editing *data.User) {
 			u.role.Disable()
 			passwordHint += " You cannot change your own role."
 		} else if editing.HasPassword {
-			u.remove = c.dialogCheck("Remove the console password: the user keeps their API keys but can no longer sign in", func(on bool) {
+			u.remove = c.dialogCheck("Remove the console password (the user can no longer sign in)", func(on bool) {
 				for _, e := range []*widgets.Entry{u.password, u.confirm} {
 					if on {
 						e.SetText("")
