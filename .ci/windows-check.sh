@@ -52,7 +52,7 @@ cleanup() {
 	fi
 	# WINEPREFIX is set: this stops the prefix's own wineserver, and every
 	# Windows process still running in it, no other.
-	[ -d "$WINEPREFIX" ] && wineserver -k 2>/dev/null || true
+	if [ -d "$WINEPREFIX" ]; then wineserver -k 2>/dev/null || true; fi
 	rm -rf "$tmp"
 	exit "$status"
 }
@@ -221,8 +221,10 @@ code=0
 wait "$serve_pid" || code=$?
 serve_pid=""
 sed -i 's/\r$//' "$tmp/serve.out"
-grep -qx "Stopped." "$tmp/serve.out" && [ "$code" = 0 ] ||
-	{ cat "$tmp/serve.out" "$tmp/serve.err"; fail "serve after Ctrl+C: exit status $code"; }
+if [ "$code" != 0 ] || ! grep -qx "Stopped." "$tmp/serve.out"; then
+	cat "$tmp/serve.out" "$tmp/serve.err"
+	fail "serve after Ctrl+C: exit status $code"
+fi
 say "ok  serve stops on Ctrl+C in its console (CTRL_C_EVENT): Stopped., exit status 0"
 
 say "the Windows executable works under Wine ($(($(date +%s) - start)) s)"

@@ -48,12 +48,13 @@ export WINEPREFIX=$tmp/prefix WINEARCH=win64 WINEDEBUG=-all
 export WINEDLLOVERRIDES="mscoree=;mshtml=;bcryptprimitives=n"
 # lib.sh's cleanup, after the prefix's wineserver and every Windows process
 # in it are stopped.
-trap '[ -d "$WINEPREFIX" ] && wineserver -k 2>/dev/null; cleanup' EXIT
+trap 'if [ -d "$WINEPREFIX" ]; then wineserver -k 2>/dev/null || true; fi; cleanup' EXIT
 
 Xvfb -displayfd 3 -screen 0 1280x800x24 3>"$tmp/display" >/dev/null 2>&1 &
 pids+=($!)
 for _ in $(seq 50); do [ -s "$tmp/display" ] && break; sleep 0.1; done
-export DISPLAY=:$(cat "$tmp/display")
+DISPLAY=:$(cat "$tmp/display")
+export DISPLAY
 
 echo "A new Wine prefix…"
 wineboot --init >/dev/null 2>&1
@@ -85,7 +86,7 @@ button_at() {
 	local w
 	w=$(pngtopnm "$1" | head -c 100 | sed -n 2p | cut -d' ' -f1)
 	# The plain PPM's values, one a line, three a pixel, row by row.
-	pngtopnm "$1" | pnmtoplainpnm | tail -n +4 | tr -s ' \n' '\n\n' | grep . | awk -v w="$w" '
+	pngtopnm "$1" | pnmtoplainpnm | tail -n +4 | tr -s ' ' '\n' | grep . | awk -v w="$w" '
 		function blue(r, g, b) { return r > 21 && r < 61 && g > 86 && g < 136 && b > 231 }
 		{
 			c = (NR - 1) % 3
