@@ -3,6 +3,7 @@ package console
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/widgets"
@@ -51,12 +52,13 @@ var columnGrowth = map[string]float32{
 
 // sortableHeaders makes the headers of the columns sortable[col] says are
 // buttons: a tap calls tap(col), and the column state() names shows an
-// arrow, ▲ or ▼ (desc).
+// arrow up, or down (desc), after its title. The arrows are icons: Fyne's
+// font has no ▲, which a Windows without a fallback font drew as a box.
 func sortableHeaders(t *widgets.Table, cols []column, sortable []bool, state func() (col int, desc bool), tap func(col int)) {
 	t.CreateHeader = func() fyne.CanvasObject {
 		label := &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
 		button := widgets.NewButton("", nil, widget.LowImportance, nil)
-		button.Alignment = widget.ButtonAlignLeading
+		button.Alignment, button.IconPlacement = widget.ButtonAlignLeading, widget.ButtonIconTrailingText
 		return container.NewStack(label, button)
 	}
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -71,17 +73,21 @@ func sortableHeaders(t *widgets.Table, cols []column, sortable []bool, state fun
 			button.Hide()
 			return
 		}
-		text := cols[id.Col].title
+		var icon fyne.Resource
 		if col, desc := state(); col == id.Col {
-			text += map[bool]string{false: " ▲", true: " ▼"}[desc]
+			icon = sortIcons[desc]
 		}
 		c := id.Col
-		button.Text, button.OnTapped = text, func() { tap(c) }
+		button.Text, button.Icon, button.OnTapped = cols[id.Col].title, icon, func() { tap(c) }
 		button.Refresh()
 		button.Show()
 		label.Hide()
 	}
 }
+
+// sortIcons are the arrows of a sorted column, by whether it is
+// descending.
+var sortIcons = map[bool]fyne.Resource{false: theme.MenuDropUpIcon(), true: theme.MenuDropDownIcon()}
 
 // tableColumn is a column of a table of Ts and how it shows one.
 type tableColumn[T any] struct {
