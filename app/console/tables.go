@@ -75,7 +75,7 @@ func sortableHeaders(t *widgets.Table, cols []column, sortable []bool, state fun
 		}
 		var icon fyne.Resource
 		if col, desc := state(); col == id.Col {
-			icon = sortIcons[desc]
+			icon = sortIcon(desc)
 		}
 		c := id.Col
 		button.Text, button.Icon, button.OnTapped = cols[id.Col].title, icon, func() { tap(c) }
@@ -85,9 +85,15 @@ func sortableHeaders(t *widgets.Table, cols []column, sortable []bool, state fun
 	}
 }
 
-// sortIcons are the arrows of a sorted column, by whether it is
-// descending.
-var sortIcons = map[bool]fyne.Resource{false: theme.MenuDropUpIcon(), true: theme.MenuDropDownIcon()}
+// sortIcon is the arrow of a sorted column: down when it is descending.
+// (A function: the theme's icons need a running app, which the CLI never
+// starts.)
+func sortIcon(desc bool) fyne.Resource {
+	if desc {
+		return theme.MenuDropDownIcon()
+	}
+	return theme.MenuDropUpIcon()
+}
 
 // tableColumn is a column of a table of Ts and how it shows one.
 type tableColumn[T any] struct {
