@@ -39,8 +39,17 @@ type Cell struct {
 	Button *Button
 	Check  *widget.Check
 
-	buttonBox *fyne.Container   // centres the button; shown and hidden in its place
-	highlight *canvas.Rectangle // under the parts, while the cell's row is the one selected
+	buttonBox *fyne.Container         // centres the button; shown and hidden in its place
+	highlight *canvas.Rectangle       // under the parts, while the cell's row is the one selected
+	onScroll  func(*fyne.ScrollEvent) // the wheel over the cell, for its table
+}
+
+// Scrolled passes the mouse wheel to the table the cell is in, which
+// scrolls by rows.
+func (c *Cell) Scrolled(ev *fyne.ScrollEvent) {
+	if c.onScroll != nil {
+		c.onScroll(ev)
+	}
 }
 
 // Truncated tells whether the cell's text is cut short with "…": a

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"math"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -80,6 +81,7 @@ func NewTable(length func() (rows, cols int), create func() fyne.CanvasObject, u
 		o := create()
 		if c, ok := o.(*Cell); ok {
 			t.cells = append(t.cells, c)
+			c.onScroll = t.wheel
 		}
 		return o
 	}
@@ -155,6 +157,57 @@ func (t *Table) MouseOut() {
 	t.hideTip()
 	t.tipCell = nil
 	t.Table.MouseOut()
+}
+
+// wheelRows is how many rows a notch of the mouse wheel scrolls, as
+// desktop lists do; widget.Table scrolled 25 pixels, not a row.
+const wheelRows = 3
+
+// wheel scrolls by wheelRows rows a notch (Fyne's drivers report 25
+// pixels a notch, 10 on macOS): to bring the row that many past the
+// last, or before the first, fully shown row into view.
+func (t *Table) wheel(ev *fyne.ScrollEvent) {
+	active()
+	first, last, col, ok := t.shownRows()
+	if !ok || ev.Scrolled.DY == 0 {
+		return
+	}
+	rows := max(1, int(math.Round(float64(abs(ev.Scrolled.DY))/25*wheelRows)))
+	total, _ := t.Length()
+	target := last + rows
+	if ev.Scrolled.DY > 0 { // towards the top
+		target = first - rows
+	}
+	t.ScrollTo(widget.TableCellID{Row: max(0, min(total-1, target)), Col: col})
+}
+
+func abs(f float32) float32 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
+
+// shownRows are the first and last rows whose cells the table shows in
+// full, and a column it shows.
+func (t *Table) shownRows() (first, last, col int, ok bool) {
+	d := fyne.CurrentApp().Driver()
+	top, size := d.AbsolutePositionForObject(t), t.Size()
+	first, col = 1<<31-1, -1
+	for _, c := range t.cells {
+		if !c.Visible() {
+			continue
+		}
+		p, s := d.AbsolutePositionForObject(c), c.Size()
+		if p.Y < top.Y || p.Y+s.Height > top.Y+size.Height || p.X < top.X || p.X >= top.X+size.Width {
+			continue
+		}
+		first, last, ok = min(first, c.Row), max(last, c.Row), true
+		if col < 0 || c.Col < col {
+			col = c.Col
+		}
+	}
+	return first, last, col, ok
 }
 
 // TooltipDelay is how long the pointer rests on a cut-off cell before its

@@ -293,3 +293,41 @@ func TestEntryPassesWindowShortcuts(t *testing.T) {
 		}
 	}
 }
+
+// A notch of the wheel over the rows scrolls three rows, not 25 pixels.
+func TestTableWheelScrollsByRows(t *testing.T) {
+	a := test.NewTempApp(t)
+	table := NewTable(func() (int, int) { return 100, 1 }, func() fyne.CanvasObject { return NewCell() },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*Cell).Set(id.Row, id.Col, CellText, "row", widget.MediumImportance, nil)
+		})
+	table.SetColumns([]float32{120}, []float32{0})
+	w := a.NewWindow("")
+	w.SetContent(table)
+	w.Resize(fyne.NewSize(300, 400))
+	first := func() int {
+		f, _, _, ok := table.shownRows()
+		if !ok {
+			t.Fatal("no row is shown")
+		}
+		return f
+	}
+	var over *Cell
+	for _, c := range table.cells {
+		if c.Visible() && c.Row == 0 {
+			over = c
+		}
+	}
+	if over == nil || first() != 0 {
+		t.Fatal("the table does not start at its first row")
+	}
+	down := &fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, -25)}
+	over.Scrolled(down)
+	if f := first(); f < 2 || f > 4 {
+		t.Fatalf("a notch down shows row %d first, want about 3", f)
+	}
+	over.Scrolled(&fyne.ScrollEvent{Scrolled: fyne.NewDelta(0, 25)})
+	if f := first(); f != 0 {
+		t.Fatalf("a notch back up shows row %d first", f)
+	}
+}
