@@ -206,7 +206,13 @@ func (c *Console) signedIn(u data.User) {
 	c.touch()
 	c.watchIdle()
 	releaseMemory()
+	// Drawing the tab the first time, a table of 10,000 keys, leaves its
+	// own garbage: returned too, once it is drawn.
+	c.clock.AfterFunc(settleAfterSignIn, releaseMemory)
 }
+
+// settleAfterSignIn is how long after sign-in the window has drawn.
+const settleAfterSignIn = 3 * time.Second
 
 // touch records a person's input: the idle sign-out counts from it.
 func (c *Console) touch() { c.lastInput = c.clock.Now() }
