@@ -89,11 +89,12 @@ const (
 	ExportJSON ExportFormat = "json"
 )
 
-// ExportFormatOf is the format a file name's extension asks for.
+// ExportFormatOf is the format a file name's extension asks for: CSV for
+// a name without one.
 func ExportFormatOf(name string) (ExportFormat, error) {
 	lower := strings.ToLower(name)
 	switch {
-	case strings.HasSuffix(lower, ".csv"):
+	case strings.HasSuffix(lower, ".csv"), !strings.Contains(lower, "."):
 		return ExportCSV, nil
 	case strings.HasSuffix(lower, ".json"):
 		return ExportJSON, nil

@@ -67,7 +67,7 @@ func TestExports(t *testing.T) {
 }
 
 func TestExportFormatOf(t *testing.T) {
-	for name, want := range map[string]ExportFormat{"keys.csv": ExportCSV, "KEYS.JSON": ExportJSON, "a.b.json": ExportJSON} {
+	for name, want := range map[string]ExportFormat{"keys.csv": ExportCSV, "KEYS.JSON": ExportJSON, "a.b.json": ExportJSON, "keys": ExportCSV} {
 		if got, err := ExportFormatOf(name); err != nil || got != want {
 			t.Errorf("ExportFormatOf(%q) = %q, %v", name, got, err)
 		}

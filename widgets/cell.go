@@ -35,13 +35,34 @@ type Cell struct {
 	Icon       fyne.Resource // for buttons: with no Text, an icon button
 
 	Label  *widget.Label
-	Link   *widget.Hyperlink
+	Link   *Link
 	Button *Button
 	Check  *widget.Check
 
-	buttonBox *fyne.Container         // centres the button; shown and hidden in its place
-	highlight *canvas.Rectangle       // under the parts, while the cell's row is the one selected
-	onScroll  func(*fyne.ScrollEvent) // the wheel over the cell, for its table
+	buttonBox *fyne.Container           // centres the button; shown and hidden in its place
+	highlight *canvas.Rectangle         // under the parts, while the cell's row is the one selected
+	onScroll  func(*fyne.ScrollEvent)   // the wheel over the cell, for its table
+	onHover   func(*desktop.MouseEvent) // the pointer over the cell, for its table
+	onOut     func()                    // the pointer left the cell
+}
+
+// MouseIn reports the pointer to the cell's table: under the pointer the
+// deepest object that takes hover events gets them (here the cell, or its
+// link), never the table around it.
+func (c *Cell) MouseIn(ev *desktop.MouseEvent) { c.MouseMoved(ev) }
+
+// MouseMoved reports the pointer to the cell's table.
+func (c *Cell) MouseMoved(ev *desktop.MouseEvent) {
+	if c.onHover != nil {
+		c.onHover(ev)
+	}
+}
+
+// MouseOut reports that the pointer left.
+func (c *Cell) MouseOut() {
+	if c.onOut != nil {
+		c.onOut()
+	}
 }
 
 // Scrolled passes the mouse wheel to the table the cell is in, which
@@ -76,7 +97,9 @@ func (c *Cell) SetHighlighted(on bool) {
 func NewCell() *Cell {
 	c := &Cell{}
 	c.Label = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
-	c.Link = &widget.Hyperlink{OnTapped: c.tapped, Truncation: fyne.TextTruncateEllipsis}
+	c.Link = &Link{}
+	c.Link.OnTapped, c.Link.Truncation = c.tapped, fyne.TextTruncateEllipsis
+	c.Link.ExtendBaseWidget(c.Link)
 	c.Button = NewButton("", nil, widget.MediumImportance, c.tapped)
 	c.Check = widget.NewCheck("", nil)
 	c.buttonBox = container.NewCenter(c.Button)
@@ -87,15 +110,39 @@ func NewCell() *Cell {
 	return c
 }
 
-// MouseIn, MouseMoved and MouseOut make the pointer moving over a table
-// count as a person's activity.
-func (c *Cell) MouseIn(*desktop.MouseEvent) { active() }
+// Link is a cell's hyperlink: it reports the pointer over it to the cell's
+// table (the deepest object under the pointer that takes hover events gets
+// them, so the table would never hear of a pointer resting on a link).
+type Link struct {
+	widget.Hyperlink
 
-// MouseMoved counts as activity.
-func (c *Cell) MouseMoved(*desktop.MouseEvent) { active() }
+	onHover func(*desktop.MouseEvent) // the pointer moved over the link
+	onOut   func()                    // it left
+}
 
-// MouseOut does nothing.
-func (c *Cell) MouseOut() {}
+// MouseIn reports the pointer.
+func (l *Link) MouseIn(ev *desktop.MouseEvent) {
+	l.Hyperlink.MouseIn(ev)
+	if l.onHover != nil {
+		l.onHover(ev)
+	}
+}
+
+// MouseMoved reports the pointer.
+func (l *Link) MouseMoved(ev *desktop.MouseEvent) {
+	l.Hyperlink.MouseMoved(ev)
+	if l.onHover != nil {
+		l.onHover(ev)
+	}
+}
+
+// MouseOut reports that the pointer left.
+func (l *Link) MouseOut() {
+	l.Hyperlink.MouseOut()
+	if l.onOut != nil {
+		l.onOut()
+	}
+}
 
 func (c *Cell) tapped() {
 	active()

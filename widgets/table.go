@@ -1,10 +1,12 @@
 package widgets
 
 import (
-	"math"
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -23,10 +25,13 @@ type Table struct {
 	widths, grow []float32
 	laidOut      float32 // the width the columns were last fitted to
 
-	cells   []*Cell       // every cell CreateCell made, for the tooltip
-	tip     *widget.PopUp // the tooltip shown, nil when none is
-	tipCell *Cell         // the cell the pointer rests on
-	stopTip func()        // cancels the tooltip about to show
+	cells     []*Cell                  // every cell CreateCell made, for the tooltip and the wheel
+	rowHeight float32                  // a row and its divider, once measured
+	newCell   func() fyne.CanvasObject // the caller's CreateCell
+	wheelDY   float32                  // the wheel's movement not yet scrolled
+	tip       *tooltip                 // drawn over the cells; hidden while there is none
+	tipCell   *Cell                    // the cell the pointer rests on
+	stopTip   func()                   // cancels the tooltip about to show
 }
 
 // SetColumns gives the columns their widths, and the shares of the spare
@@ -75,13 +80,16 @@ func (t *Table) fitColumns(width float32) {
 // A cell that is a *Cell shows its text in full in a tooltip when it is
 // cut short and the pointer rests on it.
 func NewTable(length func() (rows, cols int), create func() fyne.CanvasObject, update func(widget.TableCellID, fyne.CanvasObject)) *Table {
-	t := &Table{}
+	t := &Table{newCell: create, tip: newTooltip()}
 	t.Length, t.UpdateCell = length, update
 	t.CreateCell = func() fyne.CanvasObject {
 		o := create()
 		if c, ok := o.(*Cell); ok {
 			t.cells = append(t.cells, c)
 			c.onScroll = t.wheel
+			c.onHover = func(ev *desktop.MouseEvent) { t.hover(c, ev.AbsolutePosition) }
+			c.onOut = t.hoverOut
+			c.Link.onHover, c.Link.onOut = c.onHover, c.onOut
 		}
 		return o
 	}
@@ -115,8 +123,10 @@ func (t *Table) TypedKey(ev *fyne.KeyEvent) {
 // pageRows is how many rows a screenful holds, less one that stays in
 // view, so that paging keeps the reader's place.
 func (t *Table) pageRows() int {
-	row := t.CreateCell().MinSize().Height + 1 // and the divider
-	return max(1, int(t.Size().Height/row)-2)
+	if t.rowHeight == 0 {
+		t.rowHeight = t.newCell().MinSize().Height + 1 // and the divider
+	}
+	return max(1, int(t.Size().Height/t.rowHeight)-2)
 }
 
 // focusRow moves the focused cell to the first column of row and scrolls
@@ -139,7 +149,19 @@ func (t *Table) focusRow(row int) {
 func (t *Table) MouseMoved(ev *desktop.MouseEvent) {
 	active()
 	t.Table.MouseMoved(ev)
-	c := t.cellAt(ev.AbsolutePosition)
+	t.hover(t.cellAt(ev.AbsolutePosition), ev.AbsolutePosition)
+}
+
+// MouseOut hides the tooltip.
+func (t *Table) MouseOut() {
+	t.hoverOut()
+	t.Table.MouseOut()
+}
+
+// hover notes the pointer at pos over cell c (nil for none): a cut-off
+// cell's tooltip shows once the pointer has rested on it.
+func (t *Table) hover(c *Cell, pos fyne.Position) {
+	active()
 	if c == t.tipCell {
 		return
 	}
@@ -148,15 +170,133 @@ func (t *Table) MouseMoved(ev *desktop.MouseEvent) {
 	if c == nil || !c.Truncated() {
 		return
 	}
-	at := ev.AbsolutePosition.AddXY(12, 20)
-	t.stopTip = AfterFunc(TooltipDelay, func() { t.showTip(c, at) })
+	t.stopTip = AfterFunc(TooltipDelay, func() { t.showTip(c, pos) })
 }
 
-// MouseOut hides the tooltip.
-func (t *Table) MouseOut() {
+func (t *Table) hoverOut() {
 	t.hideTip()
 	t.tipCell = nil
-	t.Table.MouseOut()
+}
+
+// TooltipDelay is how long the pointer rests on a cut-off cell before its
+// full text shows.
+var TooltipDelay = 600 * time.Millisecond
+
+// AfterFunc runs f on the UI goroutine after d, unless stop is called
+// first. Tests replace it.
+var AfterFunc = defaultAfterFunc
+
+func defaultAfterFunc(d time.Duration, f func()) (stop func()) {
+	timer := time.AfterFunc(d, func() { fyne.Do(f) })
+	return func() { timer.Stop() }
+}
+
+// cellAt is the cell drawn at pos, nil for none.
+func (t *Table) cellAt(pos fyne.Position) *Cell {
+	d := fyne.CurrentApp().Driver()
+	for _, c := range t.cells {
+		if !c.Visible() {
+			continue
+		}
+		p, s := d.AbsolutePositionForObject(c), c.Size()
+		if pos.X >= p.X && pos.X < p.X+s.Width && pos.Y >= p.Y && pos.Y < p.Y+s.Height {
+			return c
+		}
+	}
+	return nil
+}
+
+func (t *Table) showTip(c *Cell, at fyne.Position) {
+	if t.tipCell != c || !c.Truncated() || !c.Visible() {
+		return
+	}
+	origin := fyne.CurrentApp().Driver().AbsolutePositionForObject(t)
+	t.tip.show(c.Text, at.Subtract(origin).AddXY(12, 20), t.Size())
+}
+
+func (t *Table) hideTip() {
+	if t.stopTip != nil {
+		t.stopTip()
+		t.stopTip = nil
+	}
+	t.tip.hide()
+}
+
+// CreateRenderer draws the table with the tooltip over its cells: drawn
+// by the table itself, the tooltip takes neither the focus nor the
+// pointer, as a pop-up would.
+func (t *Table) CreateRenderer() fyne.WidgetRenderer {
+	t.ExtendBaseWidget(t)
+	return &tableRenderer{WidgetRenderer: t.Table.CreateRenderer(), tip: t.tip.box}
+}
+
+type tableRenderer struct {
+	fyne.WidgetRenderer
+	tip *fyne.Container
+}
+
+func (r *tableRenderer) Objects() []fyne.CanvasObject {
+	objects := r.WidgetRenderer.Objects()
+	return append(objects[:len(objects):len(objects)], r.tip)
+}
+
+// tooltip is a cell's full text in a box, over the table. The box is
+// never hidden, only emptied and shrunk to nothing: the canvas draws the
+// objects it found visible when it last walked the table, so a box shown
+// after being hidden would not be drawn until the whole table refreshed.
+type tooltip struct {
+	box   *fyne.Container
+	bg    *canvas.Rectangle
+	label *widget.Label
+	shown bool
+}
+
+func newTooltip() *tooltip {
+	tip := &tooltip{bg: canvas.NewRectangle(color.Transparent), label: &widget.Label{Wrapping: fyne.TextWrapWord}}
+	tip.box = container.NewWithoutLayout(tip.bg, tip.label)
+	return tip
+}
+
+// show shows text at pos in an area of size, as wide as the text up to
+// half the area, kept inside it.
+func (tip *tooltip) show(text string, pos fyne.Position, area fyne.Size) {
+	pad := theme.InnerPadding()
+	width := min(fyne.MeasureText(text, theme.TextSize(), fyne.TextStyle{}).Width+2*pad+2, max(area.Width/2, 200))
+	tip.label.SetText(text)
+	tip.label.Resize(fyne.NewSize(width, 0))
+	size := fyne.NewSize(width, tip.label.MinSize().Height)
+	tip.label.Resize(size)
+	pos.X = max(0, min(pos.X, area.Width-size.Width))
+	pos.Y = max(0, min(pos.Y, area.Height-size.Height))
+	tip.bg.FillColor = theme.Color(theme.ColorNameOverlayBackground)
+	tip.bg.StrokeColor, tip.bg.StrokeWidth = theme.Color(theme.ColorNameSeparator), 1
+	tip.bg.CornerRadius = theme.Size(theme.SizeNameInputRadius)
+	tip.bg.Resize(size)
+	tip.box.Move(pos)
+	tip.box.Resize(size)
+	tip.shown = true
+	tip.box.Refresh()
+}
+
+func (tip *tooltip) hide() {
+	if !tip.shown {
+		return
+	}
+	tip.shown = false
+	tip.label.SetText("")
+	tip.bg.FillColor, tip.bg.StrokeWidth = color.Transparent, 0
+	tip.label.Resize(fyne.Size{})
+	tip.bg.Resize(fyne.Size{})
+	tip.box.Resize(fyne.Size{})
+	tip.box.Refresh()
+}
+
+// Tooltip is the text of the tooltip shown, "" when none is.
+func (t *Table) Tooltip() string {
+	if !t.tip.shown {
+		return ""
+	}
+	return t.tip.label.Text
 }
 
 // wheelRows is how many rows a notch of the mouse wheel scrolls, as
@@ -168,14 +308,21 @@ const wheelRows = 3
 // last, or before the first, fully shown row into view.
 func (t *Table) wheel(ev *fyne.ScrollEvent) {
 	active()
-	first, last, col, ok := t.shownRows()
-	if !ok || ev.Scrolled.DY == 0 {
+	// A trackpad reports many small movements: they add up to rows.
+	t.wheelDY += ev.Scrolled.DY
+	rows := int(float64(abs(t.wheelDY)) / 25 * wheelRows)
+	if rows == 0 {
 		return
 	}
-	rows := max(1, int(math.Round(float64(abs(ev.Scrolled.DY))/25*wheelRows)))
+	up := t.wheelDY > 0 // towards the top
+	t.wheelDY = 0
+	first, last, col, ok := t.shownRows()
+	if !ok {
+		return
+	}
 	total, _ := t.Length()
 	target := last + rows
-	if ev.Scrolled.DY > 0 { // towards the top
+	if up {
 		target = first - rows
 	}
 	t.ScrollTo(widget.TableCellID{Row: max(0, min(total-1, target)), Col: col})
@@ -209,66 +356,3 @@ func (t *Table) shownRows() (first, last, col int, ok bool) {
 	}
 	return first, last, col, ok
 }
-
-// TooltipDelay is how long the pointer rests on a cut-off cell before its
-// full text shows.
-var TooltipDelay = 600 * time.Millisecond
-
-// AfterFunc runs f on the UI goroutine after d, unless stop is called
-// first. Tests replace it.
-var AfterFunc = defaultAfterFunc
-
-func defaultAfterFunc(d time.Duration, f func()) (stop func()) {
-	timer := time.AfterFunc(d, func() { fyne.Do(f) })
-	return func() { timer.Stop() }
-}
-
-// cellAt is the cell drawn at pos, nil for none.
-func (t *Table) cellAt(pos fyne.Position) *Cell {
-	d := fyne.CurrentApp().Driver()
-	for _, c := range t.cells {
-		if !c.Visible() {
-			continue
-		}
-		p, s := d.AbsolutePositionForObject(c), c.Size()
-		if pos.X >= p.X && pos.X < p.X+s.Width && pos.Y >= p.Y && pos.Y < p.Y+s.Height {
-			return c
-		}
-	}
-	return nil
-}
-
-func (t *Table) showTip(c *Cell, at fyne.Position) {
-	if t.tipCell != c || !c.Truncated() {
-		return
-	}
-	canvas := fyne.CurrentApp().Driver().CanvasForObject(t)
-	if canvas == nil {
-		return
-	}
-	label := &widget.Label{Text: c.Text, Wrapping: fyne.TextWrapWord}
-	t.tip = widget.NewPopUp(label, canvas)
-	// As wide as the text, up to half the window; kept inside it.
-	size := label.MinSize()
-	width := min(size.Width, canvas.Size().Width/2)
-	label.Resize(fyne.NewSize(width, 0))
-	size = fyne.NewSize(width, label.MinSize().Height)
-	at.X = max(0, min(at.X, canvas.Size().Width-size.Width-theme.Padding()*2))
-	at.Y = max(0, min(at.Y, canvas.Size().Height-size.Height-theme.Padding()*2))
-	t.tip.ShowAtPosition(at)
-	t.tip.Resize(size)
-}
-
-func (t *Table) hideTip() {
-	if t.stopTip != nil {
-		t.stopTip()
-		t.stopTip = nil
-	}
-	if t.tip != nil {
-		t.tip.Hide()
-		t.tip = nil
-	}
-}
-
-// Tooltip is the tooltip shown, nil when none is.
-func (t *Table) Tooltip() *widget.PopUp { return t.tip }

@@ -197,8 +197,10 @@ func TestFeedbackMovesNothing(t *testing.T) {
 	}
 }
 
-// A cut-off cell shows its text in full once the pointer rests on it; a
-// cell that fits shows none; moving away hides it.
+// A cut-off cell shows its text in full once the pointer rests on it, a
+// label or a link; a cell that fits shows none; moving away hides it. The
+// pointer goes through the test driver, as the real one sends it: to the
+// deepest object under it that takes hover events.
 func TestTableTooltip(t *testing.T) {
 	a := test.NewTempApp(t)
 	var pending func()
@@ -207,43 +209,50 @@ func TestTableTooltip(t *testing.T) {
 		return func() { pending = nil }
 	}
 	defer func() { AfterFunc = defaultAfterFunc }()
-	texts := []string{"short", "a-very-long-key-name-that-the-column-cannot-hold-at-all"}
+	long := "a-very-long-key-name-that-the-column-cannot-hold-at-all"
+	texts := []string{"short", long, long}
 	table := NewTable(func() (int, int) { return len(texts), 1 }, func() fyne.CanvasObject { return NewCell() },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*Cell).Set(id.Row, id.Col, CellText, texts[id.Row], widget.MediumImportance, nil)
+			kind := CellText
+			if id.Row == 2 {
+				kind = CellLink
+			}
+			o.(*Cell).Set(id.Row, id.Col, kind, texts[id.Row], widget.MediumImportance, func() {})
 		})
 	table.SetColumns([]float32{120}, []float32{0})
 	w := a.NewWindow("")
 	w.SetContent(table)
 	w.Resize(fyne.NewSize(400, 300))
-	at := func(row int) *desktop.MouseEvent {
+	at := func(row int) fyne.Position {
 		for _, c := range table.cells {
 			if c.Visible() && c.Row == row {
-				p := fyne.CurrentApp().Driver().AbsolutePositionForObject(c)
-				return &desktop.MouseEvent{PointEvent: fyne.PointEvent{AbsolutePosition: p.AddXY(10, 10)}}
+				return fyne.CurrentApp().Driver().AbsolutePositionForObject(c).AddXY(10, 10)
 			}
 		}
 		t.Fatalf("no cell for row %d", row)
-		return nil
+		return fyne.Position{}
 	}
-	table.MouseMoved(at(0))
+	test.MoveMouse(w.Canvas(), at(0))
 	if pending != nil {
 		t.Fatal("a cell that fits offers a tooltip")
 	}
-	table.MouseMoved(at(1))
-	if pending == nil {
-		t.Fatal("a cut-off cell offers no tooltip")
+	for _, row := range []int{1, 2} {
+		test.MoveMouse(w.Canvas(), at(row))
+		if pending == nil {
+			t.Fatalf("the cut-off cell of row %d offers no tooltip", row)
+		}
+		pending()
+		if got := table.Tooltip(); got != long {
+			t.Fatalf("row %d: the tooltip says %q", row, got)
+		}
+		test.MoveMouse(w.Canvas(), at(0))
+		if table.Tooltip() != "" {
+			t.Fatalf("row %d: the tooltip stayed after the pointer left", row)
+		}
 	}
-	pending()
-	if table.Tooltip() == nil || !table.Tooltip().Visible() {
-		t.Fatal("the tooltip did not show")
-	}
-	if l := table.Tooltip().Content.(*widget.Label); l.Text != texts[1] {
-		t.Fatalf("the tooltip says %q", l.Text)
-	}
-	table.MouseOut()
-	if table.Tooltip() != nil {
-		t.Fatal("the tooltip stayed after the pointer left")
+	// It takes no focus: typing goes where it went.
+	if w.Canvas().Focused() != nil || len(w.Canvas().Overlays().List()) != 0 {
+		t.Fatal("the tooltip took the focus or put an overlay up")
 	}
 }
 

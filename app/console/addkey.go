@@ -68,19 +68,30 @@ func (c *Console) showAddKeyDialog() {
 }
 
 // userChoice is how a user is offered in the selector: the name and the
-// email, each cut to a length that keeps the selector's list inside the
+// email, each cut to a width that keeps the selector's list inside the
 // dialog (Fyne's list is as wide as its longest choice).
 func userChoice(u data.User) string {
-	return fmt.Sprintf("%s (%s)", shorten(u.Name, 28), shorten(u.Email, 32))
+	return fmt.Sprintf("%s (%s)", shorten(u.Name, 190), shorten(u.Email, 190))
 }
 
-// shorten cuts s to at most n characters, ending it with "…" when it cut.
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
+// shorten cuts s to at most width pixels of text, ending it with "…" when
+// it cut.
+func shorten(s string, width float32) string {
+	size := theme.TextSize()
+	if fyne.MeasureText(s, size, fyne.TextStyle{}).Width <= width {
 		return s
 	}
-	return string(r[:n-1]) + "…"
+	r := []rune(s)
+	lo, hi := 0, len(r) // the longest prefix that fits, with "…", is r[:lo]
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fyne.MeasureText(string(r[:mid])+"…", size, fyne.TextStyle{}).Width <= width {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return string(r[:lo]) + "…"
 }
 
 // validate lists the broken rules of the name, once something is typed,
@@ -116,7 +127,7 @@ func (a *addKeyDialog) submit() {
 		return
 	}
 	a.c.hide(a.d)
-	a.c.showRevealDialog(createdAbout(k), secret)
+	a.c.showRevealDialog(k.Name, createdAbout(k), secret)
 }
 
 // createdAbout is what the one-time dialog says of a new key.

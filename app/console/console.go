@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -95,9 +96,11 @@ type Console struct {
 	dialogs     []*openDialog     // the dialogs up, last on top
 	unsubscribe func()
 
+	armEnter   bool      // whether Enter must be pressed anew in a dialog (see openDialog.armed)
 	lastInput  time.Time // when a person last typed, tapped or pointed
 	stopIdle   func()    // cancels the idle sign-out's next check
 	signInNote string    // why the sign-in form is back, once
+	unseenKey  string    // the key whose value the one-time dialog shows, until copied
 
 	// do runs f on the UI goroutine: fyne.Do. Fyne's test driver runs f
 	// at once on the caller's goroutine, so the tests of a notification
@@ -123,6 +126,11 @@ func New(a fyne.App, w fyne.Window, store *data.Store, restAPI API, opts Options
 	c.clip = newClipboardGuard(a.Clipboard(), c.clock, c.clipboardDelay())
 	c.applyTheme()
 	w.Canvas().SetOnTypedKey(c.typedKey)
+	if dc, ok := w.Canvas().(desktop.Canvas); ok {
+		// Key presses, not repeats, arm a dialog's Enter.
+		dc.SetOnKeyDown(c.keyDown)
+		c.armEnter = true
+	}
 	w.Canvas().SetOnTypedRune(func(rune) { c.touch() })
 	widgets.OnActivity = c.touch
 	c.addShortcuts()
@@ -232,6 +240,9 @@ func (c *Console) watchIdle() {
 	wait := limit - c.clock.Now().Sub(c.lastInput)
 	if wait <= 0 {
 		c.signInNote = fmt.Sprintf("You were signed out after %s without input. Sign in again to go on.", data.FormatDuration(limit))
+		if c.unseenKey != "" {
+			c.signInNote += fmt.Sprintf(" The value of the API user key %s was on screen and never copied: roll the key for a new one.", c.unseenKey)
+		}
 		c.signOut()
 		return
 	}
@@ -270,6 +281,12 @@ func (c *Console) signOut() {
 		c.stopIdle = nil
 	}
 	c.closeDialogs()
+	// And what the console does not track: a selector's open list, a
+	// calendar, Fyne's own confirmations (the file dialog's Overwrite?).
+	for _, o := range c.win.Canvas().Overlays().List() {
+		c.win.Canvas().Overlays().Remove(o)
+	}
+	c.unseenKey = ""
 	c.user, c.access = data.User{}, nil
 	c.showSignIn()
 }
@@ -337,6 +354,10 @@ type openDialog struct {
 	d         dialog.Dialog
 	escapable bool
 	enter     func()
+	// armed is whether Enter was pressed since the dialog came up. Held
+	// down on the button that opened a confirmation, Enter repeats, and a
+	// repeat must not confirm it.
+	armed bool
 }
 
 // show shows d and tracks it, so that Escape and Enter reach the top
@@ -389,7 +410,18 @@ func (c *Console) typedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyEscape:
 		c.escape()
 	case fyne.KeyReturn, fyne.KeyEnter:
+		if n := len(c.dialogs); n > 0 && c.armEnter && !c.dialogs[n-1].armed {
+			return // a repeat of the Enter that opened the dialog
+		}
 		c.enter()
+	}
+}
+
+// keyDown sees a key pressed with no widget focused: a fresh Enter arms
+// the top dialog's.
+func (c *Console) keyDown(ev *fyne.KeyEvent) {
+	if n := len(c.dialogs); n > 0 && (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) {
+		c.dialogs[n-1].armed = true
 	}
 }
 

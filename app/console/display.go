@@ -11,10 +11,12 @@ func NoDesktop(goos string, getenv func(string) string) string {
 	case "windows", "darwin", "android", "ios", "js", "wasip1":
 		return ""
 	}
-	if getenv("DISPLAY") != "" || getenv("WAYLAND_DISPLAY") != "" {
+	// Fyne's driver here speaks X11: a Wayland session serves it through
+	// XWayland, which sets DISPLAY.
+	if getenv("DISPLAY") != "" {
 		return ""
 	}
-	return "The console needs a desktop session, and this one has none (neither DISPLAY nor WAYLAND_DISPLAY is set). " +
+	return "The console needs a desktop session, and this one has none (DISPLAY is not set). " +
 		"On a server, \"keyward serve\" serves the REST API, and the commands manage the account: see \"keyward --help\"."
 }
 

@@ -16,7 +16,7 @@ import (
 
 // showExport asks where to save an export named name (its extension
 // choosing the format), and writes it with write.
-func (c *Console) showExport(title, name string, write func(f fyne.URIWriteCloser, format data.ExportFormat) (int, error)) {
+func (c *Console) showExport(title, name string, write func(f fyne.URIWriteCloser, format data.ExportFormat) (rows int, note string, err error)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) { c.onExportFile(w, err, write) }, c.win)
 	d.SetTitleText(title)
 	d.SetFileName(name)
@@ -29,7 +29,7 @@ func (c *Console) showExport(title, name string, write func(f fyne.URIWriteClose
 
 // onExportFile writes the export to the file chosen in the save dialog;
 // w is nil when the dialog was cancelled.
-func (c *Console) onExportFile(w fyne.URIWriteCloser, err error, write func(fyne.URIWriteCloser, data.ExportFormat) (int, error)) {
+func (c *Console) onExportFile(w fyne.URIWriteCloser, err error, write func(fyne.URIWriteCloser, data.ExportFormat) (int, string, error)) {
 	if err != nil {
 		c.showError(data.Errorf(data.EInternal, "Could not create the export file: %v. Choose another folder or name.", err))
 		return
@@ -41,12 +41,13 @@ func (c *Console) onExportFile(w fyne.URIWriteCloser, err error, write func(fyne
 	format, err := data.ExportFormatOf(uri.Name())
 	if err == nil {
 		var n int
-		n, err = write(w, format)
+		var note string
+		n, note, err = write(w, format)
 		if cerr := w.Close(); err == nil && cerr != nil {
 			err = data.Errorf(data.EInternal, "Could not finish writing %s: %v.", uri.Name(), cerr)
 		}
 		if err == nil {
-			c.inform("Export saved", fmt.Sprintf("Wrote %s to %s.", rowCount(n), displayPath(uri)))
+			c.inform("Export saved", fmt.Sprintf("Wrote %s to %s.%s", rowCount(n), displayPath(uri), note))
 			return
 		}
 	} else {
@@ -84,16 +85,19 @@ func (c *Console) exportName(what string) string {
 
 // exportKeys exports the keys the table shows, as it shows them.
 func (t *keysTab) exportKeys() {
-	t.c.showExport("Export the API user keys", t.c.exportName("api-keys"), func(w fyne.URIWriteCloser, f data.ExportFormat) (int, error) {
+	t.c.showExport("Export the API user keys", t.c.exportName("api-keys"), func(w fyne.URIWriteCloser, f data.ExportFormat) (int, string, error) {
 		keys := t.visible
-		return len(keys), data.WriteKeys(w, f, keys)
+		return len(keys), "", data.WriteKeys(w, f, keys)
 	})
 }
 
 // exportLog exports the entries the System Log shows.
 func (t *logTab) exportLog() {
-	t.c.showExport("Export the system log", t.c.exportName("system-log"), func(w fyne.URIWriteCloser, f data.ExportFormat) (int, error) {
-		entries := t.entries
-		return len(entries), data.WriteSystemLog(w, f, entries)
+	t.c.showExport("Export the system log", t.c.exportName("system-log"), func(w fyne.URIWriteCloser, f data.ExportFormat) (int, string, error) {
+		entries, note := t.entries, ""
+		if len(entries) == logShown {
+			note = fmt.Sprintf(" They are the newest %d entries, as the tab shows: filter by text or days to export older ones.", logShown)
+		}
+		return len(entries), note, data.WriteSystemLog(w, f, entries)
 	})
 }

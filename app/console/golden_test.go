@@ -56,7 +56,7 @@ func TestGoldenAPIKeysOn(t *testing.T) {
 func TestGoldenRevealDialog(t *testing.T) {
 	e := newEnv(t).withAccount(true)
 	e.signIn("ada@example.com")
-	e.c.showRevealDialog(createdAbout(data.UserKey{Name: "ci-deploy-key", UserName: "Vic Viewer"}), fakeUserKey)
+	e.c.showRevealDialog("ci-deploy-key", createdAbout(data.UserKey{Name: "ci-deploy-key", UserName: "Vic Viewer"}), fakeUserKey)
 	test.AssertRendersToMarkup(t, "reveal_dialog.xml", e.w.Canvas())
 }
 

@@ -384,7 +384,10 @@ var fyneKeyReturn = fyne.KeyEvent{Name: fyne.KeyReturn}
 var loopback = netip.MustParseAddr("127.0.0.1")
 
 // tapLink taps a hyperlink over its text, where a person would.
-func tapLink(l *widget.Hyperlink) {
+func tapLink(l interface {
+	fyne.Tappable
+	Size() fyne.Size
+}) {
 	test.TapAt(l, fyne.NewPos(12, l.Size().Height/2))
 }
 

@@ -278,7 +278,7 @@ func (t *keysTab) showRollDialog(k data.UserKey) {
 		if g := data.GraceChoices[grace.SelectedIndex()]; g > 0 {
 			about += fmt.Sprintf(" The previous one works for %s more.", data.FormatDuration(g))
 		}
-		c.showRevealDialog(about, secret)
+		c.showRevealDialog(k.Name, about, secret)
 	}
 	cancel := c.button("Cancel", theme.CancelIcon(), widget.MediumImportance, func() { c.hide(d) })
 	content := container.NewVBox(

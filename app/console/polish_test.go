@@ -301,7 +301,7 @@ func TestFocusIsVisibleOnPrimaryButtons(t *testing.T) {
 	// the value is no Tab stop showing none.
 	_, secret, err := e.store.CreateUserKey(e.c.actor(), "shown-once", e.user("vic@example.com").ID)
 	e.must(err)
-	e.c.showRevealDialog("The key was created.", secret)
+	e.c.showRevealDialog("shown-once", "The key was created.", secret)
 	order := e.tabOrder(10)
 	copyButton := buttonOf(t, e.top(), "Copy")
 	if len(order) != 3 || order[0] != &copyButton.Button {
@@ -552,5 +552,79 @@ func TestExportKeysAndLog(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "log.xlsx")); !os.IsNotExist(err) {
 		t.Fatal("the refused export left a file")
+	}
+}
+
+// A long name and email are cut in the user selector, so that its list
+// stays inside the dialog.
+func TestUserSelectorKeepsItsListInside(t *testing.T) {
+	e := newEnv(t).withAccount(true)
+	long := strings.Repeat("Bartholomew ", 6) + "Longname"
+	_, err := e.store.AddUser(data.CommandLine, data.NewUser{Name: long, Email: strings.Repeat("x", 60) + "@example.com", Role: data.RoleViewer})
+	e.must(err)
+	e.signIn("ada@example.com")
+	e.press(shortcutAdd)
+	d := e.top()
+	sel := all[*widgets.Select](d)[0]
+	for _, o := range sel.Options {
+		if n := len([]rune(o)); n > 64 {
+			t.Fatalf("the choice %q has %d characters", o, n)
+		}
+	}
+	// Fyne makes the list as wide as the selector or its longest choice:
+	// each choice must fit in the selector's width.
+	for _, o := range sel.Options {
+		w := fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width + 4*theme.InnerPadding()
+		if w > sel.Size().Width {
+			t.Fatalf("the choice %q needs %.0f px, the selector is %.0f px wide", o, w, sel.Size().Width)
+		}
+	}
+}
+
+// Enter held down on the button that opens a confirmation repeats; a
+// repeat must not confirm it. A fresh press does.
+func TestRepeatedEnterDoesNotConfirm(t *testing.T) {
+	e := newEnv(t).withAccount(true)
+	e.must(createKey(e, "doomed-key-01", "vic@example.com"))
+	e.signIn("ada@example.com")
+	e.c.armEnter = true // as on a desktop canvas, which reports key presses
+	trash := cell(t, e.c.access.keys.table, e.keyRow("doomed-key-01"), e.deleteCol()).Button
+	e.w.Canvas().Focus(trash)
+	e.typeKey(fyne.KeyReturn) // opens the confirmation
+	if len(e.c.dialogs) != 1 {
+		t.Fatal("Enter on the trash can did not ask")
+	}
+	for range 5 { // the key repeats, with nothing focused
+		e.w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	}
+	if _, err := e.store.UserKeyByName("doomed-key-01"); err != nil || len(e.c.dialogs) != 1 {
+		t.Fatal("a repeated Enter confirmed the deletion")
+	}
+	e.c.keyDown(&fyne.KeyEvent{Name: fyne.KeyReturn}) // pressed again
+	e.w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if _, err := e.store.UserKeyByName("doomed-key-01"); err == nil {
+		t.Fatal("a fresh Enter did not confirm")
+	}
+}
+
+// Signed out for want of input with a new key's value never copied: the
+// sign-in form says which key to roll, and nothing of the window stays.
+func TestIdleSignOutWithAnUncopiedKey(t *testing.T) {
+	e := newEnv(t).withAccount(true)
+	e.a.Preferences().SetInt(prefIdleMinutes, 15)
+	e.signIn("ada@example.com")
+	e.press(shortcutAdd)
+	d := e.top()
+	test.Type(all[*widgets.Entry](d)[0], "never-copied-key")
+	sel := all[*widgets.Select](d)[0]
+	sel.SetSelectedIndex(0)
+	e.typeKey(fyne.KeyReturn)
+	widget.ShowPopUp(widget.NewLabel("a calendar, a list"), e.w.Canvas()) // an overlay the console does not track
+	e.clock.Advance(16 * time.Minute)
+	if e.c.access != nil || len(e.w.Canvas().Overlays().List()) != 0 {
+		t.Fatalf("signed in %v, %d overlays left", e.c.access != nil, len(e.w.Canvas().Overlays().List()))
+	}
+	if text := labelText(e.w.Canvas().Content()); !strings.Contains(text, "never-copied-key was on screen and never copied: roll the key") {
+		t.Fatalf("the sign-in form says %q", text)
 	}
 }

@@ -25,13 +25,16 @@ type revealKeyDialog struct {
 	reveal *widgets.KeyReveal
 }
 
-// showRevealDialog shows secret once, below about, which says what the
-// value is (a new key, a rolled key's new value).
-func (c *Console) showRevealDialog(about string, secret string) {
+// showRevealDialog shows secret, the value of the key named name, once,
+// below about, which says what the value is (a new key, a rolled key's
+// new value).
+func (c *Console) showRevealDialog(name, about, secret string) {
 	r := &revealKeyDialog{c: c, reveal: widgets.NewKeyReveal(secret, revealWarning)}
+	c.unseenKey = name
 	r.reveal.OnCopy = func() {
 		c.clip.copySecret(secret)
 		r.reveal.SetCopied(true)
+		c.unseenKey = ""
 	}
 	r.reveal.OnFinish = func() { r.c.hide(r.d) }
 	// The account key, alone or in a curl command with the new value, is
@@ -41,6 +44,7 @@ func (c *Console) showRevealDialog(about string, secret string) {
 		copyCurl := widgets.NewButton("Copy as curl", theme.ContentCopyIcon(), widget.MediumImportance, func() {
 			if c.copyCurl(secret) {
 				r.reveal.SetCopied(true)
+				c.unseenKey = ""
 			}
 		})
 		r.reveal.Extra.Add(copyAccount)

@@ -94,6 +94,15 @@ func (c *Console) showSetup() {
 	s.email = newFormField("ada@example.com", "You sign in with it.", false, data.ValidateEmail)
 	s.password = newFormField("", fmt.Sprintf("At least %d characters; a few words are easy to remember.", data.PasswordMinLen), true, data.ValidatePassword)
 	s.confirm = newFormField("", "Type the same password again.", true, func(v string) error { return data.ConfirmPassword(s.password.entry.Text, v) })
+	// A password changed to match the repeat clears the repeat's error.
+	s.password.entry.OnChanged = func(string) {
+		if s.password.shown {
+			s.password.validate()
+		}
+		if s.confirm.shown {
+			s.confirm.validate()
+		}
+	}
 	s.create = c.button("Create account", nil, widget.HighImportance, s.submit)
 	fields := s.fields()
 	for _, f := range fields {
