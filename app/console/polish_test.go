@@ -628,3 +628,25 @@ func TestIdleSignOutWithAnUncopiedKey(t *testing.T) {
 		t.Fatalf("the sign-in form says %q", text)
 	}
 }
+
+// A field behind a dialog does not keep its focus ring (nor its blinking
+// cursor) while the dialog has the keys.
+func TestFilterBehindADialogLosesItsFocus(t *testing.T) {
+	e := newEnv(t).withAccount(true)
+	e.signIn("ada@example.com")
+	filter := e.c.access.keys.filter
+	e.press(shortcutFilter)
+	if !looksFocused(filter) {
+		t.Fatal("Ctrl+F did not focus the filter")
+	}
+	e.press(shortcutAdd)
+	if looksFocused(filter) {
+		t.Fatal("the filter behind the Add dialog still looks focused")
+	}
+	e.escape()
+	e.press(shortcutFilter)
+	test.Tap(e.c.access.settings) // a dialog opened by the pointer too
+	if len(e.c.dialogs) != 1 || looksFocused(filter) {
+		t.Fatal("the filter looks focused behind Settings")
+	}
+}
