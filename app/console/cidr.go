@@ -18,6 +18,10 @@ import (
 // emptyAllowList is what the dialog says of an empty list.
 const emptyAllowList = "All addresses are allowed: the allow list of this key is empty. Add a rule to accept requests from the listed addresses only."
 
+// emptyAllowListReadOnly is what the dialog says of an empty list to the
+// roles that cannot add a rule.
+const emptyAllowListReadOnly = "All addresses are allowed: the allow list of this key is empty."
+
 // cidrDialog is the Manage CIDR allow list dialog of one key: its rules
 // with Edit and Delete, Add CIDR rule for a new editable row, Save per row
 // with the error beside the row, and the address the key was last seen
@@ -44,6 +48,9 @@ func (c *Console) showCIDRDialog(keyID uuid.UUID) {
 	m := &cidrDialog{c: c, keyID: keyID,
 		intro: &widget.Label{Wrapping: fyne.TextWrapWord},
 		list:  widgets.NewRuleList(emptyAllowList, "203.0.113.0/24 or 2001:db8::/32"),
+	}
+	if !c.user.Role.CanAdminister() {
+		m.list.EmptyText = emptyAllowListReadOnly // they cannot add one
 	}
 	owner := c.user.Role.CanAdminister()
 	m.list.OnSave, m.list.OnDelete, m.list.OnEscape, m.list.ReadOnly = m.save, m.delete, c.escape, !owner
