@@ -454,6 +454,13 @@ func (s *Store) SealKeyFile() string { return s.opts.SealKeyFile }
 
 // BackupName suggests a file name for a backup of the account taken at t.
 func BackupName(account string, t time.Time) string {
+	return fmt.Sprintf("keyward-%s-%s.backup", FileNamePart(account), t.UTC().Format("20060102-150405"))
+}
+
+// FileNamePart is an account's name as a part of a file name that every
+// system takes: ASCII letters, digits, '-' and '_', each other character
+// a '-'; "account" for a name with none of them.
+func FileNamePart(account string) string {
 	name := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
 			return r
@@ -463,5 +470,5 @@ func BackupName(account string, t time.Time) string {
 	if strings.Trim(name, "-") == "" {
 		name = "account"
 	}
-	return fmt.Sprintf("keyward-%s-%s.backup", name, t.UTC().Format("20060102-150405"))
+	return name
 }

@@ -121,14 +121,33 @@ func (f *focusRing) update() {
 	f.ring.Hidden = !f.focused()
 }
 
-// Select is a widget.Select that reports Escape and Enter, which
-// widget.Select ignores, so that a dialog can be cancelled or confirmed
-// while its selector has the focus.
+// DialogKeys are the Escape and Enter a selector or check box reports
+// rather than ignores, so that a dialog can be cancelled or confirmed
+// while one of them has the focus.
+type DialogKeys struct {
+	OnEscape func() // Escape was pressed on the control
+	OnEnter  func() // Enter or Return was pressed on it
+}
+
+// report calls the handler of ev, telling whether there was one; the
+// control takes the keys it does not report.
+func (k *DialogKeys) report(ev *fyne.KeyEvent) bool {
+	active()
+	switch {
+	case ev.Name == fyne.KeyEscape && k.OnEscape != nil:
+		k.OnEscape()
+	case (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && k.OnEnter != nil:
+		k.OnEnter()
+	default:
+		return false
+	}
+	return true
+}
+
+// Select is a widget.Select that reports Escape and Enter (DialogKeys).
 type Select struct {
 	widget.Select
-
-	OnEscape func() // Escape was pressed on the selector
-	OnEnter  func() // Enter or Return was pressed on the selector
+	DialogKeys
 }
 
 // NewSelect returns a selector of options that calls changed when the
@@ -148,23 +167,15 @@ func (s *Select) Tapped(ev *fyne.PointEvent) {
 
 // TypedKey reports Escape and Enter and passes every other key on.
 func (s *Select) TypedKey(ev *fyne.KeyEvent) {
-	active()
-	switch {
-	case ev.Name == fyne.KeyEscape && s.OnEscape != nil:
-		s.OnEscape()
-	case (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && s.OnEnter != nil:
-		s.OnEnter()
-	default:
+	if !s.report(ev) {
 		s.Select.TypedKey(ev)
 	}
 }
 
-// Check is a widget.Check that reports Escape and Enter, as Select does.
+// Check is a widget.Check that reports Escape and Enter (DialogKeys).
 type Check struct {
 	widget.Check
-
-	OnEscape func() // Escape was pressed on the check box
-	OnEnter  func() // Enter or Return was pressed on it
+	DialogKeys
 }
 
 // NewCheck returns a check box labelled text that calls changed when a
@@ -178,13 +189,7 @@ func NewCheck(text string, changed func(bool)) *Check {
 
 // TypedKey reports Escape and Enter and passes every other key on.
 func (c *Check) TypedKey(ev *fyne.KeyEvent) {
-	active()
-	switch {
-	case ev.Name == fyne.KeyEscape && c.OnEscape != nil:
-		c.OnEscape()
-	case (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && c.OnEnter != nil:
-		c.OnEnter()
-	default:
+	if !c.report(ev) {
 		c.Check.TypedKey(ev)
 	}
 }

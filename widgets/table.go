@@ -147,7 +147,6 @@ func (t *Table) focusRow(row int) {
 // MouseMoved counts as activity, highlights as widget.Table does, and
 // shows the tooltip of a cut-off cell once the pointer rests on it.
 func (t *Table) MouseMoved(ev *desktop.MouseEvent) {
-	active()
 	t.Table.MouseMoved(ev)
 	t.hover(t.cellAt(ev.AbsolutePosition), ev.AbsolutePosition)
 }

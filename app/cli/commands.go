@@ -378,12 +378,19 @@ func setupKeysCreate(fs *flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
-		out := struct {
-			data.KeyExport
-			Key string `json:"key"`
-		}{data.ExportKey(k), secret}
-		return r.print(out, secret+"\n")
+		return r.printNewKey(k, secret)
 	}
+}
+
+// printNewKey prints a key's value, which the store gives this once
+// (keys create, keys roll): alone for people, with the key's export for
+// scripts.
+func (r *runner) printNewKey(k data.UserKey, secret string) error {
+	out := struct {
+		data.KeyExport
+		Key string `json:"key"`
+	}{data.ExportKey(k), secret}
+	return r.print(out, secret+"\n")
 }
 
 func setupKeysDelete(*flag.FlagSet) func(*runner, []string) error {
@@ -460,11 +467,7 @@ func setupKeysRoll(fs *flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
-		out := struct {
-			data.KeyExport
-			Key string `json:"key"`
-		}{data.ExportKey(k), secret}
-		return r.print(out, secret+"\n")
+		return r.printNewKey(k, secret)
 	}
 }
 

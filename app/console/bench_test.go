@@ -92,15 +92,20 @@ func BenchmarkAPIKeysTab(b *testing.B) {
 	}
 }
 
+// benchKeysTab is the API Keys tab of a console on a store of n keys,
+// drawn once in its window.
+func benchKeysTab(b *testing.B, n int) (*keysTab, fyne.Window) {
+	c, w := benchConsole(b, benchStore(b, n))
+	screen := newAccessScreen(c)
+	w.SetContent(screen.content)
+	w.Canvas().Capture()
+	return screen.keys, w
+}
+
 // BenchmarkFilterKeystroke types one character into the filter of the API
 // Keys tab with 10,000 keys and redraws; the bar is 50 ms a keystroke.
 func BenchmarkFilterKeystroke(b *testing.B) {
-	s := benchStore(b, 10000)
-	c, w := benchConsole(b, s)
-	screen := newAccessScreen(c)
-	t := screen.keys
-	w.SetContent(screen.content)
-	w.Canvas().Capture()
+	t, w := benchKeysTab(b, 10000)
 	texts := []string{"bench-key-09", "bench-key-0", "user 03", "10.0.0.0", ""}
 	i := 0
 	for b.Loop() {
@@ -114,12 +119,7 @@ func BenchmarkFilterKeystroke(b *testing.B) {
 // column of the API Keys tab with 10,000 keys, each with a redraw: the
 // bar is 50 ms a switch (issue 11).
 func BenchmarkQuickFilterAndSort(b *testing.B) {
-	s := benchStore(b, 10000)
-	c, w := benchConsole(b, s)
-	screen := newAccessScreen(c)
-	t := screen.keys
-	w.SetContent(screen.content)
-	w.Canvas().Capture()
+	t, w := benchKeysTab(b, 10000)
 	// The baseline: the redraw alone, which each switch includes.
 	b.Run("redraw", func(b *testing.B) {
 		for b.Loop() {

@@ -2,7 +2,6 @@ package console
 
 import (
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -47,7 +46,7 @@ func (c *Console) onExportFile(w fyne.URIWriteCloser, err error, write func(fyne
 			err = data.Errorf(data.EInternal, "Could not finish writing %s: %v.", uri.Name(), cerr)
 		}
 		if err == nil {
-			c.inform("Export saved", fmt.Sprintf("Wrote %s to %s.%s", rowCount(n), displayPath(uri), note))
+			c.inform("Export saved", fmt.Sprintf("Wrote %s to %s.%s", data.Count(n, "row", "rows"), displayPath(uri), note))
 			return
 		}
 	} else {
@@ -58,9 +57,6 @@ func (c *Console) onExportFile(w fyne.URIWriteCloser, err error, write func(fyne
 	}
 	c.showError(err)
 }
-
-// rowCount counts the rows of an export.
-func rowCount(n int) string { return data.Count(n, "row", "rows") }
 
 // displayPath names a file for people.
 func displayPath(u fyne.URI) string {
@@ -74,13 +70,7 @@ func displayPath(u fyne.URI) string {
 // holds, the day.
 func (c *Console) exportName(what string) string {
 	acct, _ := c.store.Account()
-	name := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
-			return r
-		}
-		return '-'
-	}, acct.Name)
-	return fmt.Sprintf("%s-%s-%s.csv", strings.Trim(name, "-"), what, c.clock.Now().In(c.opts.Location).Format("2006-01-02"))
+	return fmt.Sprintf("%s-%s-%s.csv", data.FileNamePart(acct.Name), what, c.clock.Now().In(c.opts.Location).Format("2006-01-02"))
 }
 
 // exportKeys exports the keys the table shows, as it shows them.
