@@ -54,6 +54,7 @@ func main() {
 		DefaultDataDir: defaultDataDir(),
 		Open:           badger.OpenStore,
 		OpenShared:     redis.OpenStore,
+		IsDataDir:      badger.IsDataDir,
 		RequestBackup:  badger.RequestBackup,
 		Console:        runConsole,
 		API:            api.NewSupervisor,

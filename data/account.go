@@ -34,6 +34,9 @@ func (s *Store) Init(req NewAccount) (Account, User, error) {
 		if s.ix.account != nil {
 			return Errorf(EConflict, "This data directory already has an account (%s).", s.ix.account.Name)
 		}
+		if err := s.unfinishedRestore(); err != nil {
+			return err
+		}
 		acctID, err := s.next(seqAccount)
 		if err != nil {
 			return err

@@ -359,7 +359,7 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 
 // restoreBatch is how many records a restore commits at once, well inside
 // what a backend commits in one batch.
-const restoreBatch = 200
+var restoreBatch = 200
 
 // Restore loads a backup into this store, which must be new: no account,
 // no records. With a seal key (the contents of the seal key file of the
@@ -384,35 +384,85 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 	if err != nil {
 		return fail(readError(err))
 	}
-	empty := true
+	// A store is restored into when it is new, or when it holds what a
+	// restore that did not finish wrote (its marker tells): that is
+	// cleared first, and the restore starts over.
+	_, unfinished, err := s.b.Get(keyRestoring)
+	if err != nil {
+		return fail(readError(err))
+	}
+	var left []Op
 	for _, prefix := range append([][]byte{keyAccount, keySettings}, backupRecordPrefixes...) {
-		err := s.b.Scan(prefix, false, func([]byte, []byte) (bool, error) { empty = false; return false, nil })
+		err := s.b.Scan(prefix, false, func(key, _ []byte) (bool, error) {
+			left = append(left, Op{Key: bytes.Clone(key)})
+			return unfinished, nil // to know that a store is not empty, one record is enough
+		})
 		if err != nil {
 			return fail(readError(err))
 		}
 	}
-	if rev != 0 || !empty {
+	if !unfinished && (rev != 0 || len(left) > 0) {
 		return fail(Errorf(EConflict, "%s already holds data: restore into a new, empty data directory (or shared store) instead, so that nothing is overwritten.", s.b.Location()))
 	}
 	if sealKey != nil {
+		if err := b.checkSealKey(sealKey); err != nil {
+			return fail(err)
+		}
 		if err := s.installSealKey(sealKey); err != nil {
 			return fail(err)
 		}
 	}
-	for start := 0; start < len(b.records); start += restoreBatch {
-		batch := b.records[start:min(start+restoreBatch, len(b.records))]
-		ops := make([]Op, len(batch))
-		for i, l := range batch {
-			ops[i] = Op{Key: l.Key, Value: l.Value, TTL: time.Duration(l.TTL) * time.Second}
+	// What a restore commits in batches it commits behind the marker, and
+	// the account record comes last, in the batch that removes the marker:
+	// until then the store has no account, and a restore that stops
+	// midway (a full disk, a shared store out of reach) leaves nothing that
+	// passes for an account.
+	interrupted := func(op string, err error) (changes, bool, error) {
+		cause := s.commitError(op, err)
+		msg := ErrorMessage(cause)
+		if errors.Is(err, ErrUnreachable) {
+			msg = ErrorMessage(err) // without unreachable's "nothing was changed"
 		}
-		if _, err := s.b.Commit(AnyRev, ops); err != nil {
-			return fail(s.commitError("restore the backup", err))
+		return fail(&Error{Code: ErrorCode(cause), Err: cause, Message: strings.TrimSuffix(msg, ".") +
+			". The copy of the account did not finish, and it is not in use: run the same command again once that is fixed; it starts over."})
+	}
+	marker, err := json.Marshal(restoringRecord{V: recordVersion, Account: b.header.Account, Created: b.header.Created, Started: s.opts.Now().UTC()})
+	if err != nil {
+		return fail(storageError("encode the restore's marker", err))
+	}
+	ops := append(left, Op{Key: keyRestoring, Value: marker})
+	for len(ops) > 0 {
+		n := min(len(ops), restoreBatch)
+		if _, err := s.b.Commit(AnyRev, ops[:n]); err != nil {
+			return interrupted("clear what a restore left", err)
+		}
+		ops = ops[n:]
+	}
+	var account *Op
+	for _, l := range b.records {
+		op := Op{Key: l.Key, Value: l.Value, TTL: time.Duration(l.TTL) * time.Second}
+		if bytes.Equal(l.Key, keyAccount) {
+			account = &op
+			continue
+		}
+		ops = append(ops, op)
+		if len(ops) == restoreBatch {
+			if _, err := s.b.Commit(AnyRev, ops); err != nil {
+				return interrupted("restore the backup", err)
+			}
+			ops = ops[:0]
 		}
 	}
 	for seq, past := range b.header.Sequences {
 		if err := s.b.Advance(seq, past); err != nil {
-			return fail(s.commitError("restore the id sequences", err))
+			return interrupted("restore the id sequences", err)
 		}
+	}
+	if account != nil {
+		ops = append(ops, *account)
+	}
+	if _, err := s.b.Commit(AnyRev, append(ops, Op{Key: keyRestoring})); err != nil {
+		return interrupted("restore the backup", err)
 	}
 	// The index is read from what was restored, as when a store opens.
 	var fresh index
@@ -429,12 +479,37 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 	return changes{main: kindAll}, readable, nil
 }
 
-// installSealKey writes key as the store's seal key file, unless that file
-// already holds it; another key there is refused.
-func (s *Store) installSealKey(key []byte) error {
+// checkSealKey refuses a seal key that cannot read the backup's account
+// key, before anything is restored.
+func (b *Backup) checkSealKey(key []byte) error {
 	if len(key) != 32 {
 		return Errorf(EInvalid, "A seal key is 32 bytes; this file has %d: give the seal.key file of the data directory the backup was taken from.", len(key))
 	}
+	for _, l := range b.records {
+		if !bytes.Equal(l.Key, keyAccount) {
+			continue
+		}
+		var acct accountRecord
+		if err := decode(l.Value, &acct); err != nil {
+			return err
+		}
+		if len(acct.SealedKey) == 0 {
+			return nil
+		}
+		if _, _, err := openSealed(key, acct.ID, acct.SealedKey); err != nil {
+			was := ""
+			if b.header.SealKeyFile != "" {
+				was = fmt.Sprintf(" (it was %s)", b.header.SealKeyFile)
+			}
+			return Errorf(EInvalid, "This seal key does not match the account key in this backup: give the seal.key of the data directory the backup was taken from%s.", was)
+		}
+	}
+	return nil
+}
+
+// installSealKey writes key as the store's seal key file, unless that file
+// already holds it; another key there is refused.
+func (s *Store) installSealKey(key []byte) error {
 	path := s.opts.SealKeyFile
 	if path == "" {
 		return Errorf(EInvalid, "This store has no seal key file to install the seal key in.")

@@ -176,7 +176,9 @@ func TestRestoreRefusesWhatItWouldOverwrite(t *testing.T) {
 		other := &storage{backend: st.backend, dir: t.TempDir()}
 		must(t, os.WriteFile(filepath.Join(other.dir, sealFileName), bytes.Repeat([]byte{7}, 32), 0o600))
 		s2, _ := MustOpen(t, other)
-		_, err = s2.Restore(b, bytes.Repeat([]byte{8}, 32))
+		sealKey, err := os.ReadFile(filepath.Join(st.dir, sealFileName))
+		must(t, err)
+		_, err = s2.Restore(b, sealKey)
 		wantCode(t, err, EConflict)
 		if _, err := s2.Restore(b, []byte("short")); ErrorCode(err) != EInvalid {
 			t.Fatalf("a seal key of the wrong length = %v", err)
@@ -244,4 +246,116 @@ func TestBackupLeavesOutExpiredTasks(t *testing.T) {
 	if tasks != 1 {
 		t.Fatalf("the backup holds %d tasks, want the recent one", tasks)
 	}
+}
+
+// outageBackend fails every commit from the failAt-th on, as a shared
+// store that went out of reach (or a disk that filled) midway would.
+type outageBackend struct {
+	Backend
+	commits, failAt int
+}
+
+func (b *outageBackend) Commit(expect Rev, ops []Op) (Rev, error) {
+	if b.commits++; b.commits >= b.failAt {
+		return 0, &Error{Code: EUnavailable, Err: ErrUnreachable, Message: "The shared store test:1 is unreachable."}
+	}
+	return b.Backend.Commit(expect, ops)
+}
+
+// TestRestoreThatStopsMidway: a restore that fails after some of its
+// batches were committed leaves a store with no account, that says so and
+// refuses Init, and the same restore run again starts over and restores
+// every record as it was.
+func TestRestoreThatStopsMidway(t *testing.T) {
+	defer func(n int) { restoreBatch = n }(restoreBatch)
+	restoreBatch = 5 // the fixture's records take several batches
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f, secrets := busyFixture(t, st)
+		var buf bytes.Buffer
+		_, err := f.s.Backup(&buf)
+		must(t, err)
+		sealKey, err := os.ReadFile(filepath.Join(st.dir, sealFileName))
+		must(t, err)
+		b, err := ReadBackup(&buf)
+		must(t, err)
+		if b.Info.Records < 3*restoreBatch {
+			t.Fatalf("the fixture has %d records; the test needs more batches", b.Info.Records)
+		}
+
+		fresh := &storage{backend: st.backend, dir: t.TempDir()}
+		inner, err := fresh.backend.Open(fresh.dir)
+		must(t, err)
+		// The marker, then two batches, then the outage.
+		s2, err := Open(&outageBackend{Backend: inner, failAt: 4}, Options{SealKeyFile: filepath.Join(fresh.dir, sealFileName)})
+		must(t, err)
+		_, err = s2.Restore(b, sealKey)
+		wantCode(t, err, EUnavailable)
+		if msg := err.Error(); !strings.Contains(msg, "unreachable") || !strings.Contains(msg, "did not finish") || !strings.Contains(msg, "run the same command again") {
+			t.Fatalf("the failed restore says %q", msg)
+		}
+		must(t, s2.Close())
+
+		s3, _ := MustOpen(t, fresh)
+		if s3.Initialized() {
+			t.Fatal("a store that holds part of a restore has an account")
+		}
+		if len(rawRecords(t, s3)) == 0 {
+			t.Fatal("the test's outage came before anything was restored")
+		}
+		unfinished := s3.UnfinishedRestore()
+		if unfinished == nil || !strings.Contains(unfinished.Error(), "part of a restore of the account Acme") {
+			t.Fatalf("UnfinishedRestore = %v", unfinished)
+		}
+		_, _, err = s3.Init(NewAccount{AccountName: "Other", OwnerName: "Olga", OwnerEmail: "olga@example.com", OwnerPassword: testPassword})
+		wantCode(t, err, EConflict)
+		if !strings.Contains(err.Error(), "part of a restore") {
+			t.Fatalf("Init on an unfinished restore = %v", err)
+		}
+
+		readable, err := s3.Restore(b, sealKey)
+		must(t, err)
+		if !readable || s3.UnfinishedRestore() != nil {
+			t.Fatalf("the second restore: readable %v, unfinished %v", readable, s3.UnfinishedRestore())
+		}
+		if got, want := rawRecords(t, s3), rawRecords(t, f.s); !reflect.DeepEqual(got, want) {
+			t.Fatalf("restored records differ:\n%v\nwant\n%v", got, want)
+		}
+		if _, found, err := s3.b.Get(keyRestoring); err != nil || found {
+			t.Fatalf("the restore's marker is left: %v, %v", found, err)
+		}
+		key, err := s3.AccountKey(CommandLine, ShowAccountKey)
+		must(t, err)
+		if _, err := s3.Authenticate(key, secrets[0], netip.MustParseAddr("10.0.0.1")); err != nil {
+			t.Fatalf("a key does not authenticate after the restore ran again: %v", err)
+		}
+		// Now it holds data, and is restored into no more.
+		_, err = s3.Restore(b, sealKey)
+		wantCode(t, err, EConflict)
+	})
+}
+
+// TestRestoreRefusesAnotherSealKey: a seal key that cannot read the
+// backup's account key is refused before anything is written.
+func TestRestoreRefusesAnotherSealKey(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f, _ := busyFixture(t, st)
+		var buf bytes.Buffer
+		_, err := f.s.Backup(&buf)
+		must(t, err)
+		b, err := ReadBackup(&buf)
+		must(t, err)
+		fresh := &storage{backend: st.backend, dir: t.TempDir()}
+		s2, _ := MustOpen(t, fresh)
+		_, err = s2.Restore(b, bytes.Repeat([]byte{9}, 32))
+		wantCode(t, err, EInvalid)
+		if !strings.Contains(err.Error(), "does not match the account key in this backup") {
+			t.Fatalf("a wrong seal key = %v", err)
+		}
+		if n := len(rawRecords(t, s2)); n != 0 || s2.UnfinishedRestore() != nil {
+			t.Fatalf("a refused restore wrote %d records", n)
+		}
+		if _, err := os.Stat(filepath.Join(fresh.dir, sealFileName)); err == nil {
+			t.Fatal("a refused seal key was installed")
+		}
+	})
 }

@@ -46,6 +46,9 @@ type index struct {
 	creators map[string]string
 
 	settings Settings
+	// restoring is there while a restore is written into the store (see
+	// restoringRecord); nil otherwise.
+	restoring *restoringRecord
 }
 
 type userEntry struct {
@@ -570,7 +573,7 @@ func (s *Store) load(ix *index) (Rev, error) {
 // loadOnce reads the index's tables into ix.
 func (s *Store) loadOnce(ix *index) error {
 	ix.reset()
-	for _, key := range [][]byte{keyAccount, keySettings} {
+	for _, key := range [][]byte{keyAccount, keySettings, keyRestoring} {
 		v, found, err := s.b.Get(key)
 		if err != nil {
 			return readError(err)
@@ -695,6 +698,17 @@ func (s *Store) apply(ix *index, op Op) (changes, error) {
 		return changes{main: kindAccount}, s.applyAccount(ix, v)
 	case bytes.Equal(k, keySettings):
 		return changes{main: kindAccount}, ix.applySettings(v)
+	case bytes.Equal(k, keyRestoring):
+		ix.restoring = nil
+		if v == nil {
+			return changes{main: kindAccount}, nil
+		}
+		var rec restoringRecord
+		if err := decode(v, &rec); err != nil {
+			return changes{}, err
+		}
+		ix.restoring = &rec
+		return changes{main: kindAccount}, nil
 	case bytes.HasPrefix(k, prefixUser):
 		id, ok := keyID(prefixUser, k)
 		if !ok {
@@ -860,6 +874,24 @@ func (s *Store) Account() (Account, error) {
 		return Account{}, errNotInitialized
 	}
 	return s.ix.account.account(), nil
+}
+
+// UnfinishedRestore returns, when a restore into this store began and did
+// not finish, an error that says so and how to finish it; nil otherwise.
+// Such a store has no account until the restore is run again.
+func (s *Store) UnfinishedRestore() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.unfinishedRestore()
+}
+
+func (s *Store) unfinishedRestore() error {
+	r := s.ix.restoring
+	if r == nil {
+		return nil
+	}
+	return Errorf(EConflict, "%s holds part of a restore of the account %s (backed up %s) that did not finish: run the restore again with the same backup file; it starts over.",
+		s.b.Location(), r.Account, r.Created.UTC().Format("2006-01-02 15:04 UTC"))
 }
 
 var errNotInitialized = &Error{Code: ENotFound, Message: "This data directory has no account yet: create it with `keyward init` or by starting the console."}

@@ -34,14 +34,15 @@ const readVersion = lifecycleVersion
 
 // Keys and key prefixes.
 var (
-	keyAccount     = []byte("a")        // → accountRecord
-	keySettings    = []byte("settings") // → settingsRecord
-	prefixUser     = []byte("u/")       // + 8-byte big-endian id → userRecord
-	prefixKey      = []byte("k/")       // + 16-byte UUID → keyRecord
-	prefixLastUsed = []byte("lu/")      // + 16-byte UUID → lastUsedRecord
-	prefixSysLog   = []byte("sl/")      // + 8-byte big-endian id → logRecord
-	prefixSession  = []byte("ss/")      // + 8-byte big-endian id → sessionRecord
-	prefixTask     = []byte("t/")       // + 16-byte UUID → taskRecord, with a TTL
+	keyAccount     = []byte("a")         // → accountRecord
+	keySettings    = []byte("settings")  // → settingsRecord
+	keyRestoring   = []byte("restoring") // → restoringRecord, while a restore runs
+	prefixUser     = []byte("u/")        // + 8-byte big-endian id → userRecord
+	prefixKey      = []byte("k/")        // + 16-byte UUID → keyRecord
+	prefixLastUsed = []byte("lu/")       // + 16-byte UUID → lastUsedRecord
+	prefixSysLog   = []byte("sl/")       // + 8-byte big-endian id → logRecord
+	prefixSession  = []byte("ss/")       // + 8-byte big-endian id → sessionRecord
+	prefixTask     = []byte("t/")        // + 16-byte UUID → taskRecord, with a TTL
 )
 
 // Sequences, by the names the backends keep them under.
@@ -117,6 +118,19 @@ func (r *accountRecord) version() int { return r.V }
 func (r *accountRecord) account() Account {
 	return Account{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, APIEnabled: r.APIEnabled}
 }
+
+// restoringRecord marks a store a restore is being written into. The
+// restore commits it first and deletes it in the batch that writes the
+// account record, last: while it is there the store holds part of a
+// backup, has no account, refuses Init, and a restore may start over.
+type restoringRecord struct {
+	V       int       `json:"v"`
+	Account string    `json:"account"` // the backup's account
+	Created time.Time `json:"created"` // when the backup was taken
+	Started time.Time `json:"started"` // when the restore began
+}
+
+func (r *restoringRecord) version() int { return r.V }
 
 type settingsRecord struct {
 	V              int      `json:"v"`

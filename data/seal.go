@@ -106,13 +106,24 @@ func (s *Store) unsealAccountKey(accountID int64, sealed []byte) (string, error)
 	if err != nil {
 		return "", Errorf(EInternal, "The account key cannot be read: %s.%s", ErrorMessage(err), advice)
 	}
-	aead, err := newGCM(key)
-	if err != nil || len(sealed) < aead.NonceSize() {
+	plain, damaged, err := openSealed(key, accountID, sealed)
+	switch {
+	case damaged:
 		return "", Errorf(EInternal, "The stored account key is damaged.%s", advice)
-	}
-	plain, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], sealAAD(accountID))
-	if err != nil {
+	case err != nil:
 		return "", Errorf(EInternal, "The account key cannot be read: the seal key %s does not match it.%s", s.opts.SealKeyFile, advice)
 	}
-	return string(plain), nil
+	return plain, nil
+}
+
+// openSealed decrypts a sealed account key with the seal key key. damaged
+// tells a sealed key too short to be one from a seal key that does not
+// match it.
+func openSealed(key []byte, accountID int64, sealed []byte) (plain string, damaged bool, err error) {
+	aead, err := newGCM(key)
+	if err != nil || len(sealed) < aead.NonceSize() {
+		return "", true, errors.New("damaged")
+	}
+	b, err := aead.Open(nil, sealed[:aead.NonceSize()], sealed[aead.NonceSize():], sealAAD(accountID))
+	return string(b), false, err
 }

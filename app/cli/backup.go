@@ -65,9 +65,15 @@ func readBackupFile(file string) (*data.Backup, error) {
 func setupRestore(*flag.FlagSet) func(*runner, []string) error {
 	return func(r *runner, args []string) error {
 		sealFile := r.where.SealKeyFile
+		// A data directory must be new, or hold a restore that did not
+		// finish (Restore tells, and starts it over).
+		again := false
 		if r.where.Store == "" {
 			if err := checkEmptyDir(r.where.DataDir); err != nil {
-				return err
+				if r.env.IsDataDir == nil || !r.env.IsDataDir(r.where.DataDir) {
+					return err
+				}
+				again = true
 			}
 		}
 		backup, err := readBackupFile(args[0])
@@ -88,6 +94,11 @@ func setupRestore(*flag.FlagSet) func(*runner, []string) error {
 		if err := r.open(true); err != nil {
 			return err
 		}
+		if again && r.store.UnfinishedRestore() == nil {
+			r.store.Close()
+			r.store = nil
+			return checkEmptyDir(r.where.DataDir)
+		}
 		readable, err := r.store.Restore(backup, sealKey)
 		if err == nil && backup.Info.AccountKeySealed && sealKey != nil && !readable {
 			err = data.Errorf(data.EInvalid, "The seal key %s does not match the account key in this backup: give the seal.key of the data directory the backup was taken from (it was %s).", sealFile, backup.Info.SealKeyFile)
@@ -95,11 +106,10 @@ func setupRestore(*flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			r.store.Close()
 			r.store = nil
-			if r.where.Store != "" && data.ErrorCode(err) != data.EConflict {
-				return data.Errorf(data.ErrorCode(err), "%s The shared store may now hold part of the backup: remove the account's keys from Redis before you try again.", data.ErrorMessage(err))
+			if r.where.Store == "" && !again {
+				// Leave the directory as it was found: empty, or not there.
+				clearDir(r.where.DataDir, created)
 			}
-			// Leave the directory as it was found: empty, or not there.
-			clearDir(r.where.DataDir, created)
 			return err
 		}
 		info := backup.Info
@@ -220,8 +230,6 @@ func setupMigrate(flags *flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			if *from != "" {
 				clearDir(r.where.DataDir, created)
-			} else if data.ErrorCode(err) != data.EConflict {
-				err = data.Errorf(data.ErrorCode(err), "%s The shared store may now hold part of the account: remove its keys from Redis before you try again.", data.ErrorMessage(err))
 			}
 			return err
 		}

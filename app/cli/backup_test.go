@@ -95,6 +95,72 @@ func TestBackupAndRestore(t *testing.T) {
 	}
 }
 
+// haltingBackend stops committing after its first few commits, as a
+// process killed while it restores would.
+type haltingBackend struct {
+	data.Backend
+	left int
+}
+
+func (b *haltingBackend) Commit(expect data.Rev, ops []data.Op) (data.Rev, error) {
+	if b.left--; b.left < 0 {
+		return 0, &data.Error{Code: data.EInternal, Err: data.ErrFailed, Message: "The process was stopped."}
+	}
+	return b.Backend.Commit(expect, ops)
+}
+
+// TestRestoreAfterACrash: a data directory that a restore stopped in the
+// middle of (a crash, a power cut: nothing cleared it) says so to every
+// command, refuses init, and the same restore run again completes it.
+func TestRestoreAfterACrash(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "data")
+	accountKey, userKey := backupFlow(t, dir)
+	file := filepath.Join(root, "acme.backup")
+	runFlow(t, runInProcess, dir, []step{{args: []string{"backup", file}, stdout: `(?s).*`}})
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := data.ReadBackup(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	crashed := filepath.Join(root, "crashed")
+	backend, err := badger.Open(crashed, badger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := data.Open(&haltingBackend{Backend: backend, left: 1}, data.Options{SealKeyFile: filepath.Join(crashed, "seal.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Restore(b, nil); err == nil {
+		t.Fatal("the halting backend let the restore finish")
+	}
+	s.Close()
+
+	unfinished := "that did not finish: run the restore again with the same backup file; it starts over."
+	runFlow(t, runInProcess, crashed, []step{
+		{args: []string{"keys", "list"}, code: 1, stderr: unfinished},
+		{args: []string{"init", "--account", "Other", "--owner-name", "Olga", "--owner-email", "olga@example.com"},
+			stdin: "a long owner password\n", code: 1, stderr: unfinished},
+		{args: []string{"restore", file, "--seal-key-file", filepath.Join(dir, "seal.key")},
+			stdout: `Restored the account Acme .* into .*crashed\.\nThe account key was recovered with the seal key\.\n`},
+		{args: []string{"api", "account-key"}, stdout: regexpQuote(accountKey) + `\n`},
+		{args: []string{"restore", file}, code: 1, stderr: "is not empty: restore into a new directory"},
+	})
+	s, err = badger.OpenStore(crashed, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Authenticate(accountKey, userKey, loopback); err != nil {
+		t.Fatalf("the key does not authenticate once the restore ran again: %v", err)
+	}
+}
+
 // TestBackupWhileTheStoreIsHeld backs up a data directory that the
 // console or serve holds: the holder makes the backup.
 func TestBackupWhileTheStoreIsHeld(t *testing.T) {

@@ -31,6 +31,10 @@ type Env struct {
 	// OpenShared opens the account's store in a shared store given by its
 	// URL (data/redis.OpenStore). Nil means there is none in this build.
 	OpenShared func(url string, opts data.Options) (*data.Store, error)
+	// IsDataDir tells whether a directory holds a data directory's store
+	// (data/badger.IsDataDir): a restore that did not finish may be run
+	// again into one. Nil means never.
+	IsDataDir func(dir string) bool
 	// RequestBackup asks the process that holds a data directory (the
 	// console, serve) for a backup of it (data/badger.RequestBackup).
 	RequestBackup func(dataDir string, w io.Writer) error
@@ -310,7 +314,11 @@ func (r *runner) open(creates bool) error {
 		return err
 	}
 	if !creates && !s.Initialized() {
+		err := s.UnfinishedRestore()
 		s.Close()
+		if err != nil {
+			return err
+		}
 		return data.Errorf(data.ENotFound, "%s has no account yet: create one with 'keyward init' or by opening the console.", capitalize(r.where.String()))
 	}
 	r.store = s

@@ -26,6 +26,7 @@ func runInProcess(t *testing.T, dataDir, stdin string, args ...string) (int, str
 		},
 		DefaultDataDir: "/nonexistent/default",
 		Open:           badger.OpenStore,
+		IsDataDir:      badger.IsDataDir,
 		RequestBackup:  badger.RequestBackup,
 		API:            api.NewSupervisor,
 	})

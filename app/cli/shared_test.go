@@ -42,7 +42,7 @@ func (s *sharedStores) run(t *testing.T, stdin string, args ...string) (int, str
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := Run(args, Env{Stdin: strings.NewReader(stdin), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" },
-		Open: badger.OpenStore, OpenShared: s.open, RequestBackup: badger.RequestBackup, API: api.NewSupervisor})
+		Open: badger.OpenStore, OpenShared: s.open, IsDataDir: badger.IsDataDir, RequestBackup: badger.RequestBackup, API: api.NewSupervisor})
 	return code, stdout.String(), stderr.String()
 }
 

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"bytes"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
+	"keyward/data/clocktest"
 )
 
 func TestSetup(t *testing.T) {
@@ -117,5 +120,69 @@ func TestWindowSizeIsRemembered(t *testing.T) {
 	defer again.Close()
 	if got := again.win.Canvas().Size(); got != fyne.NewSize(1200, 800) {
 		t.Fatalf("the next window is %v, want 1200x800", got)
+	}
+}
+
+// haltingBackend stops committing after its first few commits, as a
+// process killed in the middle of a restore would.
+type haltingBackend struct {
+	data.Backend
+	left int
+}
+
+func (b *haltingBackend) Commit(expect data.Rev, ops []data.Op) (data.Rev, error) {
+	if b.left--; b.left < 0 {
+		return 0, &data.Error{Code: data.EInternal, Err: data.ErrFailed, Message: "The process was stopped."}
+	}
+	return b.Backend.Commit(expect, ops)
+}
+
+// TestSetupAfterAnUnfinishedRestore: on a store a restore stopped in the
+// middle of, the setup form says so at once, and creating an account
+// there is refused.
+func TestSetupAfterAnUnfinishedRestore(t *testing.T) {
+	from := newEnv(t).withAccount(true)
+	var buf bytes.Buffer
+	if _, err := from.store.Backup(&buf); err != nil {
+		t.Fatal(err)
+	}
+	backup, err := data.ReadBackup(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := openMemoryStore(t)
+	b, err := m.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	halted, err := data.Open(&haltingBackend{Backend: b, left: 1}, data.Options{SealKeyFile: filepath.Join(t.TempDir(), "seal.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := halted.Restore(backup, nil); err == nil {
+		t.Fatal("the restore finished")
+	}
+	halted.Close()
+	b, err = m.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := data.Open(b, data.Options{Now: clocktest.New().Now, FlushInterval: time.Hour, SealKeyFile: filepath.Join(t.TempDir(), "seal.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvOn(t, store)
+	e.c.Start()
+	const unfinished = "holds part of a restore of the account Acme"
+	if got := e.visibleErrors(); !strings.Contains(got, unfinished) || !strings.Contains(got, "run the restore again") {
+		t.Fatalf("the setup form on an unfinished restore says %q", got)
+	}
+	root := e.w.Canvas().Content()
+	for i, v := range []string{"Other", "Olga Owner", "olga@example.com", ownerPassword, ownerPassword} {
+		test.Type(all[*widget.Entry](root)[i], v)
+	}
+	test.Tap(button(t, root, "Create account"))
+	if got := e.visibleErrors(); !strings.Contains(got, unfinished) || e.store.Initialized() {
+		t.Fatalf("creating an account over an unfinished restore: %q, initialized %v", got, e.store.Initialized())
 	}
 }

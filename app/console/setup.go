@@ -119,6 +119,8 @@ func (c *Console) showSetup() {
 		f.relayout = func() { c.win.Content().Refresh() }
 	}
 	c.win.Canvas().Focus(s.account.entry)
+	// A restore that stopped midway is said at once: Init would refuse.
+	setError(s.err, data.ErrorMessage(c.store.UnfinishedRestore()))
 }
 
 func (s *setupScreen) fields() []*formField {

@@ -103,6 +103,12 @@ func errInUse(dir string) error {
 			"Close it and try again, or choose another directory with --data.", dir)}
 }
 
+// IsDataDir tells whether dir holds a data directory's database.
+func IsDataDir(dir string) bool {
+	info, err := os.Stat(filepath.Join(dir, "badger"))
+	return err == nil && info.IsDir()
+}
+
 // open opens the data directory abs, which this process has locked.
 func open(abs string, opts Options) (*Backend, error) {
 	if err := makePrivate(abs, opts.Logf); err != nil {
