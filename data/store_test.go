@@ -120,9 +120,10 @@ func TestLastOwner(t *testing.T) {
 		if after := takeSnapshot(t, f.s); !reflect.DeepEqual(before, after) {
 			t.Fatal("refused changes changed the store")
 		}
-		// With a second Owner, the first can go, but not by their own hand.
-		owner := RoleOwner
-		second, err := f.s.UpdateUser(CommandLine, f.viewer.ID, UserChange{Role: &owner})
+		// With a second Owner who can sign in, the first can go, but not
+		// by their own hand.
+		owner, pw := RoleOwner, "a console password for vic"
+		second, err := f.s.UpdateUser(CommandLine, f.viewer.ID, UserChange{Role: &owner, Password: &pw})
 		must(t, err)
 		_, err = f.s.DeleteUser(ActorFor(f.owner), f.owner.ID)
 		wantCode(t, err, EConflict)
@@ -133,6 +134,48 @@ func TestLastOwner(t *testing.T) {
 		}
 		_, err = f.s.UpdateUser(CommandLine, second.ID, UserChange{Role: &viewer})
 		wantCode(t, err, EConflict)
+	})
+}
+
+// TestLastOwnerWhoCanSignIn: the only Owner with a console password is
+// neither deleted nor given another role while the other Owners have
+// none, by anyone: the console would be locked for good. Once another
+// Owner has a password, both are allowed.
+func TestLastOwnerWhoCanSignIn(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f := newFixture(t, st)
+		owner, viewer := RoleOwner, RoleViewer
+		second, err := f.s.UpdateUser(CommandLine, f.viewer.ID, UserChange{Role: &owner})
+		must(t, err)
+		if second.HasPassword {
+			t.Fatal("the fixture's Viewer has a console password")
+		}
+		before := takeSnapshot(t, f.s)
+		for _, actor := range []Actor{CommandLine, ActorFor(second)} {
+			_, err = f.s.DeleteUser(actor, f.owner.ID)
+			wantCode(t, err, EConflict)
+			if !errors.Is(err, ErrLastOwner) || !strings.Contains(err.Error(), "Ada Owner is the only Owner who can sign in to the console and cannot be deleted: give another Owner a console password first.") {
+				t.Fatalf("deleting the only Owner who can sign in = %v", err)
+			}
+			_, err = f.s.UpdateUser(actor, f.owner.ID, UserChange{Role: &viewer})
+			wantCode(t, err, EConflict)
+			if !strings.Contains(err.Error(), "cannot be given another role: give another Owner a console password first") {
+				t.Fatalf("demoting the only Owner who can sign in = %v", err)
+			}
+		}
+		if after := takeSnapshot(t, f.s); !reflect.DeepEqual(before, after) {
+			t.Fatal("refused changes changed the store")
+		}
+		// An Owner without a password goes as before.
+		_, err = f.s.UpdateUser(CommandLine, second.ID, UserChange{Role: &viewer})
+		must(t, err)
+		second, err = f.s.UpdateUser(CommandLine, second.ID, UserChange{Role: &owner})
+		must(t, err)
+		pw := "a console password for vic"
+		_, err = f.s.UpdateUser(ActorFor(f.owner), second.ID, UserChange{Password: &pw})
+		must(t, err)
+		_, err = f.s.UpdateUser(ActorFor(second), f.owner.ID, UserChange{Role: &viewer})
+		must(t, err)
 	})
 }
 
@@ -784,8 +827,8 @@ func TestUserWithMostKeys(t *testing.T) {
 func TestOwnUserRules(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st *storage) {
 		f := newFixture(t, st)
-		owner := RoleOwner
-		second, err := f.s.UpdateUser(CommandLine, f.viewer.ID, UserChange{Role: &owner})
+		owner, pw := RoleOwner, "a console password for vic"
+		second, err := f.s.UpdateUser(CommandLine, f.viewer.ID, UserChange{Role: &owner, Password: &pw})
 		must(t, err)
 		viewer := RoleViewer
 		_, err = f.s.UpdateUser(ActorFor(second), second.ID, UserChange{Role: &viewer})

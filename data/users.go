@@ -114,6 +114,9 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 				return &Error{Code: EConflict, Err: ErrLastOwner, Message: fmt.Sprintf(
 					"%s is the account's last Owner and cannot be given another role: make another user an Owner first.", rec.Name)}
 			}
+			if err := s.lastSignIn(rec, "given another role"); err != nil {
+				return err
+			}
 			what = append(what, fmt.Sprintf("role was changed from %s to %s", rec.Role, *ch.Role))
 			if n := u.keys; n > 0 && !ch.Role.CanOwnKeys() {
 				what[len(what)-1] += fmt.Sprintf(" (%s inactive)", Count(n, "API user key is now", "API user keys are now"))
@@ -128,8 +131,8 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 			if actor.UserID != 0 && actor.UserID == id {
 				return Errorf(EConflict, "You cannot remove your own console password: you would no longer be able to sign in. Ask another Owner to do it.")
 			}
-			if rec.Role == RoleOwner && s.ownersWithPassword() == 1 {
-				return Errorf(EConflict, "%s is the only Owner who can sign in: give another Owner a console password first.", rec.Name)
+			if err := s.lastSignIn(rec, "left without a password"); err != nil {
+				return err
 			}
 			what = append(what, "console password was removed")
 			rec.Password = nil
@@ -147,6 +150,18 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 		return t.log(ResourceUser, id, EventUserChanged, desc)
 	})
 	return out, err
+}
+
+// lastSignIn refuses to take away the last Owner who can sign in to the
+// console (what would be done to rec, as a past participle): the other
+// Owners have no console password, which only a signed-in Owner can give,
+// and the console would be locked for good. The caller holds writeMu.
+func (s *Store) lastSignIn(rec userRecord, done string) error {
+	if rec.Role != RoleOwner || rec.Password == nil || s.ownersWithPassword() != 1 {
+		return nil
+	}
+	return &Error{Code: EConflict, Err: ErrLastOwner, Message: fmt.Sprintf(
+		"%s is the only Owner who can sign in to the console and cannot be %s: give another Owner a console password first.", rec.Name, done)}
 }
 
 // ownerCount counts the Owners; the caller holds writeMu.
@@ -187,6 +202,9 @@ func (s *Store) DeleteUser(actor Actor, id int64) (deletedKeys int, err error) {
 		if u.rec.Role == RoleOwner && s.ownerCount() == 1 {
 			return &Error{Code: EConflict, Err: ErrLastOwner, Message: fmt.Sprintf(
 				"%s is the account's last Owner and cannot be deleted: make another user an Owner first.", u.rec.Name)}
+		}
+		if err := s.lastSignIn(u.rec, "deleted"); err != nil {
+			return err
 		}
 		keys := s.ix.keysOf(u)
 		for _, k := range keys {

@@ -143,3 +143,19 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("--version: %d %q", code, stdout.String())
 	}
 }
+
+// TestOnlyOwnerWhoCanSignIn: the command line, which cannot give anyone
+// a console password, neither deletes nor demotes the only Owner who has
+// one while the other Owners have none.
+func TestOnlyOwnerWhoCanSignIn(t *testing.T) {
+	runFlow(t, runInProcess, t.TempDir(), []step{
+		{args: []string{"init", "--account", "Acme", "--owner-name", "Ada Owner", "--owner-email", "ada@example.com"},
+			stdin: "a long owner password\n", stdout: `(?s).*`},
+		{args: []string{"users", "add", "--name", "Olga Owner", "--email", "olga@example.com", "--role", "owner"}, stdout: `(?s).*`},
+		{args: []string{"users", "delete", "ada@example.com"}, code: 1,
+			stderr: "Ada Owner is the only Owner who can sign in to the console and cannot be deleted: give another Owner a console password first."},
+		{args: []string{"users", "set-role", "ada@example.com", "viewer"}, code: 1,
+			stderr: "cannot be given another role: give another Owner a console password first."},
+		{args: []string{"users", "delete", "olga@example.com"}, stdout: `(?s).*Olga Owner.*`},
+	})
+}

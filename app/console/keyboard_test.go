@@ -177,7 +177,7 @@ func TestFocusEndsWithTheScreenOrDialog(t *testing.T) {
 
 	// A dialog closed because the signed-in user's role changed: Ada
 	// becomes a Viewer while typing a key name.
-	_, err := e.store.AddUser(data.CommandLine, data.NewUser{Name: "Olga Owner", Email: "olga@example.com", Role: data.RoleOwner})
+	_, err := e.store.AddUser(data.CommandLine, data.NewUser{Name: "Olga Owner", Email: "olga@example.com", Role: data.RoleOwner, Password: ownerPassword})
 	e.must(err)
 	e.press(shortcutAdd)
 	name = e.w.Canvas().Focused().(*widgets.Entry)
