@@ -7,15 +7,19 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"syscall"
 
+	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 	"github.com/BurntSushi/toml"
 
 	"keyward/app/api"
 	"keyward/app/cli"
+	_ "keyward/app/cli/locale" // before Fyne's lang package: see there
 	"keyward/app/console"
 	"keyward/assets"
 	"keyward/data"
@@ -106,9 +110,36 @@ func runConsole(where cli.Location, open func(data.Options) (*data.Store, error)
 	w := a.NewWindow(console.Title)
 	c := console.New(a, w, store, api.NewSupervisor(store), console.Options{Version: version(), Website: metadata.Website, Shared: where.Store != ""})
 	c.Start()
+	stopped := quitOnSignal(a)
 	w.ShowAndRun()
 	c.Close()
+	if *stopped {
+		fmt.Fprintln(os.Stderr, "keyward: Stopped.")
+	}
 	return cli.ExitOK
+}
+
+// quitOnSignal closes the console as its window's close button would when
+// the process is asked to stop (SIGTERM at logout or from a service
+// manager, Ctrl+C or SIGHUP in the terminal it was started from), so that
+// the in-process API stops, a key copied to the clipboard is taken back
+// and the last-used times are written before the store closes. A second
+// signal ends the process at once. The result tells, once the window's
+// loop has returned, whether a signal ended it.
+func quitOnSignal(a fyne.App) *bool {
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	stopped := new(bool)
+	go func() {
+		<-signals
+		fyne.Do(func() {
+			*stopped = true
+			a.Quit()
+		})
+		<-signals
+		os.Exit(cli.ExitError)
+	}()
+	return stopped
 }
 
 // defaultDataDir is Fyne's storage root for the app id, the folder that
