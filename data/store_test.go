@@ -917,3 +917,39 @@ func TestRemovePassword(t *testing.T) {
 		}
 	})
 }
+
+// TestKeyList: the list holds the keys in UserKeys' order, reads each as
+// UserKeys would, reads a key as it is when asked, and tells which keys
+// change with the clock.
+func TestKeyList(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f := newFixture(t, st)
+		for _, n := range []string{"zulu-key-0001", "Alpha-key-001", "mike-key-0001"} {
+			f.createKey(t, n, f.owner)
+		}
+		rolled, _ := f.createKey(t, "rolled-key-01", f.viewer)
+		_, _, err := f.s.RollUserKey(CommandLine, rolled.ID, time.Hour)
+		must(t, err)
+		list, keys := f.s.KeyList(), f.s.UserKeys()
+		if list.Len() != len(keys) {
+			t.Fatalf("KeyList has %d keys, UserKeys %d", list.Len(), len(keys))
+		}
+		for i, k := range keys {
+			if got := list.At(i); !reflect.DeepEqual(got, k) || list.ID(i) != k.ID {
+				t.Fatalf("KeyList.At(%d) = %+v, UserKeys has %+v", i, got, k)
+			}
+		}
+		if timed := list.Timed(); len(timed) != 1 || list.ID(timed[0]) != rolled.ID {
+			t.Fatalf("Timed = %v, want only the rolled key", timed)
+		}
+		// A change after the list was taken shows in At.
+		_, err = f.s.AddCIDRRule(CommandLine, keys[0].ID, "10.0.0.0/8")
+		must(t, err)
+		if got := list.At(0).AllowList.Strings(); len(got) != 1 || got[0] != "10.0.0.0/8" {
+			t.Fatalf("At after a change = %v", got)
+		}
+		if empty := (KeyList{}); empty.Len() != 0 || empty.Timed() != nil {
+			t.Fatal("the zero KeyList is not empty")
+		}
+	})
+}

@@ -58,15 +58,24 @@ type keysTab struct {
 	// sorts orders the keys by each sortable column (nil for the others);
 	// sortCol is the column the table is sorted by, -1 for the name,
 	// ascending, which is the store's order.
-	sorts    []func(a, b data.UserKey) int
+	sorts    []func(a, b *data.UserKey) int
 	sortCol  int
 	nameCol  int // the Key name column, the order of the keys as they come
 	sortDesc bool
 	now      time.Time      // when keys was read: what statuses and expiries are shown at
-	keys     []data.UserKey // every key, by name
+	keys     data.KeyList   // every key, by name, read a row at a time
 	search   []string       // each key's searchable text, lower case; built on first use
-	visible  []data.UserKey // the keys the filter lets through
-	filtered bool           // whether a filter is on
+	all      []data.UserKey // every key of keys, read when a filter or a sort first needs them
+	// rows are the positions in keys of the rows the table shows, in its
+	// order; nil shows every key by name, without a position a key.
+	rows     []int32
+	filtered bool // whether a filter is on
+	// shown is the row the table drew last, read from keys once for all
+	// its cells; row is -1 when there is none.
+	shown struct {
+		row int
+		key data.UserKey
+	}
 
 	stopCopied func()
 	stopReveal func() // hides the shown account key; nil while none is scheduled
@@ -125,10 +134,11 @@ func newKeysTab(c *Console) *keysTab {
 	toolbar := borderLayout(nil, nil, heading, container.NewHBox(right...), borderLayout(nil, nil, t.quick, nil, t.filter))
 
 	t.columns = t.keyColumns(owner)
-	t.table = newColumnTable(t.columns, func() []data.UserKey { return t.visible })
+	t.shown.row = -1
+	t.table = newRowTable(t.columns, t.visibleLen, t.visibleAt)
 	t.sortCol = -1
 	byTitle := t.keySorts()
-	t.sorts = make([]func(a, b data.UserKey) int, len(t.columns))
+	t.sorts = make([]func(a, b *data.UserKey) int, len(t.columns))
 	for i, c := range t.columns {
 		t.sorts[i] = byTitle[c.title]
 		if c.title == "Key name" {
@@ -176,11 +186,8 @@ func (t *keysTab) tick() {
 		if t.c.access == nil || t.c.access.keys != t {
 			return // signed out, or another screen since
 		}
-		for _, k := range t.keys {
-			if !k.ExpiresAt.IsZero() || !k.GraceUntil.IsZero() {
-				t.refresh()
-				break
-			}
+		if len(t.keys.Timed()) > 0 {
+			t.refresh()
 		}
 		t.tick()
 	})
@@ -250,22 +257,18 @@ func (t *keysTab) keyColumns(owner bool) []tableColumn[data.UserKey] {
 
 // refresh reloads the keys and applies the filter.
 func (t *keysTab) refresh() {
-	t.keys, t.search, t.now = t.c.store.UserKeys(), nil, t.c.clock.Now()
+	t.keys, t.search, t.all, t.now = t.c.store.KeyList(), nil, nil, t.c.clock.Now()
 	if len(t.selected) > 0 { // keys deleted meanwhile are no longer chosen
-		exists := make(map[uuid.UUID]bool, len(t.keys))
-		for _, k := range t.keys {
-			exists[k.ID] = true
-		}
 		for id := range t.selected {
-			if !exists[id] {
+			if _, err := t.c.store.UserKey(id); err != nil {
 				delete(t.selected, id)
 			}
 		}
 		t.showBulk()
 	}
 	soon := 0
-	for _, k := range t.keys {
-		if expiresSoon(k, t.now) {
+	for _, i := range t.keys.Timed() {
+		if expiresSoon(t.keys.At(i), t.now) {
 			soon++
 		}
 	}
@@ -286,8 +289,9 @@ func (t *keysTab) refresh() {
 // when the filter is first used after a refresh.
 func (t *keysTab) searchText() []string {
 	if t.search == nil {
-		t.search = make([]string, len(t.keys))
-		for i, k := range t.keys {
+		all := t.allKeys()
+		t.search = make([]string, len(all))
+		for i, k := range all {
 			t.search[i] = strings.ToLower(k.Name + "\x00" + k.UserName + "\x00" + k.UserEmail + "\x00" + k.Description + "\x00" + strings.Join(k.AllowList.Strings(), "\x00"))
 		}
 	}
@@ -308,17 +312,16 @@ func (t *keysTab) filterChanged() {
 func (t *keysTab) applyFilter() {
 	needle := strings.ToLower(strings.TrimSpace(t.filter.Text))
 	keep := quickFilters[max(0, t.quick.SelectedIndex())].keep
-	if needle == "" && keep == nil {
-		t.visible = t.keys
-	} else {
-		t.visible = make([]data.UserKey, 0, len(t.keys))
+	t.rows, t.shown.row = nil, -1
+	if needle != "" || keep != nil {
+		t.rows = make([]int32, 0, t.keys.Len())
 		var search []string
 		if needle != "" {
 			search = t.searchText()
 		}
-		for i, k := range t.keys {
+		for i, k := range t.allKeys() {
 			if (needle == "" || strings.Contains(search[i], needle)) && (keep == nil || keep(k, t.now)) {
-				t.visible = append(t.visible, k)
+				t.rows = append(t.rows, int32(i))
 			}
 		}
 	}
@@ -326,12 +329,12 @@ func (t *keysTab) applyFilter() {
 	t.filtered = needle != "" || keep != nil
 	t.applyCount()
 	switch {
-	case len(t.visible) > 0:
+	case t.visibleLen() > 0:
 		t.empty.Hide()
-	case len(t.keys) == 0 && t.c.user.Role.CanAdminister():
+	case t.keys.Len() == 0 && t.c.user.Role.CanAdminister():
 		t.empty.SetText("No API user keys yet. Add creates the first one.")
 		t.empty.Show()
-	case len(t.keys) == 0:
+	case t.keys.Len() == 0:
 		t.empty.SetText("No API user keys yet.")
 		t.empty.Show()
 	default:
@@ -346,12 +349,12 @@ func (t *keysTab) applyFilter() {
 func (t *keysTab) applyCount() {
 	var text string
 	switch {
-	case len(t.keys) == 0:
+	case t.keys.Len() == 0:
 		text = "No keys yet"
 	case !t.filtered:
-		text = data.Count(len(t.keys), "key", "keys")
+		text = data.Count(t.keys.Len(), "key", "keys")
 	default:
-		text = fmt.Sprintf("%d of %s", len(t.visible), data.Count(len(t.keys), "key", "keys"))
+		text = fmt.Sprintf("%d of %s", t.visibleLen(), data.Count(t.keys.Len(), "key", "keys"))
 	}
 	if len(t.selected) > 0 {
 		text = fmt.Sprintf("%d selected · %s", len(t.selected), text)
@@ -361,8 +364,8 @@ func (t *keysTab) applyCount() {
 
 // keySorts are the orders of the sortable columns, by title: name, user,
 // created, last used and expiry (a key that never expires last).
-func (t *keysTab) keySorts() map[string]func(a, b data.UserKey) int {
-	byName := func(a, b data.UserKey) int { return 0 } // the store's order, kept by a stable sort
+func (t *keysTab) keySorts() map[string]func(a, b *data.UserKey) int {
+	byName := func(a, b *data.UserKey) int { return 0 } // the store's order, kept by a stable sort
 	laterLast := func(a, b time.Time) int {
 		switch {
 		case a.IsZero() && b.IsZero():
@@ -374,12 +377,12 @@ func (t *keysTab) keySorts() map[string]func(a, b data.UserKey) int {
 		}
 		return a.Compare(b)
 	}
-	return map[string]func(a, b data.UserKey) int{
+	return map[string]func(a, b *data.UserKey) int{
 		"Key name":  byName,
-		"User name": func(a, b data.UserKey) int { return compareFold(a.UserName, b.UserName) },
-		"Created":   func(a, b data.UserKey) int { return a.CreatedAt.Compare(b.CreatedAt) },
-		"Last used": func(a, b data.UserKey) int { return laterLast(a.LastUsedAt, b.LastUsedAt) },
-		"Expires":   func(a, b data.UserKey) int { return laterLast(a.ExpiresAt, b.ExpiresAt) },
+		"User name": func(a, b *data.UserKey) int { return compareFold(a.UserName, b.UserName) },
+		"Created":   func(a, b *data.UserKey) int { return a.CreatedAt.Compare(b.CreatedAt) },
+		"Last used": func(a, b *data.UserKey) int { return laterLast(a.LastUsedAt, b.LastUsedAt) },
+		"Expires":   func(a, b *data.UserKey) int { return laterLast(a.ExpiresAt, b.ExpiresAt) },
 	}
 }
 
@@ -427,25 +430,67 @@ func (t *keysTab) sortBy(col int) {
 // values. It sorts positions, not the keys themselves: moving 10,000
 // UserKeys about took most of a sort's time.
 func (t *keysTab) sortVisible() {
-	if t.sortCol < 0 || len(t.visible) < 2 {
+	if t.sortCol < 0 || t.visibleLen() < 2 {
 		return
 	}
-	cmp, keys := t.sorts[t.sortCol], t.visible
-	order := make([]int32, len(keys))
-	for i := range order {
-		order[i] = int32(i)
+	if t.rows == nil {
+		t.rows = make([]int32, t.keys.Len())
+		for i := range t.rows {
+			t.rows[i] = int32(i)
+		}
 	}
+	cmp, keys := t.sorts[t.sortCol], t.allKeys()
 	if t.sortDesc {
-		slices.Reverse(order) // equal values, by name reversed as the rest
-		slices.SortStableFunc(order, func(a, b int32) int { return -cmp(keys[a], keys[b]) })
+		slices.Reverse(t.rows) // equal values, by name reversed as the rest
+		slices.SortStableFunc(t.rows, func(a, b int32) int { return -cmp(&keys[a], &keys[b]) })
 	} else {
-		slices.SortStableFunc(order, func(a, b int32) int { return cmp(keys[a], keys[b]) })
+		slices.SortStableFunc(t.rows, func(a, b int32) int { return cmp(&keys[a], &keys[b]) })
 	}
-	sorted := make([]data.UserKey, len(keys))
-	for i, j := range order {
-		sorted[i] = keys[j]
+}
+
+// allKeys returns every key, reading them on the first call after a
+// refresh: the table itself reads only the rows it draws.
+func (t *keysTab) allKeys() []data.UserKey {
+	if t.all == nil && t.keys.Len() > 0 {
+		t.all = make([]data.UserKey, t.keys.Len())
+		for i := range t.all {
+			t.all[i] = t.keys.At(i)
+		}
 	}
-	t.visible = sorted
+	return t.all
+}
+
+// visibleLen is how many rows the table shows.
+func (t *keysTab) visibleLen() int {
+	if t.rows == nil {
+		return t.keys.Len()
+	}
+	return len(t.rows)
+}
+
+// visibleAt returns the key of a row of the table, reading it once for
+// all the row's cells.
+func (t *keysTab) visibleAt(row int) data.UserKey {
+	if t.shown.row != row {
+		i := row
+		if t.rows != nil {
+			i = int(t.rows[row])
+		}
+		if t.all != nil {
+			return t.all[i]
+		}
+		t.shown.row, t.shown.key = row, t.keys.At(i)
+	}
+	return t.shown.key
+}
+
+// visibleKeys returns the keys the table shows, in its order.
+func (t *keysTab) visibleKeys() []data.UserKey {
+	out := make([]data.UserKey, t.visibleLen())
+	for i := range out {
+		out[i] = t.visibleAt(i)
+	}
+	return out
 }
 
 // refreshAccount shows the API's state: the Enable API button, and where
@@ -584,9 +629,9 @@ func (t *keysTab) clearSelection() {
 // selectedIDs returns the chosen keys, in the table's order of names.
 func (t *keysTab) selectedIDs() []uuid.UUID {
 	var ids []uuid.UUID
-	for _, k := range t.keys {
-		if t.selected[k.ID] {
-			ids = append(ids, k.ID)
+	for i := range t.keys.Len() {
+		if id := t.keys.ID(i); t.selected[id] {
+			ids = append(ids, id)
 		}
 	}
 	return ids

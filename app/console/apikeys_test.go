@@ -330,15 +330,15 @@ func TestFilterKeys(t *testing.T) {
 		t.Fatalf("count = %q", k.count.Text)
 	}
 	test.Type(k.filter, "VIC")
-	if len(k.visible) != 2 || k.count.Text != "2 of 3 keys" {
-		t.Fatalf("filter by user: %d rows, %q", len(k.visible), k.count.Text)
+	if k.visibleLen() != 2 || k.count.Text != "2 of 3 keys" {
+		t.Fatalf("filter by user: %d rows, %q", k.visibleLen(), k.count.Text)
 	}
 	k.filter.SetText("gamma")
-	if len(k.visible) != 1 || cell(t, k.table, 0, e.col("Key name")).Text != "gamma-key-001" {
-		t.Fatalf("filter by name: %d rows", len(k.visible))
+	if k.visibleLen() != 1 || cell(t, k.table, 0, e.col("Key name")).Text != "gamma-key-001" {
+		t.Fatalf("filter by name: %d rows", k.visibleLen())
 	}
 	k.filter.SetText("")
-	if len(k.visible) != 3 {
+	if k.visibleLen() != 3 {
 		t.Fatal("clearing the filter does not show every key")
 	}
 }

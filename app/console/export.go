@@ -76,7 +76,7 @@ func (c *Console) exportName(what string) string {
 // exportKeys exports the keys the table shows, as it shows them.
 func (t *keysTab) exportKeys() {
 	t.c.showExport("Export the API user keys", t.c.exportName("api-keys"), func(w fyne.URIWriteCloser, f data.ExportFormat) (int, string, error) {
-		keys := t.visible
+		keys := t.visibleKeys()
 		return len(keys), "", data.WriteKeys(w, f, keys)
 	})
 }

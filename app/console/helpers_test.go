@@ -369,7 +369,7 @@ func cell(t *testing.T, table *widgets.Table, row, col int) *widgets.Cell {
 
 // keyRow returns the row of the key named name in the keys table.
 func (e *env) keyRow(name string) int {
-	for i, k := range e.c.access.keys.visible {
+	for i, k := range e.c.access.keys.visibleKeys() {
 		if k.Name == name {
 			return i
 		}

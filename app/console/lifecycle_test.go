@@ -299,7 +299,7 @@ func (e *env) headerButton(title string) *widget.Button {
 // visibleNames returns the names of the keys the table shows, in order.
 func (e *env) visibleNames() string {
 	var names []string
-	for _, k := range e.c.access.keys.visible {
+	for _, k := range e.c.access.keys.visibleKeys() {
 		names = append(names, k.Name)
 	}
 	return strings.Join(names, " ")

@@ -260,7 +260,7 @@ func TestEscapeAndEnterInCIDR(t *testing.T) {
 	}
 	test.Tap(buttonOf(t, d, "Add CIDR rule"))
 	e.typeKey(fyne.KeyEscape)
-	if len(e.c.dialogs) != 1 || len(e.c.access.keys.keys[0].AllowList) != 1 {
+	if len(e.c.dialogs) != 1 || len(e.c.access.keys.keys.At(0).AllowList) != 1 {
 		t.Fatal("Escape in a new row did more than cancel it")
 	}
 	// A row's button passes Escape to the dialog.

@@ -104,12 +104,18 @@ type tableColumn[T any] struct {
 // newColumnTable returns a table with a row for each of items() and the
 // given columns.
 func newColumnTable[T any](cols []tableColumn[T], items func() []T) *widgets.Table {
+	return newRowTable(cols, func() int { return len(items()) }, func(row int) T { return items()[row] })
+}
+
+// newRowTable returns a table with rows() rows, row i showing at(i), and
+// the given columns.
+func newRowTable[T any](cols []tableColumn[T], rows func() int, at func(row int) T) *widgets.Table {
 	headers := make([]column, len(cols))
 	for i, c := range cols {
 		headers[i] = c.column
 	}
-	return newTable(headers, func() int { return len(items()) }, func(row, col int, cell *widgets.Cell) {
-		cols[col].fill(items()[row], row, col, cell)
+	return newTable(headers, rows, func(row, col int, cell *widgets.Cell) {
+		cols[col].fill(at(row), row, col, cell)
 	})
 }
 
