@@ -95,6 +95,12 @@ type Commit struct {
 	Reset bool
 }
 
+// MemoryReleaser is a Backend that can give back memory it holds but no
+// longer needs, such as the pages of the files it read at open.
+type MemoryReleaser interface {
+	ReleaseMemory()
+}
+
 // Errors a Backend returns; test for them with errors.Is. Besides these,
 // a backend wraps data.ErrFailed in an error of a storage that failed under
 // it (the Store then refuses changes until it is opened again), and

@@ -514,3 +514,12 @@ func readError(err error) error {
 	}
 	return storageError("read the store", err)
 }
+
+// ReleaseMemory asks the backend to give back what it holds but no longer
+// needs (see MemoryReleaser), as a console does once its first screen is
+// up.
+func (s *Store) ReleaseMemory() {
+	if r, ok := s.b.(MemoryReleaser); ok {
+		r.ReleaseMemory()
+	}
+}

@@ -151,7 +151,7 @@ func (c *Console) Start() {
 	} else {
 		c.showSetup()
 	}
-	releaseMemory()
+	c.releaseMemory()
 }
 
 // Close stops the REST API and takes a secret the console copied off the
@@ -213,10 +213,10 @@ func (c *Console) signedIn(u data.User) {
 	c.setContent(c.access.content)
 	c.touch()
 	c.watchIdle()
-	releaseMemory()
+	c.releaseMemory()
 	// Drawing the tab the first time, a table of 10,000 keys, leaves its
 	// own garbage: returned too, once it is drawn.
-	c.clock.AfterFunc(settleAfterSignIn, releaseMemory)
+	c.clock.AfterFunc(settleAfterSignIn, c.releaseMemory)
 }
 
 // settleAfterSignIn is how long after sign-in the window has drawn.
@@ -271,8 +271,12 @@ func (c *Console) setContent(o fyne.CanvasObject) {
 // releaseMemory returns the garbage of a one-off burst to the system: the
 // 19 MiB Argon2id takes to check a password, the decoding of every record
 // when the store opens. Go would otherwise keep it for minutes, and a
-// desktop app that sits open all day should not.
-func releaseMemory() { debug.FreeOSMemory() }
+// desktop app that sits open all day should not. The store gives back
+// the pages of the files it read when it opened.
+func (c *Console) releaseMemory() {
+	debug.FreeOSMemory()
+	c.store.ReleaseMemory()
+}
 
 // signOut forgets the user and shows the sign-in form.
 func (c *Console) signOut() {
