@@ -24,6 +24,17 @@ func rawRecords(t *testing.T, s *Store) map[string]string {
 	return out
 }
 
+// backedUp backs s up and reads the backup back.
+func backedUp(t *testing.T, s *Store) *Backup {
+	t.Helper()
+	var buf bytes.Buffer
+	_, err := s.Backup(&buf)
+	must(t, err)
+	b, err := ReadBackup(&buf)
+	must(t, err)
+	return b
+}
+
 // busyFixture is a fixture with keys, rules, settings, sign-ins, a task and
 // last-used times: a record of every kind.
 func busyFixture(t *testing.T, st *storage) (*fixture, []string) {
@@ -129,11 +140,7 @@ func TestBackupRoundTrip(t *testing.T) {
 func TestRestoreWithoutTheSealKey(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st *storage) {
 		f, secrets := busyFixture(t, st)
-		var buf bytes.Buffer
-		_, err := f.s.Backup(&buf)
-		must(t, err)
-		b, err := ReadBackup(&buf)
-		must(t, err)
+		b := backedUp(t, f.s)
 		s2, _ := MustOpen(t, &storage{backend: st.backend, dir: t.TempDir()})
 		readable, err := s2.Restore(b, nil)
 		must(t, err)
@@ -158,13 +165,9 @@ func TestRestoreWithoutTheSealKey(t *testing.T) {
 func TestRestoreRefusesWhatItWouldOverwrite(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st *storage) {
 		f, _ := busyFixture(t, st)
-		var buf bytes.Buffer
-		_, err := f.s.Backup(&buf)
-		must(t, err)
-		b, err := ReadBackup(&buf)
-		must(t, err)
+		b := backedUp(t, f.s)
 		before := rawRecords(t, f.s)
-		_, err = f.s.Restore(b, nil)
+		_, err := f.s.Restore(b, nil)
 		wantCode(t, err, EConflict)
 		if !strings.Contains(err.Error(), "already holds data") {
 			t.Fatalf("restore over data = %v", err)
@@ -271,12 +274,8 @@ func TestRestoreThatStopsMidway(t *testing.T) {
 	restoreBatch = 5 // the fixture's records take several batches
 	forEachBackend(t, func(t *testing.T, st *storage) {
 		f, secrets := busyFixture(t, st)
-		var buf bytes.Buffer
-		_, err := f.s.Backup(&buf)
-		must(t, err)
+		b := backedUp(t, f.s)
 		sealKey, err := os.ReadFile(filepath.Join(st.dir, sealFileName))
-		must(t, err)
-		b, err := ReadBackup(&buf)
 		must(t, err)
 		if b.Info.Records < 3*restoreBatch {
 			t.Fatalf("the fixture has %d records; the test needs more batches", b.Info.Records)
@@ -339,14 +338,10 @@ func TestRestoreThatStopsMidway(t *testing.T) {
 func TestRestoreRefusesAnotherSealKey(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st *storage) {
 		f, _ := busyFixture(t, st)
-		var buf bytes.Buffer
-		_, err := f.s.Backup(&buf)
-		must(t, err)
-		b, err := ReadBackup(&buf)
-		must(t, err)
+		b := backedUp(t, f.s)
 		fresh := &storage{backend: st.backend, dir: t.TempDir()}
 		s2, _ := MustOpen(t, fresh)
-		_, err = s2.Restore(b, bytes.Repeat([]byte{9}, 32))
+		_, err := s2.Restore(b, bytes.Repeat([]byte{9}, 32))
 		wantCode(t, err, EInvalid)
 		if !strings.Contains(err.Error(), "does not match the account key in this backup") {
 			t.Fatalf("a wrong seal key = %v", err)

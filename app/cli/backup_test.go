@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"keyward/data"
+	"keyward/data/backendtest"
 	"keyward/data/badger"
 )
 
@@ -95,20 +96,6 @@ func TestBackupAndRestore(t *testing.T) {
 	}
 }
 
-// haltingBackend stops committing after its first few commits, as a
-// process killed while it restores would.
-type haltingBackend struct {
-	data.Backend
-	left int
-}
-
-func (b *haltingBackend) Commit(expect data.Rev, ops []data.Op) (data.Rev, error) {
-	if b.left--; b.left < 0 {
-		return 0, &data.Error{Code: data.EInternal, Err: data.ErrFailed, Message: "The process was stopped."}
-	}
-	return b.Backend.Commit(expect, ops)
-}
-
 // TestRestoreAfterACrash: a data directory that a restore stopped in the
 // middle of (a crash, a power cut: nothing cleared it) says so to every
 // command, refuses init, and the same restore run again completes it.
@@ -132,7 +119,7 @@ func TestRestoreAfterACrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := data.Open(&haltingBackend{Backend: backend, left: 1}, data.Options{SealKeyFile: filepath.Join(crashed, "seal.key")})
+	s, err := data.Open(backendtest.Halting(backend, 1), data.Options{SealKeyFile: filepath.Join(crashed, "seal.key")})
 	if err != nil {
 		t.Fatal(err)
 	}

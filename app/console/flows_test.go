@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
+	"keyward/data/backendtest"
 	"keyward/data/clocktest"
 )
 
@@ -123,20 +124,6 @@ func TestWindowSizeIsRemembered(t *testing.T) {
 	}
 }
 
-// haltingBackend stops committing after its first few commits, as a
-// process killed in the middle of a restore would.
-type haltingBackend struct {
-	data.Backend
-	left int
-}
-
-func (b *haltingBackend) Commit(expect data.Rev, ops []data.Op) (data.Rev, error) {
-	if b.left--; b.left < 0 {
-		return 0, &data.Error{Code: data.EInternal, Err: data.ErrFailed, Message: "The process was stopped."}
-	}
-	return b.Backend.Commit(expect, ops)
-}
-
 // TestSetupAfterAnUnfinishedRestore: on a store a restore stopped in the
 // middle of, the setup form says so at once, and creating an account
 // there is refused.
@@ -155,7 +142,7 @@ func TestSetupAfterAnUnfinishedRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	halted, err := data.Open(&haltingBackend{Backend: b, left: 1}, data.Options{SealKeyFile: filepath.Join(t.TempDir(), "seal.key")})
+	halted, err := data.Open(backendtest.Halting(b, 1), data.Options{SealKeyFile: filepath.Join(t.TempDir(), "seal.key")})
 	if err != nil {
 		t.Fatal(err)
 	}
