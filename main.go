@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
 
 	"fyne.io/fyne/v2"
@@ -113,7 +114,7 @@ func runConsole(where cli.Location, open func(data.Options) (*data.Store, error)
 	stopped := quitOnSignal(a)
 	w.ShowAndRun()
 	c.Close()
-	if *stopped {
+	if stopped.Load() {
 		fmt.Fprintln(os.Stderr, "keyward: Stopped.")
 	}
 	return cli.ExitOK
@@ -126,16 +127,14 @@ func runConsole(where cli.Location, open func(data.Options) (*data.Store, error)
 // and the last-used times are written before the store closes. A second
 // signal ends the process at once. The result tells, once the window's
 // loop has returned, whether a signal ended it.
-func quitOnSignal(a fyne.App) *bool {
+func quitOnSignal(a fyne.App) *atomic.Bool {
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	stopped := new(bool)
+	stopped := new(atomic.Bool)
 	go func() {
 		<-signals
-		fyne.Do(func() {
-			*stopped = true
-			a.Quit()
-		})
+		stopped.Store(true)
+		fyne.Do(a.Quit)
 		<-signals
 		os.Exit(cli.ExitError)
 	}()

@@ -392,16 +392,23 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 		return fail(readError(err))
 	}
 	var left []Op
+	hasAccount := false
 	for _, prefix := range append([][]byte{keyAccount, keySettings}, backupRecordPrefixes...) {
 		err := s.b.Scan(prefix, false, func(key, _ []byte) (bool, error) {
 			left = append(left, Op{Key: bytes.Clone(key)})
+			hasAccount = hasAccount || bytes.Equal(key, keyAccount)
 			return unfinished, nil // to know that a store is not empty, one record is enough
 		})
 		if err != nil {
 			return fail(readError(err))
 		}
 	}
-	if !unfinished && (rev != 0 || len(left) > 0) {
+	switch {
+	case unfinished && hasAccount:
+		// Only a Keyward that knows no marker would have made an
+		// account beside one: what is there is in use, not a restore's.
+		return fail(Errorf(EConflict, "%s holds an account beside the marker of a restore that did not finish: restore into a new, empty data directory (or shared store) instead, so that nothing is overwritten.", s.b.Location()))
+	case !unfinished && (rev != 0 || len(left) > 0):
 		return fail(Errorf(EConflict, "%s already holds data: restore into a new, empty data directory (or shared store) instead, so that nothing is overwritten.", s.b.Location()))
 	}
 	if sealKey != nil {
@@ -412,33 +419,48 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 			return fail(err)
 		}
 	}
-	// What a restore commits in batches it commits behind the marker, and
-	// the account record comes last, in the batch that removes the marker:
-	// until then the store has no account, and a restore that stops
-	// midway (a full disk, a shared store out of reach) leaves nothing that
-	// passes for an account.
+	// What a restore commits in batches it commits behind the marker, put
+	// first, and the account record comes last, in the batch that removes
+	// the marker: until then the store has no account, and a restore that
+	// stops midway (a full disk, a shared store out of reach) leaves
+	// nothing that passes for an account. Each batch expects the revision
+	// the one before made, so that another process writing meanwhile (a
+	// second restore, an init, on a shared store) stops this one rather
+	// than mixing with it.
 	interrupted := func(op string, err error) (changes, bool, error) {
 		cause := s.commitError(op, err)
 		msg := ErrorMessage(cause)
-		if errors.Is(err, ErrUnreachable) {
+		switch {
+		case errors.Is(err, ErrUnreachable):
 			msg = ErrorMessage(err) // without unreachable's "nothing was changed"
+		case errors.Is(err, ErrConflict):
+			msg = fmt.Sprintf("Another process wrote to %s while it was restored into", s.b.Location())
 		}
 		return fail(&Error{Code: ErrorCode(cause), Err: cause, Message: strings.TrimSuffix(msg, ".") +
-			". The copy of the account did not finish, and it is not in use: run the same command again once that is fixed; it starts over."})
+			". The copy of the account did not finish, and it is not in use: make sure nothing else writes to it, then run the same command again; it starts over."})
+	}
+	expect := rev
+	commit := func(ops []Op) error {
+		r, err := s.b.Commit(expect, ops)
+		expect = r
+		return err
 	}
 	marker, err := json.Marshal(restoringRecord{V: recordVersion, Account: b.header.Account, Created: b.header.Created, Started: s.opts.Now().UTC()})
 	if err != nil {
 		return fail(storageError("encode the restore's marker", err))
 	}
-	ops := append(left, Op{Key: keyRestoring, Value: marker})
-	for len(ops) > 0 {
-		n := min(len(ops), restoreBatch)
-		if _, err := s.b.Commit(AnyRev, ops[:n]); err != nil {
+	// A batch belongs to the backend once committed (its watches may
+	// still read it): each is a slice of its own.
+	clearing := append([]Op{{Key: keyRestoring, Value: marker}}, left...)
+	for len(clearing) > 0 {
+		n := min(len(clearing), restoreBatch)
+		if err := commit(clearing[:n:n]); err != nil {
 			return interrupted("clear what a restore left", err)
 		}
-		ops = ops[n:]
+		clearing = clearing[n:]
 	}
 	var account *Op
+	var ops []Op
 	for _, l := range b.records {
 		op := Op{Key: l.Key, Value: l.Value, TTL: time.Duration(l.TTL) * time.Second}
 		if bytes.Equal(l.Key, keyAccount) {
@@ -447,10 +469,10 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 		}
 		ops = append(ops, op)
 		if len(ops) == restoreBatch {
-			if _, err := s.b.Commit(AnyRev, ops); err != nil {
+			if err := commit(ops); err != nil {
 				return interrupted("restore the backup", err)
 			}
-			ops = ops[:0]
+			ops = nil
 		}
 	}
 	for seq, past := range b.header.Sequences {
@@ -461,7 +483,7 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 	if account != nil {
 		ops = append(ops, *account)
 	}
-	if _, err := s.b.Commit(AnyRev, append(ops, Op{Key: keyRestoring})); err != nil {
+	if err := commit(append(ops, Op{Key: keyRestoring})); err != nil {
 		return interrupted("restore the backup", err)
 	}
 	// The index is read from what was restored, as when a store opens.

@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -351,6 +352,67 @@ func TestRestoreRefusesAnotherSealKey(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Join(fresh.dir, sealFileName)); err == nil {
 			t.Fatal("a refused seal key was installed")
+		}
+	})
+}
+
+// meddlingBackend commits a record of another process's just before its
+// meddleAt-th commit, as a second restore or an init on the same shared
+// store would.
+type meddlingBackend struct {
+	Backend
+	commits, meddleAt int
+}
+
+func (b *meddlingBackend) Commit(expect Rev, ops []Op) (Rev, error) {
+	if b.commits++; b.commits == b.meddleAt {
+		if _, err := b.Backend.Commit(AnyRev, []Op{{Key: idKey(prefixUser, 999), Value: []byte(`{"v":1,"id":999,"name":"Other","email":"other@example.com","role":"Viewer"}`)}}); err != nil {
+			return 0, err
+		}
+	}
+	return b.Backend.Commit(expect, ops)
+}
+
+// TestRestoreStopsWhenAnotherProcessWrites: a restore whose store another
+// process writes to meanwhile stops at its next batch, rather than mixing
+// with it, and says so; and a store that holds an account beside a
+// restore's marker is not cleared.
+func TestRestoreStopsWhenAnotherProcessWrites(t *testing.T) {
+	defer func(n int) { restoreBatch = n }(restoreBatch)
+	restoreBatch = 5
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f, _ := busyFixture(t, st)
+		b := backedUp(t, f.s)
+		fresh := &storage{backend: st.backend, dir: t.TempDir()}
+		inner, err := fresh.backend.Open(fresh.dir)
+		must(t, err)
+		s2, err := Open(&meddlingBackend{Backend: inner, meddleAt: 3}, Options{SealKeyFile: filepath.Join(fresh.dir, sealFileName)})
+		must(t, err)
+		_, err = s2.Restore(b, nil)
+		wantCode(t, err, EConflict)
+		if !strings.Contains(err.Error(), "Another process wrote to") || !strings.Contains(err.Error(), "make sure nothing else writes to it") {
+			t.Fatalf("a restore meddled with says %q", err)
+		}
+		must(t, s2.Close())
+
+		// An account beside the marker: what an older Keyward's init on
+		// an unfinished restore would leave. It is refused, and kept.
+		s3, _ := MustOpen(t, fresh)
+		if s3.UnfinishedRestore() == nil {
+			t.Fatal("the stopped restore left no marker")
+		}
+		rec, err := json.Marshal(accountRecord{V: recordVersion, ID: 7, Name: "Real"})
+		must(t, err)
+		_, err = s3.b.Commit(AnyRev, []Op{{Key: keyAccount, Value: rec}})
+		must(t, err)
+		before := rawRecords(t, s3)
+		_, err = s3.Restore(b, nil)
+		wantCode(t, err, EConflict)
+		if !strings.Contains(err.Error(), "holds an account beside the marker") {
+			t.Fatalf("restoring over an account and a marker = %v", err)
+		}
+		if !reflect.DeepEqual(rawRecords(t, s3), before) {
+			t.Fatal("a refused restore changed the store")
 		}
 	})
 }

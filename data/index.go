@@ -890,7 +890,7 @@ func (s *Store) unfinishedRestore() error {
 	if r == nil {
 		return nil
 	}
-	return Errorf(EConflict, "%s holds part of a restore of the account %s (backed up %s) that did not finish: run the restore again with the same backup file; it starts over.",
+	return Errorf(EConflict, "%s holds part of a restore of the account %s (backed up %s) that did not finish: run the same restore (or migrate --from) again; it starts over.",
 		s.b.Location(), r.Account, r.Created.UTC().Format("2006-01-02 15:04 UTC"))
 }
 
@@ -1026,11 +1026,15 @@ func (l KeyList) At(i int) UserKey {
 }
 
 // ID returns the id of the key at position i, without reading the rest.
-func (l KeyList) ID(i int) uuid.UUID { return l.entries[i].id }
+func (l KeyList) ID(i int) uuid.UUID {
+	l.s.mu.RLock()
+	defer l.s.mu.RUnlock()
+	return l.entries[i].id
+}
 
 // Timed returns the positions of the keys that have an expiry or a
-// previous value in its grace period: the keys whose status changes with
-// the clock. It reads no other key.
+// previous value still in its grace period: the keys whose status or
+// rows change with the clock. It reads no other key.
 func (l KeyList) Timed() []int {
 	if len(l.entries) == 0 {
 		return nil // the zero KeyList too
@@ -1039,7 +1043,7 @@ func (l KeyList) Timed() []int {
 	defer l.s.mu.RUnlock()
 	var out []int
 	for i, k := range l.entries {
-		if life := k.life; life != nil && (!life.expiresAt.IsZero() || !life.prevUntil.IsZero()) {
+		if life := k.life; life != nil && (!life.expiresAt.IsZero() || l.now.Before(life.prevUntil)) {
 			out = append(out, i)
 		}
 	}

@@ -953,3 +953,29 @@ func TestKeyList(t *testing.T) {
 		}
 	})
 }
+
+// TestLastSignInCountsTheChangedUser: a change that makes a user an Owner
+// and removes their password in one go is judged by what it leaves, not by
+// the user's role before it.
+func TestLastSignInCountsTheChangedUser(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f := newFixture(t, st)
+		owner, pw := RoleOwner, "a console password for vic"
+		_, err := f.s.UpdateUser(CommandLine, f.viewer.ID, UserChange{Password: &pw})
+		must(t, err)
+		// Vic becomes an Owner without a password: Ada still signs in.
+		vic, err := f.s.UpdateUser(ActorFor(f.owner), f.viewer.ID, UserChange{Role: &owner, RemovePassword: true})
+		must(t, err)
+		if vic.Role != RoleOwner || vic.HasPassword {
+			t.Fatalf("after the change Vic is %+v", vic)
+		}
+		// Ada cannot lose her password while Vic has none; once he has
+		// one, she can.
+		_, err = f.s.UpdateUser(CommandLine, f.owner.ID, UserChange{Role: &owner, RemovePassword: true})
+		wantCode(t, err, EConflict)
+		_, err = f.s.UpdateUser(CommandLine, vic.ID, UserChange{Password: &pw})
+		must(t, err)
+		_, err = f.s.UpdateUser(CommandLine, f.owner.ID, UserChange{RemovePassword: true})
+		must(t, err)
+	})
+}

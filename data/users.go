@@ -114,9 +114,6 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 				return &Error{Code: EConflict, Err: ErrLastOwner, Message: fmt.Sprintf(
 					"%s is the account's last Owner and cannot be given another role: make another user an Owner first.", rec.Name)}
 			}
-			if err := s.lastSignIn(rec, "given another role"); err != nil {
-				return err
-			}
 			what = append(what, fmt.Sprintf("role was changed from %s to %s", rec.Role, *ch.Role))
 			if n := u.keys; n > 0 && !ch.Role.CanOwnKeys() {
 				what[len(what)-1] += fmt.Sprintf(" (%s inactive)", Count(n, "API user key is now", "API user keys are now"))
@@ -131,11 +128,15 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 			if actor.UserID != 0 && actor.UserID == id {
 				return Errorf(EConflict, "You cannot remove your own console password: you would no longer be able to sign in. Ask another Owner to do it.")
 			}
-			if err := s.lastSignIn(rec, "left without a password"); err != nil {
-				return err
-			}
 			what = append(what, "console password was removed")
 			rec.Password = nil
+		}
+		done := "left without a password"
+		if rec.Role != u.rec.Role {
+			done = "given another role"
+		}
+		if err := s.lastSignIn(u.rec, &rec, done); err != nil {
+			return err
 		}
 		out = u.user()
 		if len(what) == 0 {
@@ -152,35 +153,32 @@ func (s *Store) UpdateUser(actor Actor, id int64, ch UserChange) (User, error) {
 	return out, err
 }
 
-// lastSignIn refuses to take away the last Owner who can sign in to the
-// console (what would be done to rec, as a past participle): the other
-// Owners have no console password, which only a signed-in Owner can give,
-// and the console would be locked for good. The caller holds writeMu.
-func (s *Store) lastSignIn(rec userRecord, done string) error {
-	if rec.Role != RoleOwner || rec.Password == nil || s.ownersWithPassword() != 1 {
+// lastSignIn refuses a change that would leave no Owner who can sign in
+// to the console (before is the user as stored, after as the change would
+// leave them, nil when deleted; done says what the change does to them,
+// as a past participle): only a signed-in Owner gives console passwords,
+// so the console would be locked for good. The caller holds writeMu.
+func (s *Store) lastSignIn(before userRecord, after *userRecord, done string) error {
+	if !canSignIn(before) || after != nil && canSignIn(*after) {
 		return nil
 	}
+	for id, u := range s.ix.users {
+		if id != before.ID && canSignIn(u.rec) {
+			return nil
+		}
+	}
 	return &Error{Code: EConflict, Err: ErrLastOwner, Message: fmt.Sprintf(
-		"%s is the only Owner who can sign in to the console and cannot be %s: give another Owner a console password first.", rec.Name, done)}
+		"%s is the only Owner who can sign in to the console and cannot be %s: give another Owner a console password first.", before.Name, done)}
 }
+
+// canSignIn tells an Owner with a console password.
+func canSignIn(rec userRecord) bool { return rec.Role == RoleOwner && rec.Password != nil }
 
 // ownerCount counts the Owners; the caller holds writeMu.
 func (s *Store) ownerCount() int {
 	n := 0
 	for _, u := range s.ix.users {
 		if u.rec.Role == RoleOwner {
-			n++
-		}
-	}
-	return n
-}
-
-// ownersWithPassword counts the Owners who can sign in; the caller holds
-// writeMu.
-func (s *Store) ownersWithPassword() int {
-	n := 0
-	for _, u := range s.ix.users {
-		if u.rec.Role == RoleOwner && u.rec.Password != nil {
 			n++
 		}
 	}
@@ -203,7 +201,7 @@ func (s *Store) DeleteUser(actor Actor, id int64) (deletedKeys int, err error) {
 			return &Error{Code: EConflict, Err: ErrLastOwner, Message: fmt.Sprintf(
 				"%s is the account's last Owner and cannot be deleted: make another user an Owner first.", u.rec.Name)}
 		}
-		if err := s.lastSignIn(u.rec, "deleted"); err != nil {
+		if err := s.lastSignIn(u.rec, nil, "deleted"); err != nil {
 			return err
 		}
 		keys := s.ix.keysOf(u)

@@ -65,15 +65,11 @@ func readBackupFile(file string) (*data.Backup, error) {
 func setupRestore(*flag.FlagSet) func(*runner, []string) error {
 	return func(r *runner, args []string) error {
 		sealFile := r.where.SealKeyFile
-		// A data directory must be new, or hold a restore that did not
-		// finish (Restore tells, and starts it over).
+		var err error
 		again := false
 		if r.where.Store == "" {
-			if err := checkEmptyDir(r.where.DataDir); err != nil {
-				if r.env.IsDataDir == nil || !r.env.IsDataDir(r.where.DataDir) {
-					return err
-				}
-				again = true
+			if again, err = r.restoresAgain(); err != nil {
+				return err
 			}
 		}
 		backup, err := readBackupFile(args[0])
@@ -94,7 +90,7 @@ func setupRestore(*flag.FlagSet) func(*runner, []string) error {
 		if err := r.open(true); err != nil {
 			return err
 		}
-		if again && r.store.UnfinishedRestore() == nil {
+		if again && r.store.Initialized() {
 			r.store.Close()
 			r.store = nil
 			return checkEmptyDir(r.where.DataDir)
@@ -126,6 +122,21 @@ func setupRestore(*flag.FlagSet) func(*runner, []string) error {
 		return r.print(map[string]any{"dataDir": r.store.Location(), "account": info.Account, "records": info.Records,
 			"accountKeyRecovered": info.AccountKeySealed && readable}, text)
 	}
+}
+
+// restoresAgain checks that the data directory a restore or a migrate
+// --from writes into is new, or holds a store with no account, such as
+// one a restore stopped in the middle of: again tells the latter, which
+// Restore starts over (or refuses if the store holds other data), and
+// which a failure leaves as it is.
+func (r *runner) restoresAgain() (again bool, err error) {
+	if err := checkEmptyDir(r.where.DataDir); err != nil {
+		if r.env.IsDataDir == nil || !r.env.IsDataDir(r.where.DataDir) {
+			return false, err
+		}
+		return true, nil
+	}
+	return false, nil
 }
 
 // checkEmptyDir refuses a data directory that exists and holds anything:
@@ -173,7 +184,7 @@ func setupMigrate(flags *flag.FlagSet) func(*runner, []string) error {
 		var src, dst *data.Store
 		var sealKey []byte
 		var err error
-		created := false
+		created, again := false, false
 		if *to != "" {
 			if src, err = r.env.Open(r.where.DataDir, data.Options{Logf: logf, SealKeyFile: r.where.SealKeyFile}); err != nil {
 				return err
@@ -191,7 +202,7 @@ func setupMigrate(flags *flag.FlagSet) func(*runner, []string) error {
 			if r.where.SealKeyFile == "" {
 				return usagef("migrate --from needs the shared store's seal key file: give --seal-key-file FILE or %s", SealKeyEnv)
 			}
-			if err := checkEmptyDir(r.where.DataDir); err != nil {
+			if again, err = r.restoresAgain(); err != nil {
 				return err
 			}
 			if sealKey, err = os.ReadFile(r.where.SealKeyFile); err != nil {
@@ -208,6 +219,10 @@ func setupMigrate(flags *flag.FlagSet) func(*runner, []string) error {
 			created = errors.Is(statErr, fs.ErrNotExist)
 			if dst, err = r.env.Open(r.where.DataDir, data.Options{Logf: logf}); err != nil {
 				return err
+			}
+			if again && dst.Initialized() {
+				dst.Close()
+				return checkEmptyDir(r.where.DataDir)
 			}
 		}
 		var buf bytes.Buffer
@@ -228,7 +243,7 @@ func setupMigrate(flags *flag.FlagSet) func(*runner, []string) error {
 			err = cerr
 		}
 		if err != nil {
-			if *from != "" {
+			if *from != "" && !again {
 				clearDir(r.where.DataDir, created)
 			}
 			return err

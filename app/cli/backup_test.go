@@ -128,7 +128,7 @@ func TestRestoreAfterACrash(t *testing.T) {
 	}
 	s.Close()
 
-	unfinished := "that did not finish: run the restore again with the same backup file; it starts over."
+	unfinished := "that did not finish: run the same restore (or migrate --from) again; it starts over."
 	runFlow(t, runInProcess, crashed, []step{
 		{args: []string{"keys", "list"}, code: 1, stderr: unfinished},
 		{args: []string{"init", "--account", "Other", "--owner-name", "Olga", "--owner-email", "olga@example.com"},
@@ -146,6 +146,17 @@ func TestRestoreAfterACrash(t *testing.T) {
 	if _, err := s.Authenticate(accountKey, userKey, loopback); err != nil {
 		t.Fatalf("the key does not authenticate once the restore ran again: %v", err)
 	}
+
+	// Stopped before it wrote anything: the store is there, and empty.
+	early := filepath.Join(root, "early")
+	empty, err := badger.OpenStore(early, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty.Close()
+	runFlow(t, runInProcess, early, []step{
+		{args: []string{"restore", file}, stdout: `(?s)Restored the account Acme .* into .*early\..*`},
+	})
 }
 
 // TestBackupWhileTheStoreIsHeld backs up a data directory that the

@@ -161,7 +161,7 @@ func TestSetupAfterAnUnfinishedRestore(t *testing.T) {
 	e := newEnvOn(t, store)
 	e.c.Start()
 	const unfinished = "holds part of a restore of the account Acme"
-	if got := e.visibleErrors(); !strings.Contains(got, unfinished) || !strings.Contains(got, "run the restore again") {
+	if got := e.visibleErrors(); !strings.Contains(got, unfinished) || !strings.Contains(got, "run the same restore") {
 		t.Fatalf("the setup form on an unfinished restore says %q", got)
 	}
 	root := e.w.Canvas().Content()

@@ -25,14 +25,23 @@ func (b *Backend) ReleaseMemory() {
 	if err != nil {
 		return
 	}
-	dir := filepath.Join(b.dir, "badger") + string(filepath.Separator)
+	dir := filepath.Join(b.dir, "badger")
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // the maps name files by their real paths
+	}
+	dir += string(filepath.Separator)
 	sc := bufio.NewScanner(bytes.NewReader(maps))
 	for sc.Scan() {
 		// 7f3c…-7f3c… rw-s 00000000 fd:01 1234 /path/to/000003.sst: a
 		// shared mapping, whose written pages the kernel writes back
 		// before it reclaims them, as under memory pressure
-		f := bytes.Fields(sc.Bytes())
-		if len(f) < 6 || !bytes.HasSuffix(f[5], []byte(".sst")) || !bytes.HasPrefix(f[5], []byte(dir)) || !bytes.HasSuffix(f[1], []byte("s")) {
+		line := sc.Bytes()
+		f := bytes.Fields(line)
+		if len(f) < 6 {
+			continue // no file
+		}
+		path := line[bytes.Index(line, f[5]):] // the rest of the line: a path may hold spaces
+		if !bytes.HasSuffix(path, []byte(".sst")) || !bytes.HasPrefix(path, []byte(dir)) || !bytes.HasSuffix(f[1], []byte("s")) {
 			continue
 		}
 		from, to, ok := bytes.Cut(f[0], []byte("-"))
