@@ -21,13 +21,17 @@ func table(header []string, rows [][]string) string {
 	widths := make([]int, len(header))
 	size := 0
 	measure := func(row []string) bool {
+		if len(row) != len(header) {
+			return false
+		}
 		for j, cell := range row {
-			if strings.ContainsAny(cell, "\t\n\v\f\r") || strings.IndexByte(cell, tabwriter.Escape) >= 0 || len(row) != len(header) {
+			w, plain := cellWidth(cell)
+			if !plain {
 				return false
 			}
 			size += len(cell) + 2
 			if j < len(row)-1 {
-				widths[j] = max(widths[j], utf8.RuneCountInString(cell))
+				widths[j] = max(widths[j], w)
 			}
 		}
 		return true
@@ -47,7 +51,8 @@ func table(header []string, rows [][]string) string {
 			if j == len(row)-1 {
 				break
 			}
-			for range widths[j] + 2 - utf8.RuneCountInString(cell) {
+			w, _ := cellWidth(cell)
+			for range widths[j] + 2 - w {
 				b.WriteByte(' ')
 			}
 		}
@@ -58,6 +63,24 @@ func table(header []string, rows [][]string) string {
 		write(row)
 	}
 	return b.String()
+}
+
+// cellWidth returns how many runes cell has, and whether it has none of
+// the characters tabwriter gives a meaning to (\t \n \v \f \r and its
+// Escape), in one pass over an ASCII cell.
+func cellWidth(cell string) (width int, plain bool) {
+	for i := 0; i < len(cell); i++ {
+		switch c := cell[i]; {
+		case c >= utf8.RuneSelf:
+			if strings.IndexByte(cell, tabwriter.Escape) >= 0 || strings.ContainsAny(cell, "\t\n\v\f\r") {
+				return 0, false
+			}
+			return utf8.RuneCountInString(cell), true
+		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+			return 0, false
+		}
+	}
+	return len(cell), true
 }
 
 // tabwriterTable is table through text/tabwriter.
