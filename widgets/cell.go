@@ -40,6 +40,7 @@ type Cell struct {
 	Check  *widget.Check
 
 	buttonBox *fyne.Container           // centres the button; shown and hidden in its place
+	shown     cellLook                  // what the visible part shows
 	highlight *canvas.Rectangle         // under the parts, while the cell's row is the one selected
 	onScroll  func(*fyne.ScrollEvent)   // the wheel over the cell, for its table
 	onHover   func(*desktop.MouseEvent) // the pointer over the cell, for its table
@@ -101,12 +102,15 @@ func NewCell() *Cell {
 	c.Link.OnTapped, c.Link.Truncation = c.tapped, fyne.TextTruncateEllipsis
 	c.Link.ExtendBaseWidget(c.Link)
 	c.Button = NewButton("", nil, widget.MediumImportance, c.tapped)
-	c.Check = widget.NewCheck("", nil)
+	c.Check = widget.NewCheck("", func(on bool) {
+		c.Checked, c.shown.checked = on, on
+		c.tapped()
+	})
 	c.buttonBox = container.NewCenter(c.Button)
 	c.highlight = canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
 	c.highlight.Hide()
 	c.ExtendBaseWidget(c)
-	c.update()
+	c.show()
 	return c
 }
 
@@ -155,55 +159,81 @@ func (c *Cell) tapped() {
 // called when a person changes it, after Checked has followed.
 func (c *Cell) SetCheck(row, col int, checked bool, onTapped func()) {
 	c.Row, c.Col, c.Kind, c.Text, c.Checked, c.OnTapped = row, col, CellCheck, "", checked, onTapped
-	c.Refresh()
+	c.show()
 }
 
 // Set shows text of the given kind at row and col; onTapped serves links
 // and buttons.
 func (c *Cell) Set(row, col int, kind CellKind, text string, importance widget.Importance, onTapped func()) {
 	c.Row, c.Col, c.Kind, c.Text, c.Importance, c.OnTapped, c.Icon = row, col, kind, text, importance, onTapped, nil
-	c.Refresh()
+	c.show()
 }
 
 // SetIconButton shows a button with only icon at row and col, such as a
 // row's trash can.
 func (c *Cell) SetIconButton(row, col int, icon fyne.Resource, importance widget.Importance, onTapped func()) {
 	c.Row, c.Col, c.Kind, c.Text, c.Importance, c.OnTapped, c.Icon = row, col, CellButton, "", importance, onTapped, icon
-	c.Refresh()
+	c.show()
 }
 
-// Refresh brings the parts in line with the fields.
+// Refresh brings every part in line with the fields and redraws the cell,
+// as a theme change needs.
 func (c *Cell) Refresh() {
-	c.update()
+	c.shown = cellLook{}
+	c.show()
 	c.BaseWidget.Refresh()
 }
 
-func (c *Cell) update() {
-	c.Label.Hide()
-	c.Link.Hide()
-	c.buttonBox.Hide()
-	c.Check.Hide()
-	c.Button.Text, c.Button.Icon = "", nil
+// cellLook is what a cell's visible part shows.
+type cellLook struct {
+	kind       CellKind
+	text       string
+	importance widget.Importance
+	icon       string // the icon's resource name
+	checked    bool
+	set        bool // false until the first show, and after Refresh
+}
+
+// show brings the one visible part in line with the fields, and does
+// nothing when it already shows them: a table sets every visible cell on
+// each refresh, scroll and sort, and laying out a label's text (or
+// decoding a check box's icon) again for the same look is most of what a
+// refresh would cost. The callbacks follow the fields without a redraw.
+func (c *Cell) show() {
+	look := cellLook{kind: c.Kind, text: c.Text, importance: c.Importance, checked: c.Checked, set: true}
+	if c.Icon != nil {
+		look.icon = c.Icon.Name()
+	}
+	if look == c.shown {
+		return
+	}
+	c.shown = look
+	var part fyne.CanvasObject
+	c.Button.Text, c.Button.Icon = "", nil // hidden unless the cell is a button
 	switch c.Kind {
 	case CellCheck:
-		c.Check.OnChanged = nil // setting the state is not a person's change
-		c.Check.SetChecked(c.Checked)
-		c.Check.OnChanged = func(on bool) {
-			c.Checked = on
-			c.tapped()
-		}
-		c.Check.Show()
+		c.Check.Checked, part = c.Checked, c.Check
 	case CellLink:
-		c.Link.SetText(c.Text)
-		c.Link.Show()
+		c.Link.Text, part = c.Text, c.Link
 	case CellButton:
-		c.Button.Text, c.Button.Importance, c.Button.Icon = c.Text, c.Importance, c.Icon
-		c.Button.Refresh()
-		c.buttonBox.Show()
+		c.Button.Text, c.Button.Importance, c.Button.Icon, part = c.Text, c.Importance, c.Icon, c.buttonBox
 	default:
-		c.Label.Text, c.Label.Importance = c.Text, c.Importance
-		c.Label.Refresh()
-		c.Label.Show()
+		c.Label.Text, c.Label.Importance, part = c.Text, c.Importance, c.Label
+	}
+	for _, o := range []fyne.CanvasObject{c.Label, c.Link, c.buttonBox, c.Check} {
+		if o != part && o.Visible() {
+			o.Hide()
+		}
+	}
+	switch {
+	case part == c.buttonBox:
+		c.buttonBox.Show() // a container's Show does not redraw it
+		c.Button.Refresh()
+		c.buttonBox.Layout.Layout(c.buttonBox.Objects, c.buttonBox.Size()) // the button's size follows its icon and text
+	case !part.Visible():
+		part.Show() // which refreshes the widget
+	default:
+		part.Refresh()
 	}
 }
 

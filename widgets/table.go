@@ -298,6 +298,22 @@ func (t *Table) Tooltip() string {
 	return t.tip.label.Text
 }
 
+// ScrollToTop shows the first row, keeping the columns in view. Fyne
+// 2.7's Table.ScrollToTop fills the cells for the top but leaves the
+// scroller where it was: scrolled down, the table then looked empty.
+func (t *Table) ScrollToTop() {
+	_, _, col, ok := t.shownRows()
+	if !ok {
+		col = 0
+	}
+	// Table.ScrollTo moves the scroller, but counts the header into the
+	// first row's place: alone it leaves the first row under the header.
+	// After ScrollToTop the row is in view at the top, so ScrollTo keeps
+	// that offset and only brings the scroller to it.
+	t.Table.ScrollToTop()
+	t.ScrollTo(widget.TableCellID{Row: 0, Col: col})
+}
+
 // wheelRows is how many rows a notch of the mouse wheel scrolls, as
 // desktop lists do; widget.Table scrolled 25 pixels, not a row.
 const wheelRows = 3
@@ -339,12 +355,37 @@ func abs(f float32) float32 {
 func (t *Table) shownRows() (first, last, col int, ok bool) {
 	d := fyne.CurrentApp().Driver()
 	top, size := d.AbsolutePositionForObject(t), t.Size()
+	// The cells the table shows are the children of one container, so one
+	// cell's place on the canvas gives everyone's: finding each on the
+	// canvas walked the window's objects once a cell, 11 ms a call with a
+	// hundred cells. A cell the table put aside (it keeps them for reuse,
+	// visible) is not on the canvas: the driver says it is at the canvas's
+	// origin, outside the table; its place is that of a cell out of view,
+	// which the bounds below leave out. The cells Fyne made to measure a
+	// row have no size.
+	inside := func(p fyne.Position) bool {
+		return p.X >= top.X && p.Y >= top.Y && p.X < top.X+size.Width && p.Y < top.Y+size.Height
+	}
+	var origin fyne.Position
+	found := false
+	for _, c := range t.cells {
+		if !c.Visible() || c.Size().IsZero() {
+			continue
+		}
+		if p := d.AbsolutePositionForObject(c); inside(p) {
+			origin, found = p.Subtract(c.Position()), true
+			break
+		}
+	}
+	if !found {
+		return 0, 0, -1, false
+	}
 	first, col = 1<<31-1, -1
 	for _, c := range t.cells {
 		if !c.Visible() {
 			continue
 		}
-		p, s := d.AbsolutePositionForObject(c), c.Size()
+		p, s := origin.Add(c.Position()), c.Size()
 		if p.Y < top.Y || p.Y+s.Height > top.Y+size.Height || p.X < top.X || p.X >= top.X+size.Width {
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -162,6 +163,45 @@ func TestCell(t *testing.T) {
 	// As tall as a button, whatever it shows, so table rows fit buttons.
 	if c.MinSize().Height < c.Button.MinSize().Height {
 		t.Fatal("a text cell is shorter than a button")
+	}
+}
+
+// TestCellFollowsItsRow: a table sets every visible cell again on each
+// refresh and scroll, and a cell skips the redraw when nothing changed;
+// what it shows must still follow every change, and a check box the
+// program set back (a refused selection) must show it.
+func TestCellFollowsItsRow(t *testing.T) {
+	test.NewTempApp(t)
+	c := NewCell()
+	w := test.NewWindow(c)
+	defer w.Close()
+	c.Set(0, 0, CellText, "alpha", widget.MediumImportance, nil)
+	c.Set(1, 0, CellText, "beta", widget.WarningImportance, nil)
+	if c.Label.Text != "beta" || c.Label.Importance != widget.WarningImportance {
+		t.Fatalf("the label shows %q (%v), want beta, in warning", c.Label.Text, c.Label.Importance)
+	}
+	c.Set(1, 0, CellLink, "beta", widget.MediumImportance, nil)
+	c.Set(1, 0, CellText, "beta", widget.WarningImportance, nil)
+	if !c.Label.Visible() || c.Link.Visible() || c.Label.Text != "beta" {
+		t.Fatal("a cell that was a link and is text again does not show its label alone")
+	}
+	taps := 0
+	c.SetCheck(2, 0, false, func() { taps++ })
+	test.Tap(c.Check)
+	if !c.Checked || taps != 1 {
+		t.Fatalf("a tapped check box: checked %v, %d taps", c.Checked, taps)
+	}
+	c.SetCheck(2, 0, false, func() { taps++ }) // the program refused the selection
+	if c.Check.Checked {
+		t.Fatal("a check box the program set back still shows checked")
+	}
+	c.SetIconButton(3, 0, theme.DeleteIcon(), widget.LowImportance, func() { taps++ })
+	if !c.buttonBox.Visible() || c.Check.Visible() || c.Button.Size().Width < c.Button.MinSize().Width {
+		t.Fatalf("an icon button cell: shown %v, width %v for %v", c.buttonBox.Visible(), c.Button.Size().Width, c.Button.MinSize().Width)
+	}
+	test.Tap(c.Button)
+	if taps != 2 {
+		t.Fatal("the icon button did not report")
 	}
 }
 

@@ -69,7 +69,8 @@ type keysTab struct {
 	// rows are the positions in keys of the rows the table shows, in its
 	// order; nil shows every key by name, without a position a key.
 	rows     []int32
-	filtered bool // whether a filter is on
+	spare    []int32 // the last rows, for the next filter to reuse
+	filtered bool    // whether a filter is on
 	// shown is the row the table drew last, read from keys once for all
 	// its cells; row is -1 when there is none.
 	shown struct {
@@ -289,9 +290,16 @@ func (t *keysTab) refresh() {
 // when the filter is first used after a refresh.
 func (t *keysTab) searchText() []string {
 	if t.search == nil {
-		all := t.allKeys()
-		t.search = make([]string, len(all))
-		for i, k := range all {
+		// From the list a key at a time, unless the keys were read for a
+		// sort already: a text filter alone does not keep every key.
+		t.search = make([]string, t.keys.Len())
+		for i := range t.search {
+			var k data.UserKey
+			if t.all != nil {
+				k = t.all[i]
+			} else {
+				k = t.keys.At(i)
+			}
 			t.search[i] = strings.ToLower(k.Name + "\x00" + k.UserName + "\x00" + k.UserEmail + "\x00" + k.Description + "\x00" + strings.Join(k.AllowList.Strings(), "\x00"))
 		}
 	}
@@ -312,15 +320,25 @@ func (t *keysTab) filterChanged() {
 func (t *keysTab) applyFilter() {
 	needle := strings.ToLower(strings.TrimSpace(t.filter.Text))
 	keep := quickFilters[max(0, t.quick.SelectedIndex())].keep
+	if t.rows != nil {
+		t.spare = t.rows
+	}
 	t.rows, t.shown.row = nil, -1
 	if needle != "" || keep != nil {
-		t.rows = make([]int32, 0, t.keys.Len())
+		if t.spare == nil {
+			t.spare = make([]int32, 0, t.keys.Len())
+		}
+		t.rows = t.spare[:0] // not nil, which would show every key
 		var search []string
+		var all []data.UserKey
 		if needle != "" {
 			search = t.searchText()
 		}
-		for i, k := range t.allKeys() {
-			if (needle == "" || strings.Contains(search[i], needle)) && (keep == nil || keep(k, t.now)) {
+		if keep != nil {
+			all = t.allKeys()
+		}
+		for i := range t.keys.Len() {
+			if (needle == "" || strings.Contains(search[i], needle)) && (keep == nil || keep(all[i], t.now)) {
 				t.rows = append(t.rows, int32(i))
 			}
 		}
@@ -434,7 +452,7 @@ func (t *keysTab) sortVisible() {
 		return
 	}
 	if t.rows == nil {
-		t.rows = make([]int32, t.keys.Len())
+		t.rows = slices.Grow(t.spare[:0], t.keys.Len())[:t.keys.Len()]
 		for i := range t.rows {
 			t.rows[i] = int32(i)
 		}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"fmt"
+	"fyne.io/fyne/v2"
 	"strings"
 	"testing"
 	"time"
@@ -546,5 +547,18 @@ func TestFilterShowsTheFirstMatches(t *testing.T) {
 	e.w.Canvas().Capture()
 	if got := cell(t, keys.table, 0, e.col("Key name")).Text; got != "scrolled-key-010" {
 		t.Fatalf("the first row shown is %q", got)
+	}
+	// And it is in view, right under the header: Fyne's own ScrollToTop
+	// filled the top rows but left them scrolled out of sight.
+	keys.table.ScrollTo(widget.TableCellID{Row: 100, Col: 1})
+	e.w.Canvas().Capture()
+	keys.sortBy(e.col("Created"))
+	e.w.Canvas().Capture()
+	d := fyne.CurrentApp().Driver()
+	first := cell(t, keys.table, 0, e.col("Key name"))
+	top, at := d.AbsolutePositionForObject(keys.table), d.AbsolutePositionForObject(first)
+	below := top.Y + keys.table.CreateHeader().MinSize().Height
+	if at.Y < below || at.Y+first.Size().Height > top.Y+keys.table.Size().Height {
+		t.Fatalf("after sorting, the first row is at y %v, out of the table's %v–%v under its header", at.Y, below, top.Y+keys.table.Size().Height)
 	}
 }
