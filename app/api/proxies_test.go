@@ -109,7 +109,16 @@ type proxied struct {
 
 func (g *gateSetup) call(t *testing.T, client *http.Client, proxy, method, secret string) proxied {
 	t.Helper()
+	return g.callWith(t, client, proxy, method, secret, nil)
+}
+
+// callWith is call with more request headers.
+func (g *gateSetup) callWith(t *testing.T, client *http.Client, proxy, method, secret string, header http.Header) proxied {
+	t.Helper()
 	req, _ := http.NewRequest(method, proxy+"/orders/42", nil)
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	if secret != "" {
 		req.Header.Set("X-Api-Key", g.accountKey)
 		req.Header.Set("X-Api-Secret-Key", secret)
@@ -159,6 +168,11 @@ func (g *gateSetup) checkGate(t *testing.T, base string) {
 	}
 	if got := g.call(t, local, base, "GET", g.viewer); got.body["user"] != "Vic Viewer" || got.body["email"] != "vic@example.com" || got.body["role"] != "Viewer" || got.body["key"] != "viewer-gate-key" {
 		t.Errorf("the Viewer's identity upstream: %v", got.body)
+	}
+	// A client that sends an identity of its own: the service sees the
+	// gate's.
+	if got := g.callWith(t, local, base, "GET", g.viewer, http.Header{"X-Keyward-Role": {"Owner"}, "X-Keyward-User": {"Ada Owner"}}); got.body["user"] != "Vic Viewer" || got.body["role"] != "Viewer" {
+		t.Errorf("a client's own X-Keyward-Role and X-Keyward-User reached the service: %v", got.body)
 	}
 	// Disabled, expired, deleted: each its code.
 	k, disabled, err := g.store.CreateUserKey(data.CommandLine, "disabled-gate-1", g.ownerID.UserID)
@@ -276,6 +290,60 @@ func TestGateBehindCaddy(t *testing.T) {
 	out := startProxy(t, cmd)
 	awaitListening(t, addr, func() string { return out.String() })
 	g.checkGate(t, "http://"+addr)
+}
+
+// TestGateBehindTraefik runs the gate behind Traefik v3 with
+// docs/gate/traefik.yml. Debian packages no Traefik, so make test cannot
+// install it: the test runs where a traefik binary is on the PATH, and is
+// skipped elsewhere, KEYWARD_REQUIRE_PROXIES or not.
+func TestGateBehindTraefik(t *testing.T) {
+	traefik, err := exec.LookPath("traefik")
+	if err != nil {
+		t.Skip("traefik is not installed (Debian has no package; put Traefik v3's binary on the PATH to run this test)")
+	}
+	g := newGateSetup(t)
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	rule := "rule: \"PathPrefix(`/`)\""
+	file := filepath.Join(dir, "traefik.yml")
+	must(t, os.WriteFile(file, []byte(g.siteConfig(t, "traefik.yml", rule, rule)), 0o600))
+	cmd := exec.Command(traefik, "--entryPoints.web.address="+addr, "--providers.file.filename="+file,
+		"--global.checkNewVersion=false", "--global.sendAnonymousUsage=false", "--log.level=ERROR")
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	out := startProxy(t, cmd)
+	awaitListening(t, addr, func() string { return out.String() })
+	// Traefik listens before it has read the routes: until then it
+	// answers 404.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := proxyClient("127.0.0.1").Get("http://" + addr + "/")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusUnauthorized {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Traefik did not route to the gate in 10 s: %s", out.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	g.checkGate(t, "http://"+addr)
+}
+
+// TestREADMEHasTheGateConfigs: the configurations the README shows are
+// the files the tests run, word for word, so that what a reader copies is
+// what was tested.
+func TestREADMEHasTheGateConfigs(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	must(t, err)
+	for _, name := range []string{"nginx.conf", "Caddyfile", "traefik.yml"} {
+		conf, err := os.ReadFile(filepath.Join("..", "..", "docs", "gate", name))
+		must(t, err)
+		if !strings.Contains(string(readme), string(conf)) {
+			t.Errorf("the README does not show docs/gate/%s as it is", name)
+		}
+	}
 }
 
 // syncBuilder is a strings.Builder a process writes to while the test
