@@ -405,3 +405,17 @@ func (e *env) showTab(title string) {
 }
 
 func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+// firstRowInView fails t unless the table's first row is on screen,
+// under the header, as its cell in column col shows: Fyne's own
+// ScrollToTop filled the top rows but left them scrolled out of sight.
+func firstRowInView(t *testing.T, table *widgets.Table, col int) {
+	t.Helper()
+	d := fyne.CurrentApp().Driver()
+	first := cell(t, table, 0, col)
+	top, at := d.AbsolutePositionForObject(table), d.AbsolutePositionForObject(first)
+	below := top.Y + table.CreateHeader().MinSize().Height
+	if at.Y < below || at.Y+first.Size().Height > top.Y+table.Size().Height {
+		t.Fatalf("the first row is at y %v, out of the table's %v–%v under its header", at.Y, below, top.Y+table.Size().Height)
+	}
+}

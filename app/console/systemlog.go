@@ -44,10 +44,10 @@ func newLogTab(c *Console) *logTab {
 		count:    countLabel(),
 		selected: -1,
 	}
-	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by text", func(string) { t.refresh() }
+	t.filter.PlaceHolder, t.filter.OnChanged = "Filter by text", func(string) { t.filterChanged() }
 	t.from.PlaceHolder, t.to.PlaceHolder = "From (any day)", "To (any day)"
-	t.from.OnChanged = func(*time.Time) { t.refresh() }
-	t.to.OnChanged = func(*time.Time) { t.refresh() }
+	t.from.OnChanged = func(*time.Time) { t.filterChanged() }
+	t.to.OnChanged = func(*time.Time) { t.filterChanged() }
 	t.table = newTable(logColumns, func() int { return len(t.entries) }, t.fillCell)
 	t.detail = &widget.Label{Wrapping: fyne.TextWrapWord, Selectable: true}
 	t.detail.Hide()
@@ -115,6 +115,14 @@ func (t *logTab) query() data.LogQuery {
 		q.Until = day(t.to.Date).AddDate(0, 0, 1).Add(-time.Nanosecond)
 	}
 	return q
+}
+
+// filterChanged shows the entries a changed filter lets through from the
+// first, not from where the table was scrolled to in the longer list.
+// A new entry refreshes the tab without moving it.
+func (t *logTab) filterChanged() {
+	t.refresh()
+	t.table.ScrollToTop()
 }
 
 func (t *logTab) refresh() {

@@ -1,11 +1,13 @@
 package console
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"keyward/data"
 )
@@ -65,4 +67,26 @@ func TestAPIChangesNameTheirKeyInTheLog(t *testing.T) {
 	if got := cell(t, e.c.access.log.table, 0, 1).Text; got != "Ada Owner (API key automation-key)" {
 		t.Fatalf("by = %q", got)
 	}
+}
+
+// TestLogFilterShowsTheFirstMatches: scrolled down a long log, a filter
+// shows its matches from the top (issue 13 item 2, as on API Keys).
+func TestLogFilterShowsTheFirstMatches(t *testing.T) {
+	e := newEnv(t).withAccount(true)
+	owner := e.user("ada@example.com")
+	for i := range 120 {
+		_, _, err := e.store.CreateUserKey(data.CommandLine, fmt.Sprintf("logged-key-%03d", i), owner.ID)
+		e.must(err)
+	}
+	e.signIn("ada@example.com")
+	e.showTab("System Log")
+	l := e.c.access.log
+	l.table.ScrollTo(widget.TableCellID{Row: 100, Col: 3})
+	e.w.Canvas().Capture()
+	test.Type(l.filter, "logged-key-01")
+	e.w.Canvas().Capture()
+	if got := cell(t, l.table, 0, 3).Text; !strings.Contains(got, "logged-key-019") {
+		t.Fatalf("the first row shown is %q", got)
+	}
+	firstRowInView(t, l.table, 3)
 }
