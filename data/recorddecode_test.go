@@ -1,8 +1,11 @@
 package data
 
 import (
+	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,6 +128,22 @@ func BenchmarkDecodeKeyRecord(b *testing.B) {
 		for b.Loop() {
 			var k keyRecord
 			must(b, decode(rec, &k))
+		}
+	})
+}
+
+// FuzzParseHash: the stored hash is read as encoding/hex reads it, 32
+// bytes in 64 digits of either case, and nothing else.
+func FuzzParseHash(f *testing.F) {
+	for _, s := range []string{strings.Repeat("ab", 32), strings.Repeat("AB", 32), strings.Repeat("0f", 31) + "Fg", strings.Repeat("a", 63), "", strings.Repeat("00", 33)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, ok := parseHash(s)
+		b, err := hex.DecodeString(s)
+		want := err == nil && len(b) == len(h)
+		if ok != want || ok && !bytes.Equal(h[:], b) {
+			t.Fatalf("%q: %x %v, encoding/hex %x %v", s, h, ok, b, err)
 		}
 	})
 }
