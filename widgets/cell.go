@@ -1,6 +1,9 @@
 package widgets
 
 import (
+	"sync"
+	"sync/atomic"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -41,6 +44,7 @@ type Cell struct {
 
 	buttonBox *fyne.Container           // centres the button; shown and hidden in its place
 	shown     cellLook                  // what the visible part shows
+	placed    bool                      // a table has shown it (rather than measured it)
 	highlight *canvas.Rectangle         // under the parts, while the cell's row is the one selected
 	onScroll  func(*fyne.ScrollEvent)   // the wheel over the cell, for its table
 	onHover   func(*desktop.MouseEvent) // the pointer over the cell, for its table
@@ -96,6 +100,7 @@ func (c *Cell) SetHighlighted(on bool) {
 
 // NewCell returns an empty text cell.
 func NewCell() *Cell {
+	watchTheme()
 	c := &Cell{}
 	c.Label = &widget.Label{Truncation: fyne.TextTruncateEllipsis}
 	c.Link = &Link{}
@@ -191,7 +196,29 @@ type cellLook struct {
 	importance widget.Importance
 	icon       string // the icon's resource name
 	checked    bool
-	set        bool // false until the first show, and after Refresh
+	theme      uint64 // themeChanges when it was drawn
+	set        bool   // false until the first show, and after Refresh
+}
+
+// themeChanges counts the app's settings changes. A theme change
+// refreshes the cells on screen, but not those a table keeps aside for
+// reuse: a cell drawn before the change redraws at its next Set even if
+// it shows the same.
+var themeChanges atomic.Uint64
+
+// settingsWatched are the apps' settings whose changes themeChanges counts.
+var settingsWatched sync.Map
+
+// watchTheme counts the current app's settings changes, once an app.
+func watchTheme() {
+	a := fyne.CurrentApp()
+	if a == nil {
+		return
+	}
+	settings := a.Settings()
+	if _, seen := settingsWatched.LoadOrStore(settings, true); !seen {
+		settings.AddListener(func(fyne.Settings) { themeChanges.Add(1) })
+	}
 }
 
 // show brings the one visible part in line with the fields, and does
@@ -200,7 +227,7 @@ type cellLook struct {
 // decoding a check box's icon) again for the same look is most of what a
 // refresh would cost. The callbacks follow the fields without a redraw.
 func (c *Cell) show() {
-	look := cellLook{kind: c.Kind, text: c.Text, importance: c.Importance, checked: c.Checked, set: true}
+	look := cellLook{kind: c.Kind, text: c.Text, importance: c.Importance, checked: c.Checked, theme: themeChanges.Load(), set: true}
 	if c.Icon != nil {
 		look.icon = c.Icon.Name()
 	}

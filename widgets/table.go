@@ -81,11 +81,19 @@ func (t *Table) fitColumns(width float32) {
 // cut short and the pointer rests on it.
 func NewTable(length func() (rows, cols int), create func() fyne.CanvasObject, update func(widget.TableCellID, fyne.CanvasObject)) *Table {
 	t := &Table{newCell: create, tip: newTooltip()}
-	t.Length, t.UpdateCell = length, update
+	t.Length = length
+	// Fyne makes a cell to measure a row on every refresh and scroll, and
+	// drops it: the table keeps only the cells it shows.
+	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if c, ok := o.(*Cell); ok && !c.placed {
+			c.placed = true
+			t.cells = append(t.cells, c)
+		}
+		update(id, o)
+	}
 	t.CreateCell = func() fyne.CanvasObject {
 		o := create()
 		if c, ok := o.(*Cell); ok {
-			t.cells = append(t.cells, c)
 			c.onScroll = t.wheel
 			c.onHover = func(ev *desktop.MouseEvent) { t.hover(c, ev.AbsolutePosition) }
 			c.onOut = t.hoverOut
@@ -361,8 +369,7 @@ func (t *Table) shownRows() (first, last, col int, ok bool) {
 	// hundred cells. A cell the table put aside (it keeps them for reuse,
 	// visible) is not on the canvas: the driver says it is at the canvas's
 	// origin, outside the table; its place is that of a cell out of view,
-	// which the bounds below leave out. The cells Fyne made to measure a
-	// row have no size.
+	// which the bounds below leave out.
 	inside := func(p fyne.Position) bool {
 		return p.X >= top.X && p.Y >= top.Y && p.X < top.X+size.Width && p.Y < top.Y+size.Height
 	}

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"image/color"
 	"testing"
 	"time"
 
@@ -379,4 +380,57 @@ func TestTableWheelScrollsByRows(t *testing.T) {
 	if f := first(); f != 0 {
 		t.Fatalf("a notch back up shows row %d first", f)
 	}
+}
+
+// TestTableKeepsOnlyTheCellsItShows: Fyne makes a cell to measure a row
+// on every refresh and scroll; the table must not hold on to those (a
+// console open all day refreshes its tables thousands of times).
+func TestTableKeepsOnlyTheCellsItShows(t *testing.T) {
+	a := test.NewTempApp(t)
+	table := NewTable(func() (int, int) { return 100, 2 }, func() fyne.CanvasObject { return NewCell() },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*Cell).Set(id.Row, id.Col, CellText, "row", widget.MediumImportance, nil)
+		})
+	table.SetColumns([]float32{120, 120}, []float32{0, 0})
+	w := a.NewWindow("")
+	defer w.Close()
+	w.SetContent(table)
+	w.Resize(fyne.NewSize(300, 400))
+	w.Canvas().Capture()
+	shown := len(table.cells)
+	for range 50 {
+		table.Refresh()
+		table.ScrollTo(widget.TableCellID{Row: 60, Col: 0})
+		table.ScrollToTop()
+	}
+	if len(table.cells) > 3*shown {
+		t.Fatalf("the table holds %d cells after 50 refreshes and scrolls; it showed %d", len(table.cells), shown)
+	}
+}
+
+// TestCellRedrawsAfterAThemeChange: a cell the table kept aside while the
+// theme changed redraws when it is used again, even to show the same.
+func TestCellRedrawsAfterAThemeChange(t *testing.T) {
+	a := test.NewTempApp(t)
+	c := NewCell()
+	w := test.NewWindow(c)
+	defer w.Close()
+	c.Set(0, 0, CellText, "same", widget.MediumImportance, nil)
+	before := c.shown.theme
+	a.Settings().SetTheme(lightTheme{theme.DefaultTheme()})
+	deadline := time.Now().Add(2 * time.Second)
+	for themeChanges.Load() == before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	c.Set(0, 0, CellText, "same", widget.MediumImportance, nil)
+	if c.shown.theme == before {
+		t.Fatal("the cell did not redraw after the theme changed")
+	}
+}
+
+// lightTheme is the default theme in its light variant.
+type lightTheme struct{ fyne.Theme }
+
+func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	return t.Theme.Color(n, theme.VariantLight)
 }
