@@ -2,7 +2,9 @@ package widgets
 
 import (
 	"image/color"
+	"iter"
 	"time"
+	"weak"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -25,7 +27,8 @@ type Table struct {
 	widths, grow []float32
 	laidOut      float32 // the width the columns were last fitted to
 
-	cells     []*Cell                  // every cell CreateCell made, for the tooltip and the wheel
+	cells     []weak.Pointer[Cell]     // the cells the table placed, for the tooltip and the wheel
+	pruneAt   int                      // how long cells grows before the dropped ones leave it
 	rowHeight float32                  // a row and its divider, once measured
 	newCell   func() fyne.CanvasObject // the caller's CreateCell
 	wheelDY   float32                  // the wheel's movement not yet scrolled
@@ -87,7 +90,7 @@ func NewTable(length func() (rows, cols int), create func() fyne.CanvasObject, u
 	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if c, ok := o.(*Cell); ok && !c.placed {
 			c.placed = true
-			t.cells = append(t.cells, c)
+			t.addCell(c)
 		}
 		update(id, o)
 	}
@@ -198,10 +201,39 @@ func defaultAfterFunc(d time.Duration, f func()) (stop func()) {
 	return func() { timer.Stop() }
 }
 
+// addCell records a cell the table placed. The table keeps cells aside
+// for reuse in a sync.Pool, which drops them at a collection, and makes
+// new ones then: held strongly here, the dropped cells would pile up.
+func (t *Table) addCell(c *Cell) {
+	if len(t.cells) >= t.pruneAt {
+		live := t.cells[:0]
+		for _, w := range t.cells {
+			if w.Value() != nil {
+				live = append(live, w)
+			}
+		}
+		clear(t.cells[len(live):])
+		t.cells, t.pruneAt = live, 2*len(live)+64
+	}
+	t.cells = append(t.cells, weak.Make(c))
+}
+
+// allCells are the cells the table placed that still exist: on screen,
+// or kept aside for reuse.
+func (t *Table) allCells() iter.Seq[*Cell] {
+	return func(yield func(*Cell) bool) {
+		for _, w := range t.cells {
+			if c := w.Value(); c != nil && !yield(c) {
+				return
+			}
+		}
+	}
+}
+
 // cellAt is the cell drawn at pos, nil for none.
 func (t *Table) cellAt(pos fyne.Position) *Cell {
 	d := fyne.CurrentApp().Driver()
-	for _, c := range t.cells {
+	for c := range t.allCells() {
 		if !c.Visible() {
 			continue
 		}
@@ -375,7 +407,7 @@ func (t *Table) shownRows() (first, last, col int, ok bool) {
 	}
 	var origin fyne.Position
 	found := false
-	for _, c := range t.cells {
+	for c := range t.allCells() {
 		if !c.Visible() || c.Size().IsZero() {
 			continue
 		}
@@ -388,7 +420,7 @@ func (t *Table) shownRows() (first, last, col int, ok bool) {
 		return 0, 0, -1, false
 	}
 	first, col = 1<<31-1, -1
-	for _, c := range t.cells {
+	for c := range t.allCells() {
 		if !c.Visible() {
 			continue
 		}

@@ -2,6 +2,7 @@ package widgets
 
 import (
 	"image/color"
+	"runtime"
 	"testing"
 	"time"
 
@@ -265,7 +266,7 @@ func TestTableTooltip(t *testing.T) {
 	w.SetContent(table)
 	w.Resize(fyne.NewSize(400, 300))
 	at := func(row int) fyne.Position {
-		for _, c := range table.cells {
+		for c := range table.allCells() {
 			if c.Visible() && c.Row == row {
 				return fyne.CurrentApp().Driver().AbsolutePositionForObject(c).AddXY(10, 10)
 			}
@@ -363,7 +364,7 @@ func TestTableWheelScrollsByRows(t *testing.T) {
 		return f
 	}
 	var over *Cell
-	for _, c := range table.cells {
+	for c := range table.allCells() {
 		if c.Visible() && c.Row == 0 {
 			over = c
 		}
@@ -382,30 +383,42 @@ func TestTableWheelScrollsByRows(t *testing.T) {
 	}
 }
 
-// TestTableKeepsOnlyTheCellsItShows: Fyne makes a cell to measure a row
-// on every refresh and scroll; the table must not hold on to those (a
-// console open all day refreshes its tables thousands of times).
-func TestTableKeepsOnlyTheCellsItShows(t *testing.T) {
-	a := test.NewTempApp(t)
-	table := NewTable(func() (int, int) { return 100, 2 }, func() fyne.CanvasObject { return NewCell() },
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			o.(*Cell).Set(id.Row, id.Col, CellText, "row", widget.MediumImportance, nil)
-		})
-	table.SetColumns([]float32{120, 120}, []float32{0, 0})
-	w := a.NewWindow("")
-	defer w.Close()
-	w.SetContent(table)
-	w.Resize(fyne.NewSize(300, 400))
-	w.Canvas().Capture()
-	shown := len(table.cells)
-	for range 50 {
-		table.Refresh()
-		table.ScrollTo(widget.TableCellID{Row: 60, Col: 0})
-		table.ScrollToTop()
+// TestTableLetsDroppedCellsGo: Fyne's table keeps the cells out of view
+// in a sync.Pool, which drops them at a collection, and makes new ones;
+// the table's own list of its cells (for the tooltip and the wheel) must
+// not keep the dropped ones alive, or a console open all day would hold
+// thousands.
+func TestTableLetsDroppedCellsGo(t *testing.T) {
+	test.NewTempApp(t)
+	table := NewTable(func() (int, int) { return 0, 1 }, func() fyne.CanvasObject { return NewCell() },
+		func(widget.TableCellID, fyne.CanvasObject) {})
+	kept := NewCell()
+	table.addCell(kept)
+	for range 1000 {
+		table.addCell(NewCell()) // placed, then dropped by Fyne's pool
 	}
-	if len(table.cells) > 3*shown {
-		t.Fatalf("the table holds %d cells after 50 refreshes and scrolls; it showed %d", len(table.cells), shown)
+	runtime.GC()
+	held := 0
+	for c := range table.allCells() {
+		held++
+		if c != kept {
+			t.Fatal("a dropped cell is still held")
+		}
 	}
+	if held != 1 {
+		t.Fatalf("%d cells held after 1,001 placed and 1,000 dropped", held)
+	}
+	// The list itself sheds the dropped cells' entries as it grows.
+	for range 3000 {
+		table.addCell(NewCell())
+		if len(table.cells)%500 == 0 {
+			runtime.GC()
+		}
+	}
+	if len(table.cells) > 2200 {
+		t.Fatalf("%d entries for the cells after 4,001 placed, most dropped", len(table.cells))
+	}
+	runtime.KeepAlive(kept)
 }
 
 // TestCellRedrawsAfterAThemeChange: a cell the table kept aside while the
