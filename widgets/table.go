@@ -230,19 +230,53 @@ func (t *Table) allCells() iter.Seq[*Cell] {
 	}
 }
 
-// cellAt is the cell drawn at pos, nil for none.
+// cellAt is the cell drawn at pos, nil for none. A cell put aside for
+// reuse can have the place of one on screen (the row it showed is back in
+// view, in another cell): the one found is checked on the canvas.
 func (t *Table) cellAt(pos fyne.Position) *Cell {
 	d := fyne.CurrentApp().Driver()
+	origin, ok := t.cellOrigin()
+	if !ok {
+		return nil
+	}
 	for c := range t.allCells() {
 		if !c.Visible() {
 			continue
 		}
-		p, s := d.AbsolutePositionForObject(c), c.Size()
-		if pos.X >= p.X && pos.X < p.X+s.Width && pos.Y >= p.Y && pos.Y < p.Y+s.Height {
+		p, s := origin.Add(c.Position()), c.Size()
+		if pos.X >= p.X && pos.X < p.X+s.Width && pos.Y >= p.Y && pos.Y < p.Y+s.Height && near(d.AbsolutePositionForObject(c), p) {
 			return c
 		}
 	}
 	return nil
+}
+
+// near tells whether a and b are the same place, but for the rounding of
+// adding positions up in another order.
+func near(a, b fyne.Position) bool {
+	return abs(a.X-b.X) < 0.5 && abs(a.Y-b.Y) < 0.5
+}
+
+// cellOrigin is where on the canvas the container of the cells the table
+// shows is: they are its children, so one cell's place gives everyone's,
+// where finding each on the canvas walked the window's objects once a
+// cell (11 ms with a hundred cells). A cell the table put aside (it keeps
+// them for reuse, visible) is not on the canvas: the driver says it is at
+// the canvas's origin, outside the table, and it is passed over. Its own
+// place is that of a row out of view, or of one back in view in another
+// cell.
+func (t *Table) cellOrigin() (fyne.Position, bool) {
+	d := fyne.CurrentApp().Driver()
+	top, size := d.AbsolutePositionForObject(t), t.Size()
+	for c := range t.allCells() {
+		if !c.Visible() {
+			continue
+		}
+		if p := d.AbsolutePositionForObject(c); p.X >= top.X && p.Y >= top.Y && p.X < top.X+size.Width && p.Y < top.Y+size.Height {
+			return p.Subtract(c.Position()), true
+		}
+	}
+	return fyne.Position{}, false
 }
 
 func (t *Table) showTip(c *Cell, at fyne.Position) {
@@ -395,27 +429,7 @@ func abs(f float32) float32 {
 func (t *Table) shownRows() (first, last, col int, ok bool) {
 	d := fyne.CurrentApp().Driver()
 	top, size := d.AbsolutePositionForObject(t), t.Size()
-	// The cells the table shows are the children of one container, so one
-	// cell's place on the canvas gives everyone's: finding each on the
-	// canvas walked the window's objects once a cell, 11 ms a call with a
-	// hundred cells. A cell the table put aside (it keeps them for reuse,
-	// visible) is not on the canvas: the driver says it is at the canvas's
-	// origin, outside the table; its place is that of a cell out of view,
-	// which the bounds below leave out.
-	inside := func(p fyne.Position) bool {
-		return p.X >= top.X && p.Y >= top.Y && p.X < top.X+size.Width && p.Y < top.Y+size.Height
-	}
-	var origin fyne.Position
-	found := false
-	for c := range t.allCells() {
-		if !c.Visible() || c.Size().IsZero() {
-			continue
-		}
-		if p := d.AbsolutePositionForObject(c); inside(p) {
-			origin, found = p.Subtract(c.Position()), true
-			break
-		}
-	}
+	origin, found := t.cellOrigin()
 	if !found {
 		return 0, 0, -1, false
 	}

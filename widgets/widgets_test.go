@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"fmt"
 	"image/color"
 	"runtime"
 	"testing"
@@ -446,4 +447,47 @@ type lightTheme struct{ fyne.Theme }
 
 func (t lightTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
 	return t.Theme.Color(n, theme.VariantLight)
+}
+
+// TestTableFindsTheCellUnderThePointer: the table hears the pointer where
+// no cell takes it (a divider, padding); after scrolling away and back
+// (cells put aside and reused) it finds the cell drawn there.
+func TestTableFindsTheCellUnderThePointer(t *testing.T) {
+	a := test.NewTempApp(t)
+	table := NewTable(func() (int, int) { return 100, 1 }, func() fyne.CanvasObject { return NewCell() },
+		func(id widget.TableCellID, o fyne.CanvasObject) {
+			o.(*Cell).Set(id.Row, id.Col, CellText, fmt.Sprintf("row %d", id.Row), widget.MediumImportance, nil)
+		})
+	table.SetColumns([]float32{120}, []float32{0})
+	w := a.NewWindow("")
+	defer w.Close()
+	w.SetContent(table)
+	w.Resize(fyne.NewSize(300, 400))
+	w.Canvas().Capture()
+	table.ScrollTo(widget.TableCellID{Row: 60, Col: 0})
+	w.Canvas().Capture()
+	table.ScrollToTop()
+	w.Canvas().Capture()
+	d := fyne.CurrentApp().Driver()
+	for c := range table.allCells() {
+		p := d.AbsolutePositionForObject(c)
+		if !c.Visible() || c.Row != 2 || !near(p.Subtract(c.Position()), mustOrigin(t, table)) {
+			continue
+		}
+		got := table.cellAt(p.AddXY(5, 5))
+		if got == nil || got.Row != 2 || got.Text != "row 2" || !near(d.AbsolutePositionForObject(got), p) {
+			t.Fatalf("under row 2 the table finds %+v", got)
+		}
+		return
+	}
+	t.Fatal("row 2 is not on screen")
+}
+
+func mustOrigin(t *testing.T, table *Table) fyne.Position {
+	t.Helper()
+	o, ok := table.cellOrigin()
+	if !ok {
+		t.Fatal("no cell on the canvas")
+	}
+	return o
 }
