@@ -254,6 +254,19 @@ func TestBackupLeavesOutExpiredTasks(t *testing.T) {
 
 // outageBackend fails every commit from the failAt-th on, as a shared
 // store that went out of reach (or a disk that filled) midway would.
+// openThrough opens a store in a new place of st's backend, through the
+// backend wrap returns, and returns the place, for opening it again as it
+// is.
+func openThrough(t *testing.T, st *storage, wrap func(Backend) Backend) (*storage, *Store) {
+	t.Helper()
+	fresh := &storage{backend: st.backend, dir: t.TempDir()}
+	inner, err := fresh.backend.Open(fresh.dir)
+	must(t, err)
+	s, err := Open(wrap(inner), Options{SealKeyFile: filepath.Join(fresh.dir, sealFileName)})
+	must(t, err)
+	return fresh, s
+}
+
 type outageBackend struct {
 	Backend
 	commits, failAt int
@@ -282,12 +295,8 @@ func TestRestoreThatStopsMidway(t *testing.T) {
 			t.Fatalf("the fixture has %d records; the test needs more batches", b.Info.Records)
 		}
 
-		fresh := &storage{backend: st.backend, dir: t.TempDir()}
-		inner, err := fresh.backend.Open(fresh.dir)
-		must(t, err)
 		// The marker, then two batches, then the outage.
-		s2, err := Open(&outageBackend{Backend: inner, failAt: 4}, Options{SealKeyFile: filepath.Join(fresh.dir, sealFileName)})
-		must(t, err)
+		fresh, s2 := openThrough(t, st, func(inner Backend) Backend { return &outageBackend{Backend: inner, failAt: 4} })
 		_, err = s2.Restore(b, sealKey)
 		wantCode(t, err, EUnavailable)
 		if msg := err.Error(); !strings.Contains(msg, "unreachable") || !strings.Contains(msg, "did not finish") || !strings.Contains(msg, "run the same command again") {
@@ -383,12 +392,8 @@ func TestRestoreStopsWhenAnotherProcessWrites(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st *storage) {
 		f, _ := busyFixture(t, st)
 		b := backedUp(t, f.s)
-		fresh := &storage{backend: st.backend, dir: t.TempDir()}
-		inner, err := fresh.backend.Open(fresh.dir)
-		must(t, err)
-		s2, err := Open(&meddlingBackend{Backend: inner, meddleAt: 3}, Options{SealKeyFile: filepath.Join(fresh.dir, sealFileName)})
-		must(t, err)
-		_, err = s2.Restore(b, nil)
+		fresh, s2 := openThrough(t, st, func(inner Backend) Backend { return &meddlingBackend{Backend: inner, meddleAt: 3} })
+		_, err := s2.Restore(b, nil)
 		wantCode(t, err, EConflict)
 		if !strings.Contains(err.Error(), "Another process wrote to") || !strings.Contains(err.Error(), "make sure nothing else writes to it") {
 			t.Fatalf("a restore meddled with says %q", err)
