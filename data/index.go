@@ -590,11 +590,16 @@ func (s *Store) loadOnce(ix *index) error {
 	}
 	// Users come before their keys, keys before their last-used times.
 	ix.loading = true
-	err := s.scanAhead([][]byte{prefixUser, prefixKey, prefixLastUsed}, func(table int, key, value []byte) error {
+	err := s.scanAhead([][]byte{prefixUser, prefixKey, prefixLastUsed}, func(table int, key, value []byte, rec *keyRecord, decodeErr error) error {
 		if table == 2 && ix.loading {
 			ix.keysLoaded()
 		}
-		_, err := s.apply(ix, Op{Key: key, Value: value})
+		var err error
+		if rec != nil {
+			_, err = ix.putDecodedKey(key, rec, decodeErr)
+		} else {
+			_, err = s.apply(ix, Op{Key: key, Value: value})
+		}
 		return err
 	})
 	if ix.loading {
@@ -606,13 +611,17 @@ func (s *Store) loadOnce(ix *index) error {
 // scanAhead calls fn with every record under each of prefixes in turn,
 // as a Scan of each would, with the index of the prefix, until fn returns
 // an error. Another goroutine reads the records from the backend a few
-// batches ahead: reading 200,000 records then takes the other core, while
-// this one applies them.
-func (s *Store) scanAhead(prefixes [][]byte, fn func(table int, key, value []byte) error) error {
+// batches ahead, and decodes the key records (prefixKey) among them, which
+// fn gets as rec with what decoding said (nil for other records): reading
+// and decoding 200,000 records then takes the other core, while this one
+// enters them in the index.
+func (s *Store) scanAhead(prefixes [][]byte, fn func(table int, key, value []byte, rec *keyRecord, decodeErr error) error) error {
 	type batch struct {
 		table int
-		buf   []byte // the keys and values, one after the other
-		ends  []int  // where each key and each value ends in buf
+		buf   []byte      // the keys and values, one after the other
+		ends  []int       // where each key and each value ends in buf
+		recs  []keyRecord // the key records decoded, under prefixKey
+		errs  []error     // what decoding each of them said
 	}
 	const batchRecords = 256
 	full, free := make(chan *batch, 2), make(chan *batch, 4)
@@ -634,6 +643,7 @@ func (s *Store) scanAhead(prefixes [][]byte, fn func(table int, key, value []byt
 			}
 		}
 		for table, prefix := range prefixes {
+			keys := bytes.Equal(prefix, prefixKey)
 			err := s.b.Scan(prefix, false, func(key, value []byte) (bool, error) {
 				if b == nil {
 					select {
@@ -641,10 +651,14 @@ func (s *Store) scanAhead(prefixes [][]byte, fn func(table int, key, value []byt
 					case <-stop:
 						return false, nil
 					}
-					b.table, b.buf, b.ends = table, b.buf[:0], b.ends[:0]
+					b.table, b.buf, b.ends, b.recs, b.errs = table, b.buf[:0], b.ends[:0], b.recs[:0], b.errs[:0]
 				}
 				b.buf = append(append(b.buf, key...), value...)
 				b.ends = append(b.ends, len(b.buf)-len(value), len(b.buf))
+				if keys {
+					b.recs = append(b.recs, keyRecord{})
+					b.errs = append(b.errs, decodeKeyRecord(value, &b.recs[len(b.recs)-1]))
+				}
 				return len(b.ends) < 2*batchRecords || send(), nil
 			})
 			if err != nil {
@@ -661,7 +675,12 @@ func (s *Store) scanAhead(prefixes [][]byte, fn func(table int, key, value []byt
 		start := 0
 		for i := 0; i < len(b.ends) && applyErr == nil; i += 2 {
 			key, value := b.buf[start:b.ends[i]], b.buf[b.ends[i]:b.ends[i+1]]
-			if applyErr = fn(b.table, key, value); applyErr != nil {
+			var rec *keyRecord
+			var decodeErr error
+			if len(b.recs) > 0 {
+				rec, decodeErr = &b.recs[i/2], b.errs[i/2]
+			}
+			if applyErr = fn(b.table, key, value, rec, decodeErr); applyErr != nil {
 				close(stop) // the reader stops; full closes once it has
 			}
 			start = b.ends[i+1]
@@ -743,10 +762,7 @@ func (s *Store) apply(ix *index, op Op) (changes, error) {
 		// each was 150 of the 520 bytes reading a key allocated.
 		rec := &ix.keyRecord
 		*rec = keyRecord{}
-		if err := decodeKeyRecord(v, rec); err != nil {
-			return changes{}, err
-		}
-		return ix.putKeyRecord(rec)
+		return ix.putDecodedKey(k, rec, decodeKeyRecord(v, rec))
 	case bytes.HasPrefix(k, prefixLastUsed):
 		id, ok := keyUUID(prefixLastUsed, k)
 		if !ok || v == nil {
@@ -766,6 +782,19 @@ func (s *Store) apply(ix *index, op Op) (changes, error) {
 		return changes{main: kindSessionLog}, nil
 	}
 	return changes{}, nil // tasks and the rest are read from storage when asked for
+}
+
+// putDecodedKey enters in ix the key record written under k, decoded into
+// rec, decodeErr what decoding said: the end of apply for a key written,
+// which loading comes to with the records already decoded (scanAhead).
+func (ix *index) putDecodedKey(k []byte, rec *keyRecord, decodeErr error) (changes, error) {
+	if _, ok := keyUUID(prefixKey, k); !ok {
+		return changes{}, nil
+	}
+	if decodeErr != nil {
+		return changes{}, decodeErr
+	}
+	return ix.putKeyRecord(rec)
 }
 
 // applyAccount puts the account record in ix and unseals its account key,

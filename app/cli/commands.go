@@ -329,23 +329,24 @@ func setupKeysList(fs *flag.FlagSet) func(*runner, []string) error {
 			}
 			n, at = len(kept), func(i int) data.UserKey { return list.At(kept[i]) }
 		}
-		return r.printList(n, func(i int) any { return data.ExportKey(at(i)) }, func() string {
+		return r.printList(n, func(i int) any { return data.ExportKey(at(i)) }, func(w io.Writer) error {
 			switch {
 			case n == 0 && filtered:
-				return "No API user key matches.\n"
+				_, err := io.WriteString(w, "No API user key matches.\n")
+				return err
 			case n == 0:
-				return "There are no API user keys yet; create one with 'keyward keys create --name NAME --user EMAIL'.\n"
+				_, err := io.WriteString(w, "There are no API user keys yet; create one with 'keyward keys create --name NAME --user EMAIL'.\n")
+				return err
 			}
-			rows := make([][]string, n)
-			for i := range rows {
+			return writeTable(w, []string{"NAME", "USER", "CIDR ALLOW LIST", "CREATED", "LAST USED", "EXPIRES", "STATE"}, n, func(i int, cells []string) {
 				k := at(i)
 				used := "Never"
 				if !k.LastUsedAt.IsZero() {
 					used = timeText(k.LastUsedAt) + " from " + k.LastUsedFrom.String()
 				}
-				rows[i] = []string{k.Name, k.UserName, k.AllowList.Summary(), timeText(k.CreatedAt), used, expiresText(k), stateText(k)}
-			}
-			return table([]string{"NAME", "USER", "CIDR ALLOW LIST", "CREATED", "LAST USED", "EXPIRES", "STATE"}, rows)
+				cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6] =
+					k.Name, k.UserName, k.AllowList.Summary(), timeText(k.CreatedAt), used, expiresText(k), stateText(k)
+			})
 		})
 	}
 }

@@ -25,7 +25,7 @@ func TestTableIsTabwriters(t *testing.T) {
 		for j := range header {
 			header[j] = strings.ToUpper(words[1+rng.IntN(7)])
 		}
-		rows := make([][]string, rng.IntN(20))
+		rows := make([][]string, rng.IntN(40))
 		for i := range rows {
 			rows[i] = make([]string, cols)
 			for j := range rows[i] {
@@ -36,8 +36,18 @@ func TestTableIsTabwriters(t *testing.T) {
 				rows[i][j] = words[rng.IntN(n)]
 			}
 		}
-		if got, want := table(header, rows), tabwriterTable(header, rows); got != want {
+		want := tabwriterTable(header, rows)
+		if got := table(header, rows); got != want {
 			t.Fatalf("table(%q, %q) =\n%s\ntabwriter:\n%s", header, rows, got, want)
+		}
+		// Laid out a few rows at a time, as 100,000 keys are.
+		chunk := 1 + rng.IntN(8)
+		var b strings.Builder
+		if err := layoutTable(&b, header, len(rows), chunk, func(i int, cells []string) { copy(cells, rows[i]) }); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.String(); got != want {
+			t.Fatalf("layoutTable(%q, %q) in chunks of %d =\n%s\ntabwriter:\n%s", header, rows, chunk, got, want)
 		}
 	}
 }
