@@ -611,20 +611,23 @@ func (s *Store) loadOnce(ix *index) error {
 // scanAhead calls fn with every record under each of prefixes in turn,
 // as a Scan of each would, with the index of the prefix, until fn returns
 // an error. Another goroutine reads the records from the backend a few
-// batches ahead, and decodes the key records (prefixKey) among them, which
-// fn gets as rec with what decoding said (nil for other records): reading
-// and decoding 200,000 records then takes the other core, while this one
-// enters them in the index.
+// batches ahead, and a third decodes the key records (prefixKey) among
+// them, which fn gets as rec with what decoding said (nil for other
+// records): reading and decoding 200,000 records then take the other
+// core, or wait on the network, while this one enters them in the index.
+// (Decoding as they were read made reading from Redis slower: the reader
+// decoded while it could have been waiting for the next records.)
 func (s *Store) scanAhead(prefixes [][]byte, fn func(table int, key, value []byte, rec *keyRecord, decodeErr error) error) error {
 	type batch struct {
 		table int
+		keys  bool        // under prefixKey
 		buf   []byte      // the keys and values, one after the other
 		ends  []int       // where each key and each value ends in buf
 		recs  []keyRecord // the key records decoded, under prefixKey
 		errs  []error     // what decoding each of them said
 	}
 	const batchRecords = 256
-	full, free := make(chan *batch, 2), make(chan *batch, 4)
+	read, full, free := make(chan *batch, 2), make(chan *batch, 2), make(chan *batch, 6)
 	for range cap(free) {
 		free <- &batch{}
 	}
@@ -632,10 +635,31 @@ func (s *Store) scanAhead(prefixes [][]byte, fn func(table int, key, value []byt
 	var readErr error
 	go func() {
 		defer close(full)
+		stopped := false
+		for b := range read {
+			if stopped {
+				continue // until the reader has stopped too
+			}
+			if b.keys {
+				b.recs, b.errs = b.recs[:0], b.errs[:0]
+				for i := 0; i < len(b.ends); i += 2 {
+					b.recs = append(b.recs, keyRecord{})
+					b.errs = append(b.errs, decodeKeyRecord(b.buf[b.ends[i]:b.ends[i+1]], &b.recs[len(b.recs)-1]))
+				}
+			}
+			select {
+			case full <- b:
+			case <-stop:
+				stopped = true
+			}
+		}
+	}()
+	go func() {
+		defer close(read)
 		var b *batch
 		send := func() bool {
 			select {
-			case full <- b:
+			case read <- b:
 				b = nil
 				return true
 			case <-stop:
@@ -651,14 +675,10 @@ func (s *Store) scanAhead(prefixes [][]byte, fn func(table int, key, value []byt
 					case <-stop:
 						return false, nil
 					}
-					b.table, b.buf, b.ends, b.recs, b.errs = table, b.buf[:0], b.ends[:0], b.recs[:0], b.errs[:0]
+					b.table, b.keys, b.buf, b.ends, b.recs, b.errs = table, keys, b.buf[:0], b.ends[:0], b.recs[:0], b.errs[:0]
 				}
 				b.buf = append(append(b.buf, key...), value...)
 				b.ends = append(b.ends, len(b.buf)-len(value), len(b.buf))
-				if keys {
-					b.recs = append(b.recs, keyRecord{})
-					b.errs = append(b.errs, decodeKeyRecord(value, &b.recs[len(b.recs)-1]))
-				}
 				return len(b.ends) < 2*batchRecords || send(), nil
 			})
 			if err != nil {

@@ -979,3 +979,31 @@ func TestLastSignInCountsTheChangedUser(t *testing.T) {
 		must(t, err)
 	})
 }
+
+// TestDamagedKeyRecordFailsTheOpen: a key record that cannot be read, in
+// the middle of hundreds read ahead in batches, makes opening the store
+// fail with a message, rather than hang or leave the key out.
+func TestDamagedKeyRecordFailsTheOpen(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f := newFixture(t, st)
+		var ids []uuid.UUID
+		for i := range 700 {
+			k, _ := f.createKey(t, fmt.Sprintf("damaged-test-key-%03d", i), f.viewer)
+			ids = append(ids, k.ID)
+		}
+		must(t, f.s.Close())
+		b, err := st.backend.Open(st.dir)
+		must(t, err)
+		_, err = b.Commit(AnyRev, []Op{{Key: uuidKey(prefixKey, ids[450]), Value: []byte(`{"v":2,"id":"not a uuid"`)}})
+		must(t, err)
+		must(t, b.Close())
+		s, err := st.open(Options{})
+		if err == nil {
+			s.Close()
+			t.Fatal("a store with a damaged key record opened")
+		}
+		if !strings.Contains(err.Error(), "stored record") {
+			t.Fatalf("opening a store with a damaged key record: %v; want it to say a stored record is damaged", err)
+		}
+	})
+}
