@@ -45,8 +45,6 @@ func layoutTable(w io.Writer, header []string, n, chunk int, row func(i int, cel
 		widths []int // the widest cell of each column
 		last   int   // the longest last cell, in bytes
 		plain  bool
-		out    []byte
-		done   chan struct{}
 	}
 	measure := func(p *part, cells []string) {
 		for j, cell := range cells {
@@ -74,7 +72,7 @@ func layoutTable(w io.Writer, header []string, n, chunk int, row func(i int, cel
 	// First the cells, and how wide each column is.
 	each(func(c int, p *part) {
 		lo, hi := c*chunk, min(n, (c+1)*chunk)
-		*p = part{cells: make([]string, (hi-lo)*cols), widths: make([]int, cols), plain: true, done: make(chan struct{})}
+		*p = part{cells: make([]string, (hi-lo)*cols), widths: make([]int, cols), plain: true}
 		for i := lo; i < hi; i++ {
 			cells := p.cells[(i-lo)*cols : (i-lo+1)*cols : (i-lo+1)*cols]
 			row(i, cells)
@@ -103,37 +101,32 @@ func layoutTable(w io.Writer, header []string, n, chunk int, row func(i int, cel
 	for _, cw := range widths[:cols-1] {
 		lineMax += cw + 2
 	}
-	lay := func(p *part) {
-		p.out = make([]byte, 0, len(p.cells)/cols*lineMax)
+	lay := func(p *part, b *bytes.Buffer) {
+		b.Grow(len(p.cells) / cols * lineMax)
 		for i := 0; i < len(p.cells); i += cols {
 			for j, cell := range p.cells[i : i+cols] {
-				p.out = append(p.out, cell...)
+				b.WriteString(cell)
 				if j == cols-1 {
 					break
 				}
 				cw, _ := cellWidth(cell)
 				for pad := widths[j] + 2 - cw; pad > 0; pad -= len(spaces) {
-					p.out = append(p.out, spaces[:min(pad, len(spaces))]...)
+					b.WriteString(spaces[:min(pad, len(spaces))])
 				}
 			}
-			p.out = append(p.out, '\n')
+			b.WriteByte('\n')
 		}
 		p.cells = nil
 	}
-	lay(&head)
-	if _, err := w.Write(head.out); err != nil {
+	var b bytes.Buffer
+	lay(&head, &b)
+	if _, err := w.Write(b.Bytes()); err != nil {
 		return err
 	}
-	var err error
-	go each(func(_ int, p *part) { lay(p); close(p.done) })
-	for i := range parts {
-		<-parts[i].done
-		if err == nil {
-			_, err = w.Write(parts[i].out)
-		}
-		parts[i].out = nil
-	}
-	return err
+	return writeChunks(w, len(parts), func(c int, b *bytes.Buffer) error {
+		lay(&parts[c], b)
+		return nil
+	})
 }
 
 const spaces = "                                                                "
@@ -188,20 +181,46 @@ func (r *runner) printList(n int, item func(i int) any, text func(w io.Writer) e
 	// Encoding takes most of the time: the items are encoded in chunks,
 	// a chunk a core at once, and written in order.
 	const chunk = 512
-	type encoded struct {
+	err := writeChunks(w, (n+chunk-1)/chunk, func(c int, b *bytes.Buffer) error {
+		enc := json.NewEncoder(b)
+		enc.SetIndent("  ", "  ")
+		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
+			b.WriteString("  ")
+			if err := enc.Encode(item(i)); err != nil {
+				return err
+			}
+			b.Truncate(b.Len() - 1) // the newline Encode ends with
+			if i < n-1 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('\n')
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	w.WriteString("]\n")
+	return w.Flush()
+}
+
+// writeChunks writes chunks pieces of output to w in order, fill(c, b)
+// making piece c in b. The pieces are made a core at a time, at most a
+// few ahead of the writing, in buffers used again: fresh memory, zeroed,
+// costs more than the making. After the first error, of fill or of w,
+// nothing more is written, and writeChunks returns it.
+func writeChunks(w io.Writer, chunks int, fill func(c int, b *bytes.Buffer) error) error {
+	type piece struct {
 		buf bytes.Buffer
 		err error
 	}
-	chunks := (n + chunk - 1) / chunk
-	results := make([]chan *encoded, chunks)
+	results := make([]chan *piece, chunks)
 	for c := range results {
-		results[c] = make(chan *encoded, 1)
+		results[c] = make(chan *piece, 1)
 	}
-	// The workers run at most a few chunks ahead, and reuse their
-	// buffers: fresh memory, zeroed, cost more than the encoding.
-	free := make(chan *encoded, 4)
+	free := make(chan *piece, 4)
 	for range cap(free) {
-		free <- new(encoded)
+		free <- new(piece)
 	}
 	next := make(chan int)
 	go func() {
@@ -210,52 +229,32 @@ func (r *runner) printList(n int, item func(i int) any, text func(w io.Writer) e
 		}
 		close(next)
 	}()
-	workers := min(runtime.GOMAXPROCS(0), chunks)
-	for range workers {
+	for range min(runtime.GOMAXPROCS(0), chunks) {
 		go func() {
-			// A buffer first, then the next chunk: the earliest chunk not
+			// A buffer first, then the next piece: the earliest piece not
 			// yet written always has a buffer, so the writer never waits
-			// on a chunk that waits for a buffer.
-			for e := range free {
+			// on a piece that waits for a buffer.
+			for p := range free {
 				c, ok := <-next
 				if !ok {
 					return
 				}
-				e.buf.Reset()
-				e.err = nil
-				enc := json.NewEncoder(&e.buf)
-				enc.SetIndent("  ", "  ")
-				for i := c * chunk; i < min(n, (c+1)*chunk) && e.err == nil; i++ {
-					mark := e.buf.Len()
-					e.buf.WriteString("  ")
-					if e.err = enc.Encode(item(i)); e.err == nil {
-						e.buf.Truncate(e.buf.Len() - 1) // the newline Encode ends with
-						if i < n-1 {
-							e.buf.WriteByte(',')
-						}
-						e.buf.WriteByte('\n')
-					} else {
-						e.buf.Truncate(mark)
-					}
-				}
-				results[c] <- e
+				p.buf.Reset()
+				p.err = fill(c, &p.buf)
+				results[c] <- p
 			}
 		}()
 	}
 	var err error
 	for _, r := range results {
-		e := <-r
+		p := <-r
 		if err == nil {
-			err = e.err
+			err = p.err
 		}
 		if err == nil {
-			_, err = w.Write(e.buf.Bytes())
+			_, err = w.Write(p.buf.Bytes())
 		}
-		free <- e
+		free <- p
 	}
-	if err != nil {
-		return err
-	}
-	w.WriteString("]\n")
-	return w.Flush()
+	return err
 }
