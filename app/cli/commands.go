@@ -329,7 +329,8 @@ func setupKeysList(fs *flag.FlagSet) func(*runner, []string) error {
 			}
 			n, at = len(kept), func(i int) data.UserKey { return list.At(kept[i]) }
 		}
-		return r.printList(n, func(i int) any { return data.ExportKey(at(i)) }, func(w io.Writer) error {
+		appendKey := func(b []byte, i int) ([]byte, error) { return data.AppendKeyJSON(b, at(i), "  ", "  ") }
+		return r.printList(n, appendKey, func(w io.Writer) error {
 			switch {
 			case n == 0 && filtered:
 				_, err := io.WriteString(w, "No API user key matches.\n")

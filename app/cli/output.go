@@ -3,7 +3,6 @@ package cli
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"io"
 	"runtime"
 	"strings"
@@ -161,11 +160,12 @@ func tabwriterTable(header []string, rows [][]string) string {
 	return b.String()
 }
 
-// printList prints a list of n items: as JSON with --json, one item(i)
-// at a time, byte for byte what print writes of the whole list, so that
-// 100,000 keys are never in memory as JSON at once; otherwise as the text
-// text writes.
-func (r *runner) printList(n int, item func(i int) any, text func(w io.Writer) error) error {
+// printList prints a list of n items: as JSON with --json, appendItem(b,
+// i) appending item i to b as json.MarshalIndent(item, "  ", "  ") writes
+// it, so that the whole is byte for byte what print writes of the list
+// and 100,000 keys are never in memory as JSON at once; otherwise as the
+// text text writes.
+func (r *runner) printList(n int, appendItem func(b []byte, i int) ([]byte, error), text func(w io.Writer) error) error {
 	w := bufio.NewWriterSize(r.env.Stdout, 64<<10)
 	if !r.json {
 		if err := text(w); err != nil {
@@ -178,18 +178,17 @@ func (r *runner) printList(n int, item func(i int) any, text func(w io.Writer) e
 		return w.Flush()
 	}
 	w.WriteString("[\n")
-	// Encoding takes most of the time: the items are encoded in chunks,
-	// a chunk a core at once, and written in order.
+	// The items are made in chunks, a chunk a core at once, and written
+	// in order.
 	const chunk = 512
 	err := writeChunks(w, (n+chunk-1)/chunk, func(c int, b *bytes.Buffer) error {
-		enc := json.NewEncoder(b)
-		enc.SetIndent("  ", "  ")
 		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
 			b.WriteString("  ")
-			if err := enc.Encode(item(i)); err != nil {
+			item, err := appendItem(b.AvailableBuffer(), i)
+			if err != nil {
 				return err
 			}
-			b.Truncate(b.Len() - 1) // the newline Encode ends with
+			b.Write(item)
 			if i < n-1 {
 				b.WriteByte(',')
 			}

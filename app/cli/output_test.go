@@ -72,7 +72,10 @@ func TestPrintListIsPrint(t *testing.T) {
 		}
 		var whole, listed bytes.Buffer
 		(&runner{env: Env{Stdout: &whole}, json: true}).print(items, "")
-		if err := (&runner{env: Env{Stdout: &listed}, json: true}).printList(n, func(i int) any { return items[i] }, nil); err != nil {
+		if err := (&runner{env: Env{Stdout: &listed}, json: true}).printList(n, func(b []byte, i int) ([]byte, error) {
+			item, err := json.MarshalIndent(items[i], "  ", "  ")
+			return append(b, item...), err
+		}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if whole.String() != listed.String() {
