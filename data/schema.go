@@ -3,6 +3,7 @@ package data
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"net/netip"
 	"time"
 
@@ -87,9 +88,17 @@ type versioned interface{ version() int }
 
 func decode(b []byte, v versioned) error {
 	if err := json.Unmarshal(b, v); err != nil {
-		return storageError("decode a stored record", err)
+		return damagedRecord(err)
 	}
 	return checkVersion(v)
+}
+
+// damagedRecord is the error for a stored record that cannot be read,
+// damaged in storage or written there by something else than Keyward.
+func damagedRecord(cause error) error {
+	return &Error{Code: EInternal, Err: errors.Join(ErrDamaged, cause), Message: "A stored record cannot be read (" + cause.Error() + "): " +
+		"the account's data is damaged. Nothing was changed. Restore your latest backup into a new data directory or account with " +
+		"'keyward restore BACKUP' (see \"Backup and restore\" in the README), and keep this one for recovery."}
 }
 
 // checkVersion refuses a record of a later schema than this Keyward's.

@@ -1002,8 +1002,8 @@ func TestDamagedKeyRecordFailsTheOpen(t *testing.T) {
 			s.Close()
 			t.Fatal("a store with a damaged key record opened")
 		}
-		if !strings.Contains(err.Error(), "stored record") {
-			t.Fatalf("opening a store with a damaged key record: %v; want it to say a stored record is damaged", err)
+		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "stored record") || !strings.Contains(err.Error(), "keyward restore") {
+			t.Fatalf("opening a store with a damaged key record: %v; want it to say a stored record is damaged and how to restore a backup", err)
 		}
 	})
 }

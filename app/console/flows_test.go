@@ -125,8 +125,8 @@ func TestWindowSizeIsRemembered(t *testing.T) {
 }
 
 // TestSetupAfterAnUnfinishedRestore: on a store a restore stopped in the
-// middle of, the setup form says so at once, and creating an account
-// there is refused.
+// middle of, the setup form says so at once, its Create account is
+// disabled, and creating an account there is refused.
 func TestSetupAfterAnUnfinishedRestore(t *testing.T) {
 	from := newEnv(t).withAccount(true)
 	var buf bytes.Buffer
@@ -168,7 +168,12 @@ func TestSetupAfterAnUnfinishedRestore(t *testing.T) {
 	for i, v := range []string{"Other", "Olga Owner", "olga@example.com", ownerPassword, ownerPassword} {
 		test.Type(all[*widget.Entry](root)[i], v)
 	}
-	test.Tap(button(t, root, "Create account"))
+	create := button(t, root, "Create account")
+	if !create.Disabled() {
+		t.Fatal("Create account is enabled on an unfinished restore")
+	}
+	test.Tap(create)
+	all[*widget.Entry](root)[4].TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter in the form
 	if got := e.visibleErrors(); !strings.Contains(got, unfinished) || e.store.Initialized() {
 		t.Fatalf("creating an account over an unfinished restore: %q, initialized %v", got, e.store.Initialized())
 	}

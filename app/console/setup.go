@@ -119,8 +119,12 @@ func (c *Console) showSetup() {
 		f.relayout = func() { c.win.Content().Refresh() }
 	}
 	c.win.Canvas().Focus(s.account.entry)
-	// A restore that stopped midway is said at once: Init would refuse.
-	setError(s.err, data.ErrorMessage(c.store.UnfinishedRestore()))
+	// A restore that stopped midway is said at once, and the account
+	// cannot be created: Init would refuse.
+	if err := c.store.UnfinishedRestore(); err != nil {
+		setError(s.err, data.ErrorMessage(err))
+		s.create.Disable()
+	}
 }
 
 func (s *setupScreen) fields() []*formField {
