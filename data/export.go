@@ -87,22 +87,14 @@ func AppendKeyJSON(b []byte, k UserKey, prefix, indent string) ([]byte, error) {
 	w.open('{')
 	w.name("id")
 	w.uuid(k.ID)
-	w.name("name")
-	w.str(k.Name)
-	w.name("user")
-	w.str(k.UserName)
-	w.name("userEmail")
-	w.str(k.UserEmail)
-	w.name("status")
-	w.str(string(k.Status))
+	w.text("name", k.Name)
+	w.text("user", k.UserName)
+	w.text("userEmail", k.UserEmail)
+	w.text("status", string(k.Status))
 	w.name("active")
 	w.b = strconv.AppendBool(w.b, k.Status == KeyActive)
-	w.name("hint")
-	w.str(k.Hint)
-	if k.Description != "" {
-		w.name("description")
-		w.str(k.Description)
-	}
+	w.text("hint", k.Hint)
+	w.textOmitEmpty("description", k.Description)
 	w.name("allowList")
 	w.open('[')
 	for _, r := range k.AllowList {
@@ -110,41 +102,28 @@ func AppendKeyJSON(b []byte, k UserKey, prefix, indent string) ([]byte, error) {
 		w.open('{')
 		w.name("id")
 		w.uuid(r.ID)
-		w.name("prefix")
-		w.str(r.Prefix.String())
-		w.name("createdAt")
-		w.time(r.CreatedAt)
-		w.name("updatedAt")
-		w.time(r.UpdatedAt)
+		w.text("prefix", r.Prefix.String())
+		w.stamp("createdAt", r.CreatedAt)
+		w.stamp("updatedAt", r.UpdatedAt)
 		w.close('}')
 	}
 	w.close(']')
-	w.name("createdAt")
-	w.time(k.CreatedAt)
-	w.name("createdBy")
-	w.str(k.CreatedBy)
+	w.stamp("createdAt", k.CreatedAt)
+	w.text("createdBy", k.CreatedBy)
 	w.name("lastUsedAt")
 	w.timeOrNull(k.LastUsedAt)
 	if !k.LastUsedAt.IsZero() {
-		if from := k.LastUsedFrom.String(); from != "" {
-			w.name("lastUsedFrom")
-			w.str(from)
-		}
+		w.textOmitEmpty("lastUsedFrom", k.LastUsedFrom.String())
 	}
 	w.name("expiresAt")
 	w.timeOrNull(k.ExpiresAt)
 	if !k.GraceUntil.IsZero() {
-		w.name("graceUntil")
-		w.time(k.GraceUntil)
+		w.stamp("graceUntil", k.GraceUntil)
 	}
 	if !k.DisabledAt.IsZero() {
-		w.name("disabledAt")
-		w.time(k.DisabledAt)
+		w.stamp("disabledAt", k.DisabledAt)
 	}
-	if k.DisabledBy != "" {
-		w.name("disabledBy")
-		w.str(k.DisabledBy)
-	}
+	w.textOmitEmpty("disabledBy", k.DisabledBy)
 	w.close('}')
 	return w.b, w.err
 }
@@ -198,6 +177,26 @@ func (w *jsonIndented) name(s string) {
 	w.element()
 	w.str(s)
 	w.b = append(w.b, ':', ' ')
+}
+
+// text writes a member whose value is the string v.
+func (w *jsonIndented) text(name, v string) {
+	w.name(name)
+	w.str(v)
+}
+
+// textOmitEmpty is text but for an empty v, which it leaves out, as
+// ",omitempty" does.
+func (w *jsonIndented) textOmitEmpty(name, v string) {
+	if v != "" {
+		w.text(name, v)
+	}
+}
+
+// stamp writes a member whose value is the time t.
+func (w *jsonIndented) stamp(name string, t time.Time) {
+	w.name(name)
+	w.time(t)
 }
 
 func (w *jsonIndented) uuid(id uuid.UUID) {
