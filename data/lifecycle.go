@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -53,10 +54,15 @@ func ValidateDescription(d string) error {
 	return nil
 }
 
-// checkExpiry refuses an expiry that is not in the future.
+// checkExpiry refuses an expiry that is not in the future, or is more
+// than MaxDurationDays away.
 func checkExpiry(at, now time.Time) error {
-	if !at.IsZero() && !at.After(now) {
+	switch {
+	case at.IsZero():
+	case !at.After(now):
 		return Errorf(EInvalid, "The expiry %s is not in the future: choose a later time, or never.", FormatTime(at))
+	case at.After(now.AddDate(0, 0, MaxDurationDays)):
+		return Errorf(EInvalid, "The expiry %s is more than 36,500 days (100 years) away: choose an earlier time, or never.", FormatTime(at))
 	}
 	return nil
 }
@@ -75,7 +81,11 @@ func ParseExpiry(s string, now time.Time) (time.Time, error) {
 		return time.Time{}, nil
 	}
 	var at time.Time
-	if d, err := ParseDuration(s); err == nil {
+	d, err := ParseDuration(s)
+	if errors.Is(err, errTooLong) {
+		return time.Time{}, Errorf(EInvalid, "The expiry %s is more than 36,500 days (100 years) away: give a shorter duration, a date such as 2027-01-31, or never.", Quote(s))
+	}
+	if err == nil {
 		if d <= 0 {
 			return time.Time{}, Errorf(EInvalid, "The expiry %s is not in the future: give a positive duration such as 30d, a date such as 2027-01-31, or never.", Quote(s))
 		}
@@ -95,26 +105,40 @@ func ParseExpiry(s string, now time.Time) (time.Time, error) {
 }
 
 // ParseDuration reads a duration as the command line takes it: Go's
-// forms ("24h", "30m", "1h30m") and whole days ("7d"). "none" and "0" are
-// zero.
+// forms ("24h", "30m", "1h30m") and whole days ("7d"), of at most
+// MaxDurationDays either way. "none" and "0" are zero.
 func ParseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if strings.EqualFold(s, "none") {
 		return 0, nil
 	}
+	const most = MaxDurationDays * 24 * time.Hour
+	tooLong := &Error{Code: EInvalid, Err: errTooLong,
+		Message: Quote(s) + " is longer than 36,500 days (100 years): give a shorter duration."}
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.ParseInt(days, 10, 64)
-		if err != nil || n > 36500 || n < -36500 {
+		switch {
+		case errors.Is(err, strconv.ErrRange), err == nil && (n > MaxDurationDays || n < -MaxDurationDays):
+			return 0, tooLong
+		case err != nil:
 			return 0, Errorf(EInvalid, "%s is not a duration: write a whole number of days such as 7d, or hours and minutes such as 24h or 30m.", Quote(s))
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(s)
-	if err != nil {
+	switch {
+	case err != nil:
 		return 0, Errorf(EInvalid, "%s is not a duration: write days such as 7d, or hours and minutes such as 24h or 30m.", Quote(s))
+	case d > most || d < -most:
+		return 0, tooLong
 	}
 	return d, nil
 }
+
+// MaxDurationDays bounds a duration the command line takes: 100 years.
+const MaxDurationDays = 36500
+
+var errTooLong = errors.New("duration too long")
 
 // FormatDuration writes a grace period or an expiry delay for people:
 // "none", "7 days", "24 hours", "90 minutes".
@@ -303,7 +327,11 @@ func (s *Store) SetKeyDescription(actor Actor, keyID uuid.UUID, description stri
 // from an earlier roll stops working at once.
 func (s *Store) RollUserKey(actor Actor, keyID uuid.UUID, grace time.Duration) (UserKey, string, error) {
 	if grace < 0 || grace > MaxGrace {
-		return UserKey{}, "", Errorf(EInvalid, "A grace period must be between none and %s; %s is not.", FormatDuration(MaxGrace), grace)
+		given := FormatDuration(grace)
+		if grace < 0 {
+			given = "a negative one"
+		}
+		return UserKey{}, "", Errorf(EInvalid, "A grace period must be between none and %s; %s is not.", FormatDuration(MaxGrace), given)
 	}
 	secret, err := NewUserKey()
 	if err != nil {

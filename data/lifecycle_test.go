@@ -142,10 +142,10 @@ func TestRoll(t *testing.T) {
 		k, old := f.createKey(t, "rolled-key-01", f.owner)
 		_, err := f.s.AddCIDRRule(CommandLine, k.ID, "127.0.0.0/8")
 		must(t, err)
-		for _, grace := range []time.Duration{-time.Second, MaxGrace + time.Second} {
+		for grace, says := range map[time.Duration]string{-time.Second: "a negative one is not", MaxGrace + 24*time.Hour: "31 days is not"} {
 			before := takeSnapshot(t, f.s)
 			_, _, err := f.s.RollUserKey(CommandLine, k.ID, grace)
-			assertRefused(t, f, before, err, EInvalid, "A grace period must be between none and 30 days")
+			assertRefused(t, f, before, err, EInvalid, "A grace period must be between none and 30 days; "+says)
 		}
 		got, next, err := f.s.RollUserKey(CommandLine, k.ID, 24*time.Hour)
 		must(t, err)
@@ -275,6 +275,13 @@ func TestParseExpiry(t *testing.T) {
 		{"0", time.Time{}, "is not in the future"},
 		{"soon", time.Time{}, "is not an expiry"},
 		{"31/01/2027", time.Time{}, "is not an expiry"},
+		{"36500d", now.Add(36500 * 24 * time.Hour), ""},
+		{"36501d", time.Time{}, `The expiry "36501d" is more than 36,500 days (100 years) away: give a shorter duration, a date`},
+		{"99999999999999999999d", time.Time{}, "is more than 36,500 days"},
+		{"876001h", time.Time{}, "is more than 36,500 days"},
+		{"2126-11-01", time.Date(2126, 11, 1, 0, 0, 0, 0, time.UTC), ""},
+		{"9999-12-31", time.Time{}, "The expiry 9999-12-31 00:00 UTC is more than 36,500 days (100 years) away: choose an earlier time, or never."},
+		{"9999-12-31T23:00:00-01:00", time.Time{}, "is more than 36,500 days"},
 	} {
 		got, err := ParseExpiry(tt.in, now)
 		if tt.err != "" {
@@ -291,7 +298,8 @@ func TestParseExpiry(t *testing.T) {
 		in   string
 		want time.Duration
 		ok   bool
-	}{{"none", 0, true}, {"0", 0, true}, {"1h", time.Hour, true}, {"7d", 7 * 24 * time.Hour, true}, {"1.5d", 0, false}, {"x", 0, false}} {
+	}{{"none", 0, true}, {"0", 0, true}, {"1h", time.Hour, true}, {"7d", 7 * 24 * time.Hour, true}, {"1.5d", 0, false}, {"x", 0, false},
+		{"-36500d", -36500 * 24 * time.Hour, true}, {"-36501d", 0, false}, {"876000h", 36500 * 24 * time.Hour, true}, {"876001h", 0, false}} {
 		got, err := ParseDuration(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("ParseDuration(%q) = %v, %v", tt.in, got, err)

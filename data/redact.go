@@ -129,5 +129,5 @@ func IsKey(s string) bool { return looksLikeKey(s) }
 
 // errPastedKey refuses a key typed into a field for a name.
 func errPastedKey(what string) error {
-	return Errorf(EInvalid, "The %s is an API key: a secret was pasted into the wrong field. Nothing was saved; type a %s instead, and keep the key where it belongs.", what, what)
+	return Errorf(EInvalid, "The %s is an API key: a secret was pasted into the wrong field. Nothing was saved; type %s %s instead, and keep the key where it belongs.", what, article(what), what)
 }

@@ -98,6 +98,15 @@ func TestNoErrorRepeatsAKey(t *testing.T) {
 				t.Errorf("%s(key) = %v", name, err)
 			}
 		}
+		for name, says := range map[string]string{
+			"account name":  "type an account name instead",
+			"email address": "type an email address instead",
+			"key name":      "type a key name instead",
+		} {
+			if err := errPastedKey(name); !strings.Contains(err.Error(), says) {
+				t.Errorf("errPastedKey(%q) = %v; want it to say %q", name, err, says)
+			}
+		}
 		if p := KeyNameProblems(key); len(p) != 1 || !strings.Contains(p[0], "a secret was pasted into the wrong field") {
 			t.Errorf("KeyNameProblems(key) = %q", p)
 		}

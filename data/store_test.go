@@ -154,7 +154,7 @@ func TestLastOwnerWhoCanSignIn(t *testing.T) {
 		for _, actor := range []Actor{CommandLine, ActorFor(second)} {
 			_, err = f.s.DeleteUser(actor, f.owner.ID)
 			wantCode(t, err, EConflict)
-			if !errors.Is(err, ErrLastOwner) || !strings.Contains(err.Error(), "Ada Owner is the only Owner who can sign in to the console and cannot be deleted: give another Owner a console password first.") {
+			if !errors.Is(err, ErrLastOwner) || !strings.Contains(err.Error(), "Ada Owner is the only Owner who can sign in to the console and cannot be deleted: give another Owner a console password first (in the console: Team, Edit, Console password).") {
 				t.Fatalf("deleting the only Owner who can sign in = %v", err)
 			}
 			_, err = f.s.UpdateUser(actor, f.owner.ID, UserChange{Role: &viewer})

@@ -168,7 +168,7 @@ func (s *Store) lastSignIn(before userRecord, after *userRecord, done string) er
 		}
 	}
 	return &Error{Code: EConflict, Err: ErrLastOwner, Message: fmt.Sprintf(
-		"%s is the only Owner who can sign in to the console and cannot be %s: give another Owner a console password first.", before.Name, done)}
+		"%s is the only Owner who can sign in to the console and cannot be %s: give another Owner a console password first (in the console: Team, Edit, Console password).", before.Name, done)}
 }
 
 // canSignIn tells an Owner with a console password.

@@ -153,9 +153,9 @@ func TestOnlyOwnerWhoCanSignIn(t *testing.T) {
 			stdin: "a long owner password\n", stdout: `(?s).*`},
 		{args: []string{"users", "add", "--name", "Olga Owner", "--email", "olga@example.com", "--role", "owner"}, stdout: `(?s).*`},
 		{args: []string{"users", "delete", "ada@example.com"}, code: 1,
-			stderr: "Ada Owner is the only Owner who can sign in to the console and cannot be deleted: give another Owner a console password first."},
+			stderr: "Ada Owner is the only Owner who can sign in to the console and cannot be deleted: give another Owner a console password first (in the console: Team, Edit, Console password)."},
 		{args: []string{"users", "set-role", "ada@example.com", "viewer"}, code: 1,
-			stderr: "cannot be given another role: give another Owner a console password first."},
+			stderr: "cannot be given another role: give another Owner a console password first (in the console: Team, Edit, Console password)."},
 		{args: []string{"users", "delete", "olga@example.com"}, stdout: `(?s).*Olga Owner.*`},
 	})
 }

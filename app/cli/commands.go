@@ -560,7 +560,7 @@ func setupLogs(fs *flag.FlagSet) func(*runner, []string) error {
 	limit := fs.Int("limit", data.DefaultLogLimit, "entries to print")
 	return func(r *runner, _ []string) error {
 		if *limit < 1 || *limit > 100000 {
-			return usagef("--limit must be between 1 and 100000, not %d", *limit)
+			return data.Errorf(data.EInvalid, "--limit must be between 1 and 100000, not %d.", *limit)
 		}
 		entries, err := r.store.SystemLog(data.LogQuery{Limit: *limit})
 		if err != nil {

@@ -56,7 +56,7 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 				set.RateLimit = *rateLimit
 			case "trusted-proxies":
 				if set.TrustedProxies, err = data.ParseProxies(*proxies); err != nil {
-					err = usagef("--trusted-proxies: %s", data.ErrorMessage(err))
+					err = data.Errorf(data.EInvalid, "--trusted-proxies: %s", data.ErrorMessage(err))
 				}
 			}
 		})
@@ -64,7 +64,7 @@ func setupServe(fs *flag.FlagSet) func(*runner, []string) error {
 			return err
 		}
 		if err := set.Validate(); err != nil {
-			return usagef("%s", data.ErrorMessage(err))
+			return err
 		}
 		acct, err := r.store.Account()
 		if err != nil {

@@ -137,9 +137,9 @@ func TestServeRefusals(t *testing.T) {
 	}
 	defer taken.Close()
 	runFlow(t, runInProcess, dir, []step{
-		{args: []string{"serve", "--rate-limit", "-1"}, code: 2, stderr: "The rate limit must be a number of requests a minute from 0 (no limit)"},
-		{args: []string{"serve", "--listen", "localhost"}, code: 2, stderr: `"localhost" is not an address to listen on: write it as HOST:PORT`},
-		{args: []string{"serve", "--trusted-proxies", "10.0.0.0/8,10.0.0.1/8"}, code: 2, stderr: "--trusted-proxies: \"10.0.0.1/8\" has host bits set"},
+		{args: []string{"serve", "--rate-limit", "-1"}, code: 1, stderr: "The rate limit must be a number of requests a minute from 0 (no limit)"},
+		{args: []string{"serve", "--listen", "localhost"}, code: 1, stderr: `"localhost" is not an address to listen on: write it as HOST:PORT`},
+		{args: []string{"serve", "--trusted-proxies", "10.0.0.0/8,10.0.0.1/8"}, code: 1, stderr: "--trusted-proxies: \"10.0.0.1/8\" has host bits set"},
 		{args: []string{"serve", "--listen", taken.Addr().String()}, code: 1, stderr: "another program is already listening on " + taken.Addr().String()},
 		{args: []string{"serve", "--listen", "127.0.0.1:0", "--tls-cert", "cert.pem"}, code: 1, stderr: "give both a TLS certificate and its private key"},
 		{args: []string{"api", "disable"}, stdout: `(?s).*`},
