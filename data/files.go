@@ -3,9 +3,11 @@ package data
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 )
 
 // WriteFile writes the file at path as Keyward writes every file it keeps:
@@ -14,9 +16,10 @@ import (
 // that a crash leaves either the old file or the whole new one. With
 // exclusive, an existing file at path is refused and left as it is.
 func WriteFile(path string, exclusive bool, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return err
+		return folderError(dir, err)
 	}
 	done := false
 	defer func() {
@@ -49,6 +52,25 @@ func WriteFile(path string, exclusive bool, write func(io.Writer) error) error {
 	}
 	done = true
 	return SyncDir(filepath.Dir(path))
+}
+
+// folderError says why no file can be made in the folder dir, without the
+// name of the temporary file that was tried.
+func folderError(dir string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	info, statErr := os.Stat(dir)
+	switch {
+	case errors.Is(statErr, fs.ErrNotExist):
+		return Errorf(EInvalid, "The folder %s does not exist: create it first, or choose another place.", dir)
+	case errors.Is(statErr, syscall.ENOTDIR), statErr == nil && !info.IsDir():
+		return Errorf(EInvalid, "%s is not a folder: choose another place.", dir)
+	case errors.Is(err, fs.ErrPermission):
+		return Errorf(EInvalid, "Keyward may not create files in the folder %s: choose another place, or change the folder's permissions.", dir)
+	}
+	return Errorf(EInvalid, "Keyward cannot create files in the folder %s (%v): choose another place.", dir, err)
 }
 
 // SyncDir makes the entries of a directory (a file just created or renamed

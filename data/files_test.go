@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -34,5 +35,24 @@ func TestSyncDir(t *testing.T) {
 	}
 	if b, err := os.ReadFile(path); err != nil || len(b) != 32 {
 		t.Fatalf("read back: %d bytes, %v", len(b), err)
+	}
+}
+
+// TestWriteFileInAFolderThatCannotHoldIt: a file that cannot be made says
+// why of the folder the user named, not of the temporary file tried.
+func TestWriteFileInAFolderThatCannotHoldIt(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for path, says := range map[string]string{
+		filepath.Join(dir, "missing", "x.backup"): "The folder " + filepath.Join(dir, "missing") + " does not exist: create it first",
+		filepath.Join(file, "x.backup"):           file + " is not a folder: choose another place.",
+	} {
+		err := WriteFile(path, true, func(w io.Writer) error { _, err := w.Write([]byte("x")); return err })
+		if ErrorCode(err) != EInvalid || !strings.HasPrefix(ErrorMessage(err), says) || strings.Contains(ErrorMessage(err), ".tmp") {
+			t.Errorf("WriteFile(%s) = %v; want it to say %q", path, err, says)
+		}
 	}
 }

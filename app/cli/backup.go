@@ -9,12 +9,16 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"keyward/data"
 )
 
 func setupBackup(*flag.FlagSet) func(*runner, []string) error {
 	return func(r *runner, args []string) error {
+		if err := checkBackupName(args[0], true); err != nil {
+			return err
+		}
 		file, err := filepath.Abs(args[0])
 		if err != nil {
 			return data.Errorf(data.EInvalid, "The backup file %s cannot be named: %v.", data.Quote(args[0]), err)
@@ -46,7 +50,26 @@ func setupBackup(*flag.FlagSet) func(*runner, []string) error {
 	}
 }
 
+// checkBackupName refuses a backup file name that names no file: empty,
+// or - (a backup is written to a file and read back to check it, which
+// standard output cannot be; a restore reads one file, as it was written).
+func checkBackupName(name string, writing bool) error {
+	switch strings.TrimSpace(name) {
+	case "":
+		return data.Errorf(data.EInvalid, "The backup file name is empty: give one, such as /safe/place/acme-2026-12-01.backup.")
+	case "-":
+		if writing {
+			return data.Errorf(data.EInvalid, "A backup goes into a file, which Keyward reads back to check, not to standard output: give a file name, such as /safe/place/acme-2026-12-01.backup.")
+		}
+		return data.Errorf(data.EInvalid, "A backup is restored from its file, not from standard input: give the file's name, such as /safe/place/acme-2026-12-01.backup.")
+	}
+	return nil
+}
+
 func readBackupFile(file string) (*data.Backup, error) {
+	if err := checkBackupName(file, false); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, data.Errorf(data.EInvalid, "Cannot read the backup %s: %v.", file, err)

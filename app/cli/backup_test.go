@@ -36,6 +36,11 @@ func TestBackupAndRestore(t *testing.T) {
 		{args: []string{"backup", file},
 			stdout: `Backed up the account Acme to .*acme.backup \(\d+ records\)\.\nThe account key is in it sealed, and its seal key is not: keep a copy of the seal key file .*seal.key too, apart from the backup\. Restoring needs it .*--seal-key-file.*\n`},
 		{args: []string{"backup", file}, code: 1, stderr: "already exists: choose another file name"},
+		{args: []string{"backup", ""}, code: 1, stderr: "The backup file name is empty: give one"},
+		{args: []string{"backup", "-"}, code: 1, stderr: "not to standard output: give a file name"},
+		{args: []string{"backup", filepath.Join(root, "none", "x.backup")}, code: 1, stderr: "The folder " + filepath.Join(root, "none") + " does not exist: create it first"},
+		{args: []string{"restore", ""}, code: 1, stderr: "The backup file name is empty"},
+		{args: []string{"restore", "-"}, code: 1, stderr: "A backup is restored from its file, not from standard input"},
 	})
 	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the backup file: %v, %v", fi, err)

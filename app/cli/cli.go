@@ -10,6 +10,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"sort"
 	"strings"
 
@@ -307,6 +309,13 @@ func (r *runner) openWith(opts data.Options) (*data.Store, error) {
 }
 
 func (r *runner) open(creates bool) error {
+	// A command that creates nothing leaves a missing or empty directory
+	// as it is: a mistyped --data makes no store of its own. (One that
+	// cannot be read is opened, and opening says why.)
+	if !creates && r.where.Store == "" && r.env.IsDataDir != nil && !r.env.IsDataDir(r.where.DataDir) && isMissingOrEmpty(r.where.DataDir) {
+		return data.Errorf(data.ENotFound, "%s has no account yet: create one with 'keyward init' or by opening the console "+
+			"(or, if the account is elsewhere, give its directory with --data or %s).", capitalize(r.where.String()), DataEnv)
+	}
 	s, err := r.openWith(data.Options{Logf: func(format string, args ...any) {
 		fmt.Fprintf(r.env.Stderr, "keyward: "+format+"\n", args...)
 	}})
@@ -323,6 +332,12 @@ func (r *runner) open(creates bool) error {
 	}
 	r.store = s
 	return nil
+}
+
+// isMissingOrEmpty reports whether dir does not exist or holds nothing.
+func isMissingOrEmpty(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0
 }
 
 // capitalize starts s with a capital letter, for a sentence.

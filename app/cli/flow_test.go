@@ -1,7 +1,11 @@
 package cli
 
 import (
+	"errors"
+	"io/fs"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -103,7 +107,7 @@ func adminFlow() []step {
 		{args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate"`},
 		{args: []string{"keys", "create", "--name", "only-a-name-1"}, code: 2, stderr: "keys create needs --user; usage: keyward keys create --name NAME --user EMAIL"},
 		{args: []string{"cidr", "add", "just-the-key"}, code: 2, stderr: "cidr add takes 2 arguments; usage: keyward cidr add KEY CIDR"},
-		{args: []string{"logs", "--limit", "0"}, code: 2, stderr: "--limit must be between 1 and 100000"},
+		{args: []string{"logs", "--limit", "0"}, code: 1, stderr: "--limit must be between 1 and 100000"},
 		{args: []string{"logs", "--since", "yesterday"}, code: 2, stderr: "flag provided but not defined: -since"},
 	}
 }
@@ -155,5 +159,20 @@ func checkFlowResult(t *testing.T, dataDir string, saved map[string]string) {
 	// The key was deleted with its user; the API was disabled.
 	if _, err := s.Authenticate(saved["accountKey"], saved["userKey"], netip.MustParseAddr("127.0.0.1")); err != data.ErrAPIDisabled {
 		t.Fatalf("Authenticate after the flow = %v", err)
+	}
+}
+
+// TestAMistypedDataDirectoryStaysMissing: a command that creates nothing,
+// given a data directory that does not exist, says there is no account
+// there and makes no directory.
+func TestAMistypedDataDirectoryStaysMissing(t *testing.T) {
+	typo := filepath.Join(t.TempDir(), "typo")
+	runFlow(t, runInProcess, typo, []step{
+		{args: []string{"users", "list"}, code: 1, stderr: "has no account yet: create one with 'keyward init' or by opening the console (or, if the account is elsewhere, give its directory with --data or KEYWARD_DATA)"},
+		{args: []string{"keys", "list", "--json"}, code: 1, stderr: "has no account yet"},
+		{args: []string{"backup", filepath.Join(filepath.Dir(typo), "b.backup")}, code: 1, stderr: "has no account yet"},
+	})
+	if _, err := os.Stat(typo); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("after read-only commands, the mistyped data directory: %v", err)
 	}
 }
