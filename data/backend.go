@@ -48,7 +48,8 @@ type Backend interface {
 	// Scan calls fn with every record whose key starts with prefix, in key
 	// order or, with reverse, in reverse key order, until fn returns false
 	// or an error, which Scan returns. The key and value are valid only
-	// during the call. A Scan sees one consistent state of the records.
+	// during the call, and must not be modified. A Scan sees one
+	// consistent state of the records.
 	Scan(prefix []byte, reverse bool, fn func(key, value []byte) (bool, error)) error
 	// Watch calls fn, in revision order and one at a time, with every batch
 	// committed after revision from, by this handle or any other, until

@@ -80,8 +80,9 @@ func ExportKey(k UserKey) KeyExport {
 // copy of the key: 'keys list --json' writes 100,000 of them, and
 // encoding/json took two thirds of its time. A test and a fuzz target hold
 // the two to the same bytes; a field added to KeyExport fails them until
-// it is written here too. The error is encoding/json's for a time it
-// cannot write (a year past 9999).
+// it is written here too. It fails where encoding/json fails, on a time
+// that RFC 3339 cannot write (a year past 9999), with a message of its
+// own.
 func AppendKeyJSON(b []byte, k UserKey, prefix, indent string) ([]byte, error) {
 	w := jsonIndented{b: b, prefix: prefix, indent: indent}
 	w.open('{')

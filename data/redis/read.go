@@ -80,8 +80,9 @@ type scan struct {
 	prefix  []byte
 	reverse bool
 	started bool
-	// cursor is the last key of the index read so far: the next page
-	// starts after it (before it, backwards).
+	// cursor is the last key of the page handed out last: the next page
+	// starts after it (before it, backwards). (The next page's keys may
+	// be read already: ahead.)
 	cursor string
 	// base is the revision the scan shows; folded, the revision up to
 	// which the feed's entries are in before: for each key under prefix

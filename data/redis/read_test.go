@@ -14,11 +14,13 @@ import (
 // page after page (changing, adding, deleting and re-adding records on
 // pages read and not yet read, and moving the page boundaries) leave the
 // Scan showing the records as they were when it began, in order both
-// ways; the next Scan shows them as they are.
+// ways; the next Scan shows them as they are. The batches come while the
+// first page is handed out, when the second page's keys are read already
+// (with the first page's records) and the third's and fourth's not yet.
 func TestScanAcrossPagesShowsOneState(t *testing.T) {
 	srv := redistest.Shared(t)
 	b := mustOpen(t, srv.URL(redistest.Account()))
-	const n = 2*pageSize + 200
+	const n = 3*pageSize + 200
 	key := func(i int) string { return fmt.Sprintf("s/%04d", i) }
 	var initial []data.Op
 	for i := range n {
@@ -77,6 +79,41 @@ func TestScanAcrossPagesShowsOneState(t *testing.T) {
 		if len(after) != n+1 || changed != len(want) {
 			t.Errorf("after the batches Scan(reverse %v) found %d records (%d of the changed ones), want %d (%d)", reverse, len(after), changed, n+1, len(want))
 		}
+	}
+}
+
+// TestScanOfFullPagesKeepsADeletedLastKey: a Scan of exactly two full
+// pages, during which the last key is deleted and one is added after it,
+// shows the last key still (it is on the second page, whose keys were
+// read before the deletion and whose records after it) and not the new
+// one (on a third page, of a key that was not there when it began).
+func TestScanOfFullPagesKeepsADeletedLastKey(t *testing.T) {
+	srv := redistest.Shared(t)
+	b := mustOpen(t, srv.URL(redistest.Account()))
+	const n = 2 * pageSize
+	key := func(i int) string { return fmt.Sprintf("f/%04d", i) }
+	var initial []data.Op
+	for i := range n {
+		initial = append(initial, set(key(i), "old"))
+	}
+	if _, err := b.Commit(data.AnyRev, initial); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err := b.Scan([]byte("f/"), false, func(k, v []byte) (bool, error) {
+		if got == nil {
+			if _, err := b.Commit(data.AnyRev, []data.Op{{Key: []byte(key(n - 1))}, set(key(n-1)+"z", "added")}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got = append(got, string(k)+"="+string(v))
+		return true, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n || got[n-1] != key(n-1)+"=old" {
+		t.Fatalf("Scan saw %d records, the last %q; want %d, the last %s=old", len(got), got[len(got)-1], n, key(n-1))
 	}
 }
 
