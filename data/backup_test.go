@@ -191,7 +191,9 @@ func TestRestoreRefusesWhatItWouldOverwrite(t *testing.T) {
 }
 
 // TestReadBackupRefusesDamage: a backup that was cut, altered, is of a newer
-// format or is no backup at all is refused before anything is restored.
+// format or is no backup at all is refused before anything is restored,
+// and by the read back of a backup just written, which decodes no record
+// line but the account's.
 func TestReadBackupRefusesDamage(t *testing.T) {
 	f, _ := busyFixture(t, diskStorage(t, ""))
 	var buf bytes.Buffer
@@ -208,6 +210,7 @@ func TestReadBackupRefusesDamage(t *testing.T) {
 		{"cut short", strings.Join(lines[:len(lines)-3], ""), "incomplete"},
 		{"altered", altered, "checksum does not match"},
 		{"a line damaged", strings.Replace(good, `{"k":`, `{"k":"`, 1), "Line 2 of the backup is damaged"},
+		{"a record damaged", strings.Replace(good, lines[3], lines[3][:len(lines[3])/2]+"\n", 1), "Line 4 of the backup is damaged"},
 		{"newer format", strings.Replace(good, `"version":1`, `"version":9`, 1), "newer version of Keyward"},
 		{"more after the end", good + lines[1], "goes on after its last line"},
 	}
@@ -218,7 +221,19 @@ func TestReadBackupRefusesDamage(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.message) {
 				t.Fatalf("ReadBackup = %v, want %q", err, tt.message)
 			}
+			_, err = readBackup(strings.NewReader(tt.text), false)
+			wantCode(t, err, EInvalid)
+			if !strings.Contains(err.Error(), tt.message) && !strings.Contains(err.Error(), "checksum does not match") {
+				t.Fatalf("readBackup without decoding = %v, want %q or a checksum that does not match", err, tt.message)
+			}
 		})
+	}
+	whole, err := ReadBackup(strings.NewReader(good))
+	must(t, err)
+	checked, err := readBackup(strings.NewReader(good), false)
+	must(t, err)
+	if checked.Info != whole.Info || !whole.Info.AccountKeySealed || whole.Info.Records < 10 {
+		t.Fatalf("a backup read back without decoding says %+v, read whole %+v", checked.Info, whole.Info)
 	}
 }
 

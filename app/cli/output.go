@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"unicode/utf8"
+
+	"keyward/data"
 )
 
 // table lays rows out in columns under header, two spaces apart, as
@@ -122,7 +124,7 @@ func layoutTable(w io.Writer, header []string, n, chunk int, row func(i int, cel
 	if _, err := w.Write(b.Bytes()); err != nil {
 		return err
 	}
-	return writeChunks(w, len(parts), func(c int, b *bytes.Buffer) error {
+	return data.WriteChunks(w, len(parts), func(c int, b *bytes.Buffer) error {
 		lay(&parts[c], b)
 		return nil
 	})
@@ -181,7 +183,7 @@ func (r *runner) printList(n int, appendItem func(b []byte, i int) ([]byte, erro
 	// The items are made in chunks, a chunk a core at once, and written
 	// in order.
 	const chunk = 512
-	err := writeChunks(w, (n+chunk-1)/chunk, func(c int, b *bytes.Buffer) error {
+	err := data.WriteChunks(w, (n+chunk-1)/chunk, func(c int, b *bytes.Buffer) error {
 		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
 			b.WriteString("  ")
 			item, err := appendItem(b.AvailableBuffer(), i)
@@ -201,59 +203,4 @@ func (r *runner) printList(n int, appendItem func(b []byte, i int) ([]byte, erro
 	}
 	w.WriteString("]\n")
 	return w.Flush()
-}
-
-// writeChunks writes chunks pieces of output to w in order, fill(c, b)
-// making piece c in b. The pieces are made a core at a time, at most a
-// few ahead of the writing, in buffers used again: fresh memory, zeroed,
-// costs more than the making. After the first error, of fill or of w,
-// nothing more is written, and writeChunks returns it.
-func writeChunks(w io.Writer, chunks int, fill func(c int, b *bytes.Buffer) error) error {
-	type piece struct {
-		buf bytes.Buffer
-		err error
-	}
-	results := make([]chan *piece, chunks)
-	for c := range results {
-		results[c] = make(chan *piece, 1)
-	}
-	free := make(chan *piece, 4)
-	for range cap(free) {
-		free <- new(piece)
-	}
-	next := make(chan int)
-	go func() {
-		for c := range chunks {
-			next <- c
-		}
-		close(next)
-	}()
-	for range min(runtime.GOMAXPROCS(0), chunks) {
-		go func() {
-			// A buffer first, then the next piece: the earliest piece not
-			// yet written always has a buffer, so the writer never waits
-			// on a piece that waits for a buffer.
-			for p := range free {
-				c, ok := <-next
-				if !ok {
-					return
-				}
-				p.buf.Reset()
-				p.err = fill(c, &p.buf)
-				results[c] <- p
-			}
-		}()
-	}
-	var err error
-	for _, r := range results {
-		p := <-r
-		if err == nil {
-			err = p.err
-		}
-		if err == nil {
-			_, err = w.Write(p.buf.Bytes())
-		}
-		free <- p
-	}
-	return err
 }
