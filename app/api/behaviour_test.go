@@ -289,3 +289,31 @@ func decodeBody(t *testing.T, w *httptest.ResponseRecorder, v any) {
 		t.Fatalf("%v: %s", err, w.Body)
 	}
 }
+
+// TestAKeyHeaderSentTwiceIsRefused: a request that sends a key header
+// twice, even with two keys that work on their own, is refused as
+// unauthenticated, with a message saying so, and counts as a failure;
+// the API and the gate alike.
+func TestAKeyHeaderSentTwiceIsRefused(t *testing.T) {
+	f := newFixture(t, Config{RateLimit: data.DefaultRateLimit})
+	srv := httptest.NewServer(f.h)
+	defer srv.Close()
+	for _, path := range []string{"/v1/", "/gate"} {
+		for _, twice := range []string{
+			fmt.Sprintf("X-Api-Key: %s\r\nX-Api-Secret-Key: %s\r\nX-Api-Secret-Key: %s\r\n", f.accountKey, f.owner0().key, f.viewer0().key),
+			fmt.Sprintf("X-Api-Key: %s\r\nx-api-key: %s\r\nX-Api-Secret-Key: %s\r\n", f.accountKey, f.accountKey, f.owner0().key),
+		} {
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			must(t, err)
+			fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\n%sConnection: close\r\n\r\n", path, twice)
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			must(t, err)
+			var body struct{ Code, Message string }
+			must(t, json.NewDecoder(resp.Body).Decode(&body))
+			conn.Close()
+			if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body.Message, "more than once: send each key header once") {
+				t.Fatalf("GET %s with a key header twice: %d %+v", path, resp.StatusCode, body)
+			}
+		}
+	}
+}

@@ -139,7 +139,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The credentials are checked first: valid ones always pass, and a
 	// failure costs a token of its network's bucket only.
 	now := h.cfg.Now()
-	p, err := h.store.Authenticate(first(r.Header[headerAccountKey]), first(r.Header[headerSecretKey]), addr)
+	var p data.Principal
+	var err error
+	if len(r.Header[headerAccountKey]) > 1 || len(r.Header[headerSecretKey]) > 1 {
+		err = errKeyHeaderTwice // which one is meant is not for Keyward to guess
+	} else {
+		p, err = h.store.Authenticate(first(r.Header[headerAccountKey]), first(r.Header[headerSecretKey]), addr)
+	}
 	if err != nil {
 		if data.ErrorCode(err) == data.EForbidden {
 			refuse(w, &apiError{Status: http.StatusForbidden, Code: "SOURCE_IP_NOT_ALLOWED",
@@ -217,6 +223,9 @@ func failNet(a netip.Addr) netip.Prefix {
 }
 
 // first returns a header's first value, or "".
+var errKeyHeaderTwice = &data.Error{Code: data.EUnauthenticated,
+	Message: "The request sends x-api-key or x-api-secret-key more than once: send each key header once."}
+
 func first(values []string) string {
 	if len(values) == 0 {
 		return ""
