@@ -310,7 +310,10 @@ func setupKeysList(fs *flag.FlagSet) func(*runner, []string) error {
 		var unusedFor time.Duration
 		if *unused != "" {
 			days, err := strconv.Atoi(*unused)
-			if err != nil || days < 0 || days > 36500 {
+			switch {
+			case err == nil && days > data.MaxDurationDays, errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(*unused, "-"):
+				return data.Errorf(data.EInvalid, "--unused-for is at most 36,500 days (100 years); %s is more.", data.Quote(*unused))
+			case err != nil || days < 0:
 				return data.Errorf(data.EInvalid, "--unused-for takes a whole number of days, such as 90; %s is not one.", data.Quote(*unused))
 			}
 			unusedFor = time.Duration(days) * 24 * time.Hour

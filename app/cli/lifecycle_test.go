@@ -60,6 +60,8 @@ func lifecycleSteps() []step {
 		{args: []string{"keys", "list", "--status", "active"}, stdout: `NAME .* EXPIRES +STATE\ndeploy-key-01 .* never +active\nnightly-job-1 .* \d{4}-\d\d-\d\d \d\d:\d\d UTC +active\n`},
 		{args: []string{"keys", "list", "--status", "gone"}, code: 1, stderr: `"gone" is not a key status: use active, disabled, expired or inactive.`},
 		{args: []string{"keys", "list", "--unused-for", "-3"}, code: 1, stderr: `--unused-for takes a whole number of days, such as 90; "-3" is not one.`},
+		{args: []string{"keys", "list", "--unused-for", "36501"}, code: 1, stderr: `--unused-for is at most 36,500 days (100 years); "36501" is more.`},
+		{args: []string{"keys", "list", "--unused-for", "99999999999999999999"}, code: 1, stderr: `--unused-for is at most 36,500 days`},
 		{args: []string{"keys", "list", "--unused-for", "1"}, stdout: "No API user key matches.\n"},
 		{args: []string{"keys", "list", "--unused-for", "0"}, stdout: `(?s)NAME .*deploy-key-01 .*nightly-job-1 .*`},
 		{args: []string{"keys", "disable", "deploy-key-01"}, stdout: "Disabled the API user key deploy-key-01 of Ada Owner; requests with it are refused until it is enabled \\('keyward keys enable deploy-key-01'\\).\n"},
