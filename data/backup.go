@@ -169,9 +169,8 @@ func (s *Store) snapshot() ([]byte, []backupLine, BackupInfo, error) {
 		header.Sequences[seq] = v
 	}
 	var records []backupLine
-	add := func(key, value []byte, ttl int64) error {
+	add := func(key, value []byte, ttl int64) {
 		records = append(records, backupLine{Key: bytes.Clone(key), Value: bytes.Clone(value), TTL: ttl})
-		return nil
 	}
 	for _, key := range [][]byte{keyAccount, keySettings} {
 		v, found, err := s.b.Get(key)
@@ -189,9 +188,7 @@ func (s *Store) snapshot() ([]byte, []backupLine, BackupInfo, error) {
 			header.Account, header.AccountID, info.Account = acct.Name, acct.ID, acct.Name
 			info.AccountKeySealed = len(acct.SealedKey) > 0
 		}
-		if err := add(key, v, 0); err != nil {
-			return nil, nil, info, err
-		}
+		add(key, v, 0)
 	}
 	for _, prefix := range backupRecordPrefixes {
 		err := s.b.Scan(prefix, false, func(key, value []byte) (bool, error) {
@@ -207,7 +204,8 @@ func (s *Store) snapshot() ([]byte, []backupLine, BackupInfo, error) {
 				}
 				ttl = int64(left / time.Second)
 			}
-			return true, add(key, value, ttl)
+			add(key, value, ttl)
+			return true, nil
 		})
 		if err != nil {
 			return nil, nil, info, readError(err)
@@ -319,27 +317,25 @@ func readBackup(r io.Reader, decodeAll bool) (*Backup, error) {
 			sum.Write([]byte{'\n'})
 			continue
 		}
-		if !decodeAll && bytes.HasPrefix(line, recordLine) && !bytes.HasPrefix(line, accountLine) {
-			records++
-			sum.Write(line)
-			sum.Write([]byte{'\n'})
-			continue
-		}
-		var l backupLine
-		if err := json.Unmarshal(line, &l); err != nil {
-			return nil, Errorf(EInvalid, "Line %d of the backup is damaged; restore an intact copy.", lineNo)
-		}
-		if l.End {
-			if l.Count != records || l.Sum != hex.EncodeToString(sum.Sum(nil)) {
-				return nil, Errorf(EInvalid, "The backup is damaged: its checksum does not match what it holds. Restore an intact copy.")
+		// Without decodeAll, a record line is checked by the count and the
+		// sum alone.
+		if decodeAll || !bytes.HasPrefix(line, recordLine) || bytes.HasPrefix(line, accountLine) {
+			var l backupLine
+			if err := json.Unmarshal(line, &l); err != nil {
+				return nil, Errorf(EInvalid, "Line %d of the backup is damaged; restore an intact copy.", lineNo)
 			}
-			ended = true
-			continue
+			if l.End {
+				if l.Count != records || l.Sum != hex.EncodeToString(sum.Sum(nil)) {
+					return nil, Errorf(EInvalid, "The backup is damaged: its checksum does not match what it holds. Restore an intact copy.")
+				}
+				ended = true
+				continue
+			}
+			if len(l.Key) == 0 || len(l.Value) == 0 {
+				return nil, Errorf(EInvalid, "Line %d of the backup is damaged; restore an intact copy.", lineNo)
+			}
+			b.records = append(b.records, l)
 		}
-		if len(l.Key) == 0 || len(l.Value) == 0 {
-			return nil, Errorf(EInvalid, "Line %d of the backup is damaged; restore an intact copy.", lineNo)
-		}
-		b.records = append(b.records, l)
 		records++
 		sum.Write(line)
 		sum.Write([]byte{'\n'})

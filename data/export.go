@@ -200,14 +200,15 @@ func (w *jsonIndented) stamp(name string, t time.Time) {
 	w.time(t)
 }
 
+const hexDigits = "0123456789abcdef"
+
 func (w *jsonIndented) uuid(id uuid.UUID) {
-	const digits = "0123456789abcdef"
 	w.b = append(w.b, '"')
 	for i, c := range id {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
 			w.b = append(w.b, '-')
 		}
-		w.b = append(w.b, digits[c>>4], digits[c&0xf])
+		w.b = append(w.b, hexDigits[c>>4], hexDigits[c&0xf])
 	}
 	w.b = append(w.b, '"')
 }
@@ -248,7 +249,6 @@ func (w *jsonIndented) timeOrNull(t time.Time) {
 // \u escapes (its default), the controls, \u2028 and \u2029 escaped, and
 // a byte that is not UTF-8 as \ufffd.
 func (w *jsonIndented) str(s string) {
-	const digits = "0123456789abcdef"
 	b := append(w.b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -273,7 +273,7 @@ func (w *jsonIndented) str(s string) {
 			case '\t':
 				b = append(b, '\\', 't')
 			default:
-				b = append(b, '\\', 'u', '0', '0', digits[c>>4], digits[c&0xf])
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 			}
 			i++
 			start = i
@@ -284,7 +284,7 @@ func (w *jsonIndented) str(s string) {
 		case r == utf8.RuneError && size == 1:
 			b = append(append(b, s[start:i]...), `\ufffd`...)
 		case r == '\u2028' || r == '\u2029':
-			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', digits[r&0xf])
+			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
 		default:
 			i += size
 			continue

@@ -113,13 +113,14 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, nil
 	}
 	const most = MaxDurationDays * 24 * time.Hour
-	tooLong := &Error{Code: EInvalid, Err: errTooLong,
-		Message: Quote(s) + " is longer than 36,500 days (100 years): give a shorter duration."}
+	tooLong := func() error {
+		return &Error{Code: EInvalid, Err: errTooLong, Message: Quote(s) + " is longer than 36,500 days (100 years): give a shorter duration."}
+	}
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.ParseInt(days, 10, 64)
 		switch {
 		case errors.Is(err, strconv.ErrRange), err == nil && (n > MaxDurationDays || n < -MaxDurationDays):
-			return 0, tooLong
+			return 0, tooLong()
 		case err != nil:
 			return 0, Errorf(EInvalid, "%s is not a duration: write a whole number of days such as 7d, or hours and minutes such as 24h or 30m.", Quote(s))
 		}
@@ -130,7 +131,7 @@ func ParseDuration(s string) (time.Duration, error) {
 	case err != nil:
 		return 0, Errorf(EInvalid, "%s is not a duration: write days such as 7d, or hours and minutes such as 24h or 30m.", Quote(s))
 	case d > most || d < -most:
-		return 0, tooLong
+		return 0, tooLong()
 	}
 	return d, nil
 }

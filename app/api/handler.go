@@ -222,10 +222,12 @@ func failNet(a netip.Addr) netip.Prefix {
 	return p
 }
 
-// first returns a header's first value, or "".
+// errKeyHeaderTwice refuses a request that sends a key header more than
+// once.
 var errKeyHeaderTwice = &data.Error{Code: data.EUnauthenticated,
 	Message: "The request sends x-api-key or x-api-secret-key more than once: send each key header once."}
 
+// first returns a header's first value, or "".
 func first(values []string) string {
 	if len(values) == 0 {
 		return ""
