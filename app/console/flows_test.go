@@ -159,7 +159,10 @@ func TestSetupAfterAnUnfinishedRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := newEnvOn(t, store)
+	small := fyne.NewSize(1024, 600)
+	e.w.Resize(small)
 	e.c.Start()
+	checkFits(t, "the setup form on an unfinished restore", e.w.Canvas().Content(), small)
 	const unfinished = "holds part of a restore of the account Acme"
 	if got := e.visibleErrors(); !strings.Contains(got, unfinished) || !strings.Contains(got, "run the same restore") {
 		t.Fatalf("the setup form on an unfinished restore says %q", got)
@@ -171,6 +174,11 @@ func TestSetupAfterAnUnfinishedRestore(t *testing.T) {
 	create := button(t, root, "Create account")
 	if !create.Disabled() {
 		t.Fatal("Create account is enabled on an unfinished restore")
+	}
+	for _, l := range all[*widget.Label](root) {
+		if l.Visible() && strings.HasPrefix(l.Text, "Keyward keeps this account's data in") {
+			t.Fatalf("the setup form on an unfinished restore shows %q below the message that names the place", l.Text)
+		}
 	}
 	test.Tap(create)
 	all[*widget.Entry](root)[4].TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter in the form

@@ -120,10 +120,13 @@ func (c *Console) showSetup() {
 	}
 	c.win.Canvas().Focus(s.account.entry)
 	// A restore that stopped midway is said at once, and the account
-	// cannot be created: Init would refuse.
+	// cannot be created: Init would refuse. The message names where the
+	// data is, in the place of the note, so that the form still fits a
+	// 600-pixel window.
 	if err := c.store.UnfinishedRestore(); err != nil {
 		setError(s.err, data.ErrorMessage(err))
 		s.create.Disable()
+		note.Hide()
 	}
 }
 
