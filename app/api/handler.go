@@ -139,13 +139,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The credentials are checked first: valid ones always pass, and a
 	// failure costs a token of its network's bucket only.
 	now := h.cfg.Now()
-	var p data.Principal
-	var err error
-	if len(r.Header[headerAccountKey]) > 1 || len(r.Header[headerSecretKey]) > 1 {
-		err = errKeyHeaderTwice // which one is meant is not for Keyward to guess
-	} else {
-		p, err = h.store.Authenticate(first(r.Header[headerAccountKey]), first(r.Header[headerSecretKey]), addr)
-	}
+	p, err := h.authenticate(r, addr)
 	if err != nil {
 		if data.ErrorCode(err) == data.EForbidden {
 			refuse(w, &apiError{Status: http.StatusForbidden, Code: "SOURCE_IP_NOT_ALLOWED",
@@ -220,6 +214,16 @@ func failNet(a netip.Addr) netip.Prefix {
 	}
 	p, _ := a.Prefix(bits) // a is a valid address: clientAddr read it
 	return p
+}
+
+// authenticate checks the request's key headers, each sent at most once:
+// which of two is meant is not for Keyward to guess.
+func (h *handler) authenticate(r *http.Request, addr netip.Addr) (data.Principal, error) {
+	accountKeys, secretKeys := r.Header[headerAccountKey], r.Header[headerSecretKey]
+	if len(accountKeys) > 1 || len(secretKeys) > 1 {
+		return data.Principal{}, errKeyHeaderTwice
+	}
+	return h.store.Authenticate(first(accountKeys), first(secretKeys), addr)
 }
 
 // errKeyHeaderTwice refuses a request that sends a key header more than
