@@ -13,11 +13,12 @@ import (
 // telling for each whether it is a key of this account and would still
 // authenticate.
 
-// FindKeys calls fn with every Keyward key in b and where it starts: a
-// run of the key format (a prefix, then base62 characters) that is not
-// part of a longer run and whose checksum is right. The checksum decides,
-// so random text gives no false positives (one in 2^32 runs of the right
-// shape).
+// FindKeys calls fn with every Keyward key in b and where it starts: the
+// key format (a prefix, then KeyLen-4 base62 characters) whose checksum is
+// right, whatever comes before or after it. Keys leak inside other text
+// (after a JSON escape as in "\nkwu_…", in a URL as in "%3Dkwu_…", two
+// pasted together), so the checksum alone decides: random text gives no
+// false positives (one in 2^32 runs of the right shape).
 func FindKeys(b []byte, fn func(offset int, key string)) {
 	for i := 0; ; {
 		j := bytes.Index(b[i:], []byte("kw"))
@@ -30,12 +31,6 @@ func FindKeys(b []byte, fn func(offset int, key string)) {
 		if end > len(b) || b[start+3] != '_' || (b[start+2] != 'a' && b[start+2] != 'u') {
 			continue
 		}
-		if start > 0 && isBase62[b[start-1]] {
-			continue // inside a longer word
-		}
-		if end < len(b) && isBase62[b[end]] {
-			continue
-		}
 		key := string(b[start:end])
 		var err error
 		if key[:keyPrefixLen] == UserKeyPrefix {
@@ -45,9 +40,62 @@ func FindKeys(b []byte, fn func(offset int, key string)) {
 		}
 		if err == nil {
 			fn(start, key)
-			i = end
+			i = end // a key holds no prefix: '_' is not base62
 		}
 	}
+}
+
+// FindKeysInText calls fn with every key in the contents of a file and
+// the line it is on (from 1): in the bytes as they are, and in the text
+// they hold as UTF-16 (what Windows PowerShell 5's ">" writes: each
+// character two bytes, one of them zero for ASCII) when they hold some.
+func FindKeysInText(b []byte, fn func(line int, key string)) {
+	scan := func(t []byte) {
+		line, last := 1, 0
+		FindKeys(t, func(off int, key string) {
+			line += bytes.Count(t[last:off], []byte("\n"))
+			last = off
+			fn(line, key)
+		})
+	}
+	scan(b)
+	if t := utf16Text(b); t != nil {
+		scan(t)
+	}
+}
+
+// utf16Text is the text of b read as UTF-16, each character outside ASCII
+// as 0x80 (no key holds it); nil when b holds no "kw" written so. Where
+// the first such "kw" is tells the byte order (the zero byte after 'k':
+// little-endian, as Windows writes; before it: big-endian) and which
+// bytes pair up.
+func utf16Text(b []byte) []byte {
+	le, be := bytes.Index(b, []byte("k\x00w\x00")), bytes.Index(b, []byte("\x00k\x00w"))
+	var at, zero int // where the first 'k' is, and where its zero byte is from it
+	switch {
+	case le >= 0 && (be < 0 || le <= be+1):
+		at, zero = le, 1
+	case be >= 0:
+		at, zero = be+1, -1
+	default:
+		return nil
+	}
+	t := make([]byte, 0, len(b)/2)
+	start := at % 2 // where the first character's two bytes are
+	if zero < 0 {
+		start = (at + 1) % 2
+	}
+	for i := start; i+1 < len(b); i += 2 {
+		c, z := b[i], b[i+1]
+		if zero < 0 {
+			c, z = b[i+1], b[i]
+		}
+		if z != 0 || c >= 0x80 {
+			c = 0x80
+		}
+		t = append(t, c)
+	}
+	return t
 }
 
 // KeyFinding is what a found key is to this account.

@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -27,9 +28,12 @@ func TestFindKeys(t *testing.T) {
 		{user, []string{user}},
 		{"X_API_SECRET_KEY=" + user + "\n", []string{user}},
 		{`"` + acct + `","` + user + `"`, []string{acct, user}},
-		{user + user, nil},                      // one run of 84 characters is no key
-		{"a" + user, nil},                       // inside a word
-		{user + "x", nil},                       // longer
+		{user + user, []string{user, user}},                // pasted together
+		{"a" + user, []string{user}},                       // after a letter
+		{user + "x", []string{user}},                       // before one
+		{`{"log":"with\n` + user + `\n"}`, []string{user}}, // after a JSON escape
+		{"GET /hook?next=%2Fv1%3Fsecret%3D" + user + "%26x", []string{user}},
+		{"\t" + user, []string{user}},
 		{"kwu_" + strings.Repeat("a", 38), nil}, // the shape, a wrong checksum
 		{typo, nil},
 		{user[:KeyLen-1], nil},
@@ -41,10 +45,46 @@ func TestFindKeys(t *testing.T) {
 	}
 }
 
+// TestFindKeysInText: keys are found with their lines, in UTF-16 text of
+// either byte order too, as Windows PowerShell 5 writes files.
+func TestFindKeysInText(t *testing.T) {
+	user, _ := NewUserKey()
+	acct, _ := NewAccountKey()
+	text := "one\ntwo " + user + "\nthree é\n" + acct + "\n"
+	utf16 := func(s string, bigEndian bool) []byte {
+		var b []byte
+		for _, r := range s {
+			u := []byte{byte(r), byte(r >> 8)}
+			if bigEndian {
+				u[0], u[1] = u[1], u[0]
+			}
+			b = append(b, u...)
+		}
+		return b
+	}
+	for _, tt := range []struct {
+		name string
+		b    []byte
+	}{
+		{"UTF-8", []byte(text)},
+		{"UTF-16LE with its mark", append([]byte{0xff, 0xfe}, utf16(text, false)...)},
+		{"UTF-16LE", utf16(text, false)},
+		{"UTF-16BE with its mark", append([]byte{0xfe, 0xff}, utf16(text, true)...)},
+		{"UTF-16BE after an odd byte", append([]byte{'x'}, utf16(text, true)...)},
+	} {
+		var got []string
+		FindKeysInText(tt.b, func(line int, key string) { got = append(got, fmt.Sprint(line, " ", KeyHint(key))) })
+		if want := []string{"2 " + KeyHint(user), "4 " + KeyHint(acct)}; strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("%s: found %q, want %q", tt.name, got, want)
+		}
+	}
+}
+
 func FuzzFindKeys(f *testing.F) {
 	user, _ := NewUserKey()
 	f.Add([]byte("token: " + user + "\n"))
 	f.Add([]byte("kwa_kwu_"))
+	f.Add([]byte("\xff\xfek\x00w\x00u\x00_\x00"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		FindKeys(b, func(off int, key string) {
 			if string(b[off:off+len(key)]) != key {
@@ -52,6 +92,11 @@ func FuzzFindKeys(f *testing.F) {
 			}
 			if CheckUserKeyFormat(key) != nil && CheckAccountKeyFormat(key) != nil {
 				t.Fatalf("found %q, which is no key", key)
+			}
+		})
+		FindKeysInText(b, func(line int, key string) {
+			if line < 1 || CheckUserKeyFormat(key) != nil && CheckAccountKeyFormat(key) != nil {
+				t.Fatalf("found %q on line %d", key, line)
 			}
 		})
 	})

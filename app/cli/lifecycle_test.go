@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"keyward/app/api"
 	"keyward/data"
@@ -143,6 +144,15 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	runFlow(t, binaryInvoke(bin), dir, lifecycleSteps())
 }
 
+// utf16le is s in UTF-16, little-endian, as Windows writes it.
+func utf16le(s string) []byte {
+	var b []byte
+	for _, u := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(u), byte(u>>8))
+	}
+	return b
+}
+
 // TestKeysScan plants keys in a tree and on stdin: keys scan reports each
 // with its file and line, which key it is and whether it is live, never
 // the value; it exits 1 while a live one is found, and --disable disables
@@ -171,6 +181,18 @@ func TestKeysScan(t *testing.T) {
 	write("deploy/.env", "# CI\nKEYWARD_KEY="+saved["deploy"]+"\nOTHER=1\n")
 	write("src/main.go", "package main\n\n// an old one\nconst k = \""+saved2["paused"]+"\"\nconst s = \""+stranger+"\"\n")
 	write("notes.txt", "nothing here but kwu_ and kwa_ and kwu_shortkey\n")
+	// Where keys leak: a JSON log's escape, a URL, PowerShell 5's UTF-16, a
+	// file's name; and links, to a file and to a directory.
+	write("logs/app.json", `{"msg":"connecting with\n`+saved2["paused"]+`\n"}`+"\n")
+	write("logs/access.log", "GET /hook?next=%2Fv1%3Fsecret%3D"+saved2["paused"]+" HTTP/1.1\n")
+	write("logs/ps.txt", "\xff\xfe"+string(utf16le("line one\r\nKEY="+saved2["paused"]+"\r\n")))
+	write("logs/"+saved2["paused"]+".txt", "named after a key, with another\n"+stranger+"\n")
+	if err := os.Symlink(filepath.Join(tree, "deploy", ".env"), filepath.Join(tree, "env-link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(tree, "deploy"), filepath.Join(tree, "deploy-link")); err != nil {
+		t.Fatal(err)
+	}
 	write(".git/config", saved["deploy"]+"\n")
 	// A disk image: sparse, larger than keys scan reads.
 	big, err := os.Create(filepath.Join(tree, "disk.img"))
@@ -184,19 +206,35 @@ func TestKeysScan(t *testing.T) {
 	runFlow(t, run, dir, []step{
 		{args: []string{"keys", "scan", tree}, code: 1, stderr: "keyward: Live keys were found: see above.",
 			stdout: `\Q` + filepath.Join(tree, "deploy/.env") + `\E:2: kwu_…\w{4} is the API user key deploy-key-01 of Ada Owner: live; disable it, roll it or delete it\n` +
+				`\Q` + filepath.Join(tree, "env-link") + `\E:2: kwu_…\w{4} is the API user key deploy-key-01 of Ada Owner: live; disable it, roll it or delete it\n` +
+				`\Q` + filepath.Join(tree, "logs/access.log") + `\E:1: kwu_…\w{4} is the API user key paused-key-01 of Ada Owner: disabled, not live\n` +
+				`\Q` + filepath.Join(tree, "logs/app.json") + `\E:1: kwu_…\w{4} is the API user key paused-key-01 of Ada Owner: disabled, not live\n` +
+				`\Q` + filepath.Join(tree, "logs") + `/kwu_…\E\w{4}\.txt:2: kwu_…\w{4} is a user key that is not one of this account's \(perhaps deleted\)\n` +
+				`\Q` + filepath.Join(tree, "logs/ps.txt") + `\E:2: kwu_…\w{4} is the API user key paused-key-01 of Ada Owner: disabled, not live\n` +
 				`\Q` + filepath.Join(tree, "src/main.go") + `\E:4: kwu_…\w{4} is the API user key paused-key-01 of Ada Owner: disabled, not live\n` +
 				`\Q` + filepath.Join(tree, "src/main.go") + `\E:5: kwu_…\w{4} is a user key that is not one of this account's \(perhaps deleted\)\n` +
+				`\Q` + filepath.Join(tree, "deploy-link") + `\E: skipped: a link to a directory, not followed: name it to scan there\n` +
 				`\Q` + filepath.Join(tree, "disk.img") + `\E: skipped: larger than 256 MB, not a file a key is pasted into\n` +
-				`3 keys found, 1 live.\n`},
+				`8 keys found, 2 live.\n`},
 		{args: []string{"keys", "scan", filepath.Join(tree, "notes.txt")}, stdout: "0 keys found, 0 live.\n"},
-		{args: []string{"keys", "scan", filepath.Join(tree, "missing")}, code: 1, stderr: "Cannot scan"},
+		// A link named is followed; a path that cannot be read is said, the
+		// others are scanned, and the scan fails: it cannot say all is clean.
+		{args: []string{"keys", "scan", filepath.Join(tree, "deploy-link"), filepath.Join(tree, "env-link")}, code: 1, stderr: "Live keys were found",
+			stdout: `\Q` + filepath.Join(tree, "deploy-link/.env") + `\E:2: .*\n\Q` + filepath.Join(tree, "env-link") + `\E:2: .*\n2 keys found, 2 live.\n`},
+		{args: []string{"keys", "scan", filepath.Join(tree, "missing"), filepath.Join(tree, "notes.txt")}, code: 1,
+			stderr: `keyward: No live key was found, but 1 path could not be read, so the scan is not complete: see above.`,
+			stdout: `\Q` + filepath.Join(tree, "missing") + `\E: skipped: it does not exist\n0 keys found, 0 live; 1 path could not be read.\n`},
+		{args: []string{"keys", "scan", filepath.Join(tree, "missing"), filepath.Join(tree, "deploy")}, code: 1,
+			stderr: `keyward: Live keys were found, and 1 path could not be read: see above.`, stdout: `(?s).*1 key found, 1 live; 1 path could not be read.\n`},
 		{args: []string{"keys", "scan"}, code: 2, stderr: "keys scan needs at least one argument"},
 		{args: []string{"keys", "scan", "-"}, stdin: "x " + saved["account"] + " y\n", code: 1, stderr: "Live keys were found",
 			stdout: `-:1: kwa_…\w{4} is the account key of this account: live; revoke it by disabling and enabling the API\n1 key found, 1 live.\n`},
 		{args: []string{"--json", "keys", "scan", filepath.Join(tree, "deploy")}, code: 1, stderr: "Live keys were found",
-			stdout: `(?s)\[\n  \{\n    "file": ".*\.env",\n    "line": 2,\n    "hint": "kwu_…\w{4}",\n    "kind": "user key",\n    "ofThisAccount": true,\n    "key": "deploy-key-01",.*"live": true,.*\]\n`},
-		{args: []string{"keys", "scan", tree, "--disable"}, code: 1, stderr: "Live keys were found", stdout: `(?s).*3 keys found, 1 live; disabled deploy-key-01.\n`},
-		{args: []string{"keys", "scan", tree}, stdout: `(?s).*deploy-key-01 of Ada Owner: disabled, not live\n.*3 keys found, 0 live.\n`},
+			stdout: `(?s)\{\n  "found": \[\n    \{\n      "file": ".*\.env",\n      "line": 2,\n      "hint": "kwu_…\w{4}",\n      "kind": "user key",\n      "ofThisAccount": true,\n      "key": "deploy-key-01",.*"live": true,.*\],\n  "skipped": \[\],\n  "live": 1\n\}\n`},
+		{args: []string{"--json", "keys", "scan", filepath.Join(tree, "missing")}, code: 1, stderr: "could not be read",
+			stdout: `\{\n  "found": \[\],\n  "skipped": \[\n    \{\n      "path": ".*missing",\n      "reason": "it does not exist",\n      "unread": true\n    \}\n  \],\n  "live": 0\n\}\n`},
+		{args: []string{"keys", "scan", tree, "--disable"}, code: 1, stderr: "Live keys were found", stdout: `(?s).*8 keys found, 2 live; disabled deploy-key-01.\n`},
+		{args: []string{"keys", "scan", tree}, stdout: `(?s).*deploy-key-01 of Ada Owner: disabled, not live\n.*8 keys found, 0 live.\n`},
 		{args: []string{"logs", "--limit", "1"}, stdout: `(?s).*user-key-disabled +Disabled API user key deploy-key-01 of Ada Owner \(ada@example.com\) \(found by keys scan\)\n`},
 	})
 	for _, secret := range []string{saved["deploy"], saved2["paused"], saved["account"]} {

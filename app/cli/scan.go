@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -36,79 +35,176 @@ type foundKey struct {
 	id uuid.UUID
 }
 
+// skippedPath is a path keys scan did not read, and why. Unread is true
+// when it was to be read and could not be: the scan then cannot say the
+// tree is clean. Files larger than maxScanFile and links to directories
+// met in a walk are passed over on purpose.
+type skippedPath struct {
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+	Unread bool   `json:"unread"`
+}
+
+// scanReport is keys scan's answer with --json.
+type scanReport struct {
+	Found   []foundKey    `json:"found"`
+	Skipped []skippedPath `json:"skipped"`
+	Live    int           `json:"live"`
+}
+
+// keyScan is one run of keys scan: what it found and what it could not
+// read, in the order met.
+type keyScan struct {
+	store   *data.Store
+	found   []foundKey
+	skipped []skippedPath
+}
+
+// text scans the contents of the file called name.
+func (ks *keyScan) text(name string, b []byte) {
+	name = data.Redact(name) // a key can be a file's name too
+	data.FindKeysInText(b, func(line int, key string) {
+		f := ks.store.IdentifyKey(key)
+		fk := foundKey{File: name, Line: line, Hint: f.Hint, Kind: "user key", Known: f.Known, Key: f.KeyName, User: f.UserName,
+			Status: string(f.Status), Live: f.Live, Summary: f.Describe(), id: f.KeyID}
+		if f.Account {
+			fk.Kind, fk.Status = "account key", ""
+		}
+		ks.found = append(ks.found, fk)
+	})
+}
+
+func (ks *keyScan) skip(path, reason string, unread bool) {
+	ks.skipped = append(ks.skipped, skippedPath{Path: data.Redact(path), Reason: reason, Unread: unread})
+}
+
+// unreadable is why a path could not be read, for people.
+func unreadable(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "it does not exist"
+	case errors.Is(err, fs.ErrPermission):
+		return "it cannot be read: permission denied"
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return "it cannot be read: " + data.Redact(err.Error())
+}
+
+// file scans the file at path, whose information is info (a link's
+// target's): one too large to hold a pasted key is passed over.
+func (ks *keyScan) file(path string, info fs.FileInfo) {
+	if info.Size() > maxScanFile {
+		ks.skip(path, fmt.Sprintf("larger than %d MB, not a file a key is pasted into", maxScanFile>>20), false)
+		return
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		ks.skip(path, unreadable(err), true)
+		return
+	}
+	ks.text(path, b)
+}
+
+// root scans a path named on the command line: a file, or a directory
+// walked through, links followed (a link named is what its target is).
+// In a walk, a link to a file is read as the file; a link to a directory
+// is passed over, as a loop of links would never end; .git directories
+// are passed over (their objects are compressed: a leaked key is in the
+// working files).
+func (ks *keyScan) root(root string) {
+	info, err := os.Stat(root)
+	if err != nil {
+		ks.skip(root, unreadable(err), true)
+		return
+	}
+	if !info.IsDir() {
+		if info.Mode().IsRegular() {
+			ks.file(root, info)
+		} else {
+			ks.skip(root, "not a file nor a directory", true)
+		}
+		return
+	}
+	// WalkDir does not go into a link: it walks the target, and the
+	// paths shown start with the name given.
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		ks.skip(root, unreadable(err), true)
+		return
+	}
+	filepath.WalkDir(real, func(path string, d fs.DirEntry, err error) error {
+		rel, e := filepath.Rel(real, path)
+		if e == nil {
+			path = filepath.Join(root, rel)
+		}
+		switch {
+		case err != nil:
+			ks.skip(path, unreadable(err), true)
+			return nil // its contents, or the entry, are passed over
+		case d.IsDir():
+			if d.Name() == ".git" && rel != "." {
+				return filepath.SkipDir
+			}
+			return nil
+		case d.Type()&fs.ModeSymlink != 0:
+			info, err := os.Stat(path)
+			switch {
+			case err != nil && errors.Is(err, fs.ErrNotExist):
+				// A link to nothing holds no key.
+			case err != nil:
+				ks.skip(path, unreadable(err), true)
+			case info.IsDir():
+				ks.skip(path, "a link to a directory, not followed: name it to scan there", false)
+			case info.Mode().IsRegular():
+				ks.file(path, info)
+			}
+			return nil
+		case !d.Type().IsRegular():
+			return nil // sockets, devices, pipes
+		}
+		info, err := d.Info()
+		if err != nil {
+			ks.skip(path, unreadable(err), true)
+			return nil
+		}
+		ks.file(path, info)
+		return nil
+	})
+}
+
 func setupKeysScan(flags *flag.FlagSet) func(*runner, []string) error {
 	disable := flags.Bool("disable", false, "disable every live user key found, in one change")
 	return func(r *runner, args []string) error {
-		var found []foundKey
-		var skipped, tooLarge []string
-		scanOne := func(name string, b []byte) {
-			line, last := 1, 0
-			data.FindKeys(b, func(off int, key string) {
-				line += bytes.Count(b[last:off], []byte("\n"))
-				last = off
-				f := r.store.IdentifyKey(key)
-				fk := foundKey{File: name, Line: line, Hint: f.Hint, Kind: "user key", Known: f.Known, Key: f.KeyName, User: f.UserName,
-					Status: string(f.Status), Live: f.Live, Summary: f.Describe(), id: f.KeyID}
-				if f.Account {
-					fk.Kind, fk.Status = "account key", ""
-				}
-				found = append(found, fk)
-			})
-		}
+		ks := &keyScan{store: r.store}
 		for _, root := range args {
 			if root == "-" {
 				b, err := io.ReadAll(r.env.Stdin)
 				if err != nil {
-					return data.Errorf(data.EInvalid, "Cannot read stdin: %v.", err)
+					ks.skip("-", "stdin cannot be read: "+data.Redact(err.Error()), true)
+					continue
 				}
-				scanOne("-", b)
+				ks.text("-", b)
 				continue
 			}
-			err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-				if err != nil {
-					if path == root {
-						return err
-					}
-					skipped = append(skipped, path)
-					return nil
-				}
-				if d.IsDir() {
-					if d.Name() == ".git" && path != root {
-						return filepath.SkipDir // objects are compressed: a leaked key is in the working files
-					}
-					return nil
-				}
-				if !d.Type().IsRegular() {
-					return nil // symbolic links, sockets, devices
-				}
-				if info, err := d.Info(); err == nil && info.Size() > maxScanFile {
-					tooLarge = append(tooLarge, path)
-					return nil
-				}
-				b, err := os.ReadFile(path)
-				if err != nil {
-					skipped = append(skipped, path)
-					return nil
-				}
-				scanOne(path, b)
-				return nil
-			})
-			if err != nil {
-				var pe *fs.PathError
-				if errors.As(err, &pe) {
-					err = pe.Err
-				}
-				return data.Errorf(data.EInvalid, "Cannot scan %s: %v.", data.Quote(root), err)
-			}
+			ks.root(root)
 		}
-		var live []foundKey
+		report := scanReport{Found: ks.found, Skipped: ks.skipped}
 		var toDisable []uuid.UUID
-		for _, f := range found {
+		for _, f := range ks.found {
 			if f.Live {
-				live = append(live, f)
+				report.Live++
 				if f.Kind == "user key" {
 					toDisable = append(toDisable, f.id)
 				}
+			}
+		}
+		unread := 0
+		for _, s := range ks.skipped {
+			if s.Unread {
+				unread++
 			}
 		}
 		var disabled []data.UserKey
@@ -119,16 +215,13 @@ func setupKeysScan(flags *flag.FlagSet) func(*runner, []string) error {
 			}
 		}
 		var text strings.Builder
-		for _, f := range found {
+		for _, f := range ks.found {
 			fmt.Fprintf(&text, "%s:%d: %s is %s\n", f.File, f.Line, f.Hint, f.Summary)
 		}
-		for _, s := range skipped {
-			fmt.Fprintf(&text, "%s: skipped: it cannot be read\n", s)
+		for _, s := range ks.skipped {
+			fmt.Fprintf(&text, "%s: skipped: %s\n", s.Path, s.Reason)
 		}
-		for _, s := range tooLarge {
-			fmt.Fprintf(&text, "%s: skipped: larger than %d MB, not a file a key is pasted into\n", s, maxScanFile>>20)
-		}
-		fmt.Fprintf(&text, "%s found, %d live", data.Count(len(found), "key", "keys"), len(live))
+		fmt.Fprintf(&text, "%s found, %d live", data.Count(len(ks.found), "key", "keys"), report.Live)
 		if len(disabled) > 0 {
 			names := make([]string, len(disabled))
 			for i, k := range disabled {
@@ -136,15 +229,26 @@ func setupKeysScan(flags *flag.FlagSet) func(*runner, []string) error {
 			}
 			fmt.Fprintf(&text, "; disabled %s", strings.Join(names, ", "))
 		}
-		text.WriteString(".\n")
-		if found == nil {
-			found = []foundKey{}
+		if unread > 0 {
+			fmt.Fprintf(&text, "; %s could not be read", data.Count(unread, "path", "paths"))
 		}
-		if err := r.print(found, text.String()); err != nil {
+		text.WriteString(".\n")
+		if report.Found == nil {
+			report.Found = []foundKey{}
+		}
+		if report.Skipped == nil {
+			report.Skipped = []skippedPath{}
+		}
+		if err := r.print(report, text.String()); err != nil {
 			return err
 		}
-		if len(live) > 0 {
+		switch {
+		case report.Live > 0 && unread > 0:
+			return &data.Error{Code: data.EConflict, Message: fmt.Sprintf("Live keys were found, and %s could not be read: see above.", data.Count(unread, "path", "paths"))}
+		case report.Live > 0:
 			return errLiveKeysFound
+		case unread > 0:
+			return &data.Error{Code: data.EInvalid, Message: fmt.Sprintf("No live key was found, but %s could not be read, so the scan is not complete: see above.", data.Count(unread, "path", "paths"))}
 		}
 		return nil
 	}
