@@ -346,6 +346,11 @@ func readBackup(r io.Reader, decodeAll bool) (*Backup, error) {
 	if !ended {
 		return nil, errCut
 	}
+	if decodeAll {
+		if err := b.checkSequences(); err != nil {
+			return nil, err
+		}
+	}
 	b.Info = BackupInfo{Account: b.header.Account, Created: b.header.Created, Records: records, SealKeyFile: b.header.SealKeyFile}
 	for _, l := range b.records {
 		if bytes.Equal(l.Key, keyAccount) {
@@ -356,6 +361,40 @@ func readBackup(r io.Reader, decodeAll bool) (*Backup, error) {
 		}
 	}
 	return &b, nil
+}
+
+// checkSequences refuses a backup whose sequences would hand out an id
+// one of its records has: a backup taken by Keyward records each one
+// above every id, so this one was edited, and restored it would give a
+// new user another's id and keys, or a new log entry an old one's place.
+func (b *Backup) checkSequences() error {
+	for _, l := range b.records {
+		var id int64
+		var seq, what string
+		switch {
+		case bytes.HasPrefix(l.Key, prefixUser):
+			id, _ = keyID(prefixUser, l.Key)
+			seq, what = seqUser, "a user"
+		case bytes.HasPrefix(l.Key, prefixSysLog):
+			id, _ = keyID(prefixSysLog, l.Key)
+			seq, what = seqLog, "a system log entry"
+		case bytes.HasPrefix(l.Key, prefixSession):
+			id, _ = keyID(prefixSession, l.Key)
+			seq, what = seqLog, "a session log entry"
+		case bytes.Equal(l.Key, keyAccount):
+			var acct accountRecord
+			if decode(l.Value, &acct) != nil {
+				continue
+			}
+			id, seq, what = acct.ID, seqAccount, "the account"
+		default:
+			continue
+		}
+		if next := b.header.Sequences[seq]; id < 0 || uint64(id) >= next {
+			return Errorf(EInvalid, "The backup does not hold together: %s has the id %d, which its header would hand out again (%s is at %d). A backup Keyward wrote is never so: this one was edited. Restore an intact copy.", what, id, seq, next)
+		}
+	}
+	return nil
 }
 
 var errLineTooLong = errors.New("line too long")

@@ -2,11 +2,14 @@ package data
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -235,6 +238,63 @@ func TestReadBackupRefusesDamage(t *testing.T) {
 	if checked.Info != whole.Info || !whole.Info.AccountKeySealed || whole.Info.Records < 10 {
 		t.Fatalf("a backup read back without decoding says %+v, read whole %+v", checked.Info, whole.Info)
 	}
+}
+
+// TestRestoreRefusesSequencesSetBack: a backup edited to set a sequence
+// back, its checksum made again, is refused, so that no new user takes
+// another's id and keys; and a store whose sequence is behind its users
+// still gives a new user an id of its own.
+func TestRestoreRefusesSequencesSetBack(t *testing.T) {
+	f, _ := busyFixture(t, diskStorage(t, ""))
+	var buf bytes.Buffer
+	_, err := f.s.Backup(&buf)
+	must(t, err)
+	resum := func(text string) string {
+		lines := strings.SplitAfter(strings.TrimSuffix(text, "\n"), "\n")
+		body := strings.Join(lines[:len(lines)-1], "")
+		sum := sha256.Sum256([]byte(body))
+		return body + fmt.Sprintf(`{"end":true,"records":%d,"sha256":"%x"}`, len(lines)-2, sum) + "\n"
+	}
+	if _, err := ReadBackup(strings.NewReader(resum(buf.String()))); err != nil {
+		t.Fatalf("the backup with its checksum made again: %v", err)
+	}
+	for _, seq := range []string{seqUser, seqLog, seqAccount} {
+		edited := regexp.MustCompile(`"`+seq+`":\d+`).ReplaceAllString(buf.String(), `"`+seq+`":1`)
+		_, err := ReadBackup(strings.NewReader(resum(edited)))
+		wantCode(t, err, EInvalid)
+		if !strings.Contains(err.Error(), "this one was edited") {
+			t.Fatalf("%s set back: %v", seq, err)
+		}
+	}
+
+	st, s := openThrough(t, diskStorage(t, ""), func(b Backend) Backend { return &rewoundBackend{Backend: b} })
+	g := setUpFixture(t, st, s, nil)
+	s.b.(*rewoundBackend).rewind = true
+	u := g.addUser(t, "New User", "new@example.com", RoleViewer)
+	for _, other := range []User{g.owner, g.viewer, g.logsViewer, g.member} {
+		if u.ID == other.ID {
+			t.Fatalf("the new user has the id %d of %s", u.ID, other.Name)
+		}
+	}
+	if got, err := s.User(g.viewer.ID); err != nil || got.Name != "Vic Viewer" {
+		t.Fatalf("user %d is now %+v, %v", g.viewer.ID, got, err)
+	}
+}
+
+// rewoundBackend's user sequence starts again from 1 once rewind is set,
+// as a sequence set back would.
+type rewoundBackend struct {
+	Backend
+	rewind bool
+	n      uint64
+}
+
+func (b *rewoundBackend) Next(seq string) (uint64, error) {
+	if b.rewind && seq == seqUser {
+		b.n++
+		return b.n, nil
+	}
+	return b.Backend.Next(seq)
 }
 
 // TestBackupLeavesOutExpiredTasks: a task kept past its retention is not

@@ -42,6 +42,11 @@ func (s *Store) AddUser(actor Actor, req NewUser) (User, error) {
 			return Errorf(EConflict, "%s already uses the email %s.", other.rec.Name, other.rec.Email)
 		}
 		id, err := s.next(seqUser)
+		// A sequence never repeats, but one set back (a backup edited
+		// by hand) must not hand a new user another's id and keys.
+		for err == nil && s.ix.users[id] != nil {
+			id, err = s.next(seqUser)
+		}
 		if err != nil {
 			return err
 		}
