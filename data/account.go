@@ -112,6 +112,14 @@ const (
 	CopyAccountKey                      // put on the clipboard
 )
 
+// AccountKeyReadable reports whether the store's account key, when it has
+// one, can be read with its seal key.
+func (s *Store) AccountKeyReadable() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.ix.accountKeyErr == nil
+}
+
 // AccountKey returns the account key to an Owner and logs that it was shown
 // or copied.
 func (s *Store) AccountKey(actor Actor, use AccountKeyUse) (string, error) {

@@ -238,6 +238,9 @@ func setupMigrate(flags *flag.FlagSet) func(*runner, []string) error {
 			if !src.Initialized() {
 				return data.Errorf(data.ENotFound, "The shared store %s has no account to copy.", src.Location())
 			}
+			if !src.AccountKeyReadable() {
+				return data.Errorf(data.EInvalid, "The seal key file %s does not open the account key of %s: give --seal-key-file the seal key file this account uses (the one init or migrate --to named; every machine that uses the store has a copy).", data.Quote(r.where.SealKeyFile), src.Location())
+			}
 			_, statErr := os.Stat(r.where.DataDir)
 			created = errors.Is(statErr, fs.ErrNotExist)
 			if dst, err = r.env.Open(r.where.DataDir, data.Options{Logf: logf}); err != nil {

@@ -2,8 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +125,18 @@ func TestMigrate(t *testing.T) {
 		t.Fatalf("the shared store's account key: %d %q", code, stdout)
 	}
 	back := filepath.Join(root, "back")
+	// Another seal key is named as the wrong one, and nothing is made.
+	wrong := filepath.Join(root, "wrong.key")
+	if err := os.WriteFile(wrong, bytes.Repeat([]byte{7}, 32), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = shared.run(t, "", "--data", back, "--seal-key-file", wrong, "migrate", "--from", url)
+	if want := "The seal key file " + strconv.Quote(wrong) + " does not open the account key of "; code != 1 || !strings.Contains(stderr, want) {
+		t.Fatalf("migrate --from with another seal key: %d %q, want %q", code, stderr, want)
+	}
+	if _, err := os.Stat(back); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("migrate --from with another seal key left %s: %v", back, err)
+	}
 	code, stdout, stderr = shared.run(t, "", "--data", back, "--seal-key-file", seal, "migrate", "--from", url)
 	if code != 0 || !strings.Contains(stdout, "The data directory has its own copy of the seal key") {
 		t.Fatalf("migrate --from: %d %q %q", code, stdout, stderr)

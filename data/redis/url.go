@@ -366,18 +366,34 @@ func redacted(u *url.URL) string {
 			c.User = nil
 		}
 	}
-	if q, err := url.ParseQuery(c.RawQuery); err == nil && q.Has(paramSentinelPassword) {
-		q.Del(paramSentinelPassword)
-		c.RawQuery = q.Encode()
-	} else if err != nil {
+	// A parameter Keyward does not know may be a password too
+	// (?password= is how other clients take one): only the values of the
+	// known ones that hold no secret are shown.
+	if _, err := url.ParseQuery(c.RawQuery); err != nil {
 		c.RawQuery = ""
 	}
+	var shown []string
+	for part := range strings.SplitSeq(c.RawQuery, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		name, _ = url.QueryUnescape(name)
+		switch {
+		case part == "" || name == paramSentinelPassword:
+		case slices.Contains(knownParams, name):
+			shown = append(shown, part)
+		default:
+			shown = append(shown, url.QueryEscape(name)+"="+hiddenValue)
+		}
+	}
+	c.RawQuery = strings.Join(shown, "&")
 	return c.String()
 }
 
+// hiddenValue stands for the value of a parameter a shown URL leaves out.
+const hiddenValue = "..."
+
 // withoutSecrets returns text that did not parse as a URL without what
 // may be a user and password (everything between the scheme and the last
-// @) and without a query that has a sentinel's password.
+// @) and without its query.
 func withoutSecrets(raw string) string {
 	scheme, rest := "", raw
 	if i := strings.Index(raw, "://"); i >= 0 {
@@ -386,8 +402,8 @@ func withoutSecrets(raw string) string {
 	if i := strings.LastIndex(rest, "@"); i >= 0 {
 		rest = rest[i+1:]
 	}
-	if i := strings.Index(rest, "?"); i >= 0 && strings.Contains(rest[i:], paramSentinelPassword) {
-		rest = rest[:i]
+	if i := strings.Index(rest, "?"); i >= 0 {
+		rest = rest[:i] // a parameter may hold a password
 	}
 	return scheme + rest
 }

@@ -95,6 +95,8 @@ func TestParseURLRefuses(t *testing.T) {
 		{"redis://host?account=" + strings.Repeat("a", 65), "is not a valid name"},
 		{"redis://host?account=a&account=b", "gives account more than once"},
 		{"redis://:" + secret + "@host?acount=x", `has the parameter "acount", which Keyward does not know: it knows account, addr, master`},
+		{"redis://host?account=x&password=" + secret, `The store URL "redis://host?account=x&password=..." has the parameter "password", which Keyward does not know`},
+		{"unix:///tmp/r.sock?account=x&password=" + secret, `"unix:///tmp/r.sock?account=x&password=..."`},
 		{"redis://host?addr=h2:x", `The addr parameter "h2:x" in the store URL "redis://host?addr=h2:x" is not host:port`},
 		{"redis://host?addr=:6379", `The addr parameter ":6379" in the store URL`},
 		{"redis://host/2?addr=h2:1", "names database 2 of a Cluster, which has only database 0"},
