@@ -67,6 +67,27 @@ func checkExpiry(at, now time.Time) error {
 	return nil
 }
 
+// RollWarnings are what rolling k now would do that a roll does not say
+// by itself: a value still in the grace period of an earlier roll stops
+// working at once (a key keeps one previous value), and a key that does
+// not authenticate (disabled, expired, inactive) still does not with its
+// new value. Nil when there is nothing to warn of.
+func (k UserKey) RollWarnings(now time.Time) []string {
+	var w []string
+	if now.Before(k.GraceUntil) {
+		w = append(w, fmt.Sprintf("The value before the current one, which an earlier roll left working until %s, stops working at once: a key keeps only one previous value.", FormatTime(k.GraceUntil)))
+	}
+	switch k.Status {
+	case KeyDisabled:
+		w = append(w, "The key is disabled: its new value works only once an Owner enables it.")
+	case KeyExpired:
+		w = append(w, "The key has expired: its new value works only once its expiry is changed.")
+	case KeyInactive:
+		w = append(w, fmt.Sprintf("The key is inactive: the role of %s cannot use API keys, and its new value works only once it can.", k.UserName))
+	}
+	return w
+}
+
 // FormatTime is how the lifecycle's times are written in messages and
 // logs: UTC, to the minute.
 func FormatTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }

@@ -300,15 +300,18 @@ func setupKeysList(fs *flag.FlagSet) func(*runner, []string) error {
 	status := fs.String("status", "", "list only the keys of this status: active, disabled, expired or inactive")
 	unused := fs.String("unused-for", "", "list only the keys not used for this many days")
 	return func(r *runner, _ []string) error {
+		// A flag given empty is a mistake, not the flag left out.
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 		var want data.KeyStatus
-		if *status != "" {
+		if given["status"] {
 			var err error
 			if want, err = data.ParseKeyStatus(*status); err != nil {
 				return err
 			}
 		}
 		var unusedFor time.Duration
-		if *unused != "" {
+		if given["unused-for"] {
 			days, err := strconv.Atoi(*unused)
 			switch {
 			case err == nil && days > data.MaxDurationDays, errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(*unused, "-"):
@@ -322,11 +325,11 @@ func setupKeysList(fs *flag.FlagSet) func(*runner, []string) error {
 		// copied out all at once: 100,000 of them are 28 MB.
 		list, now := r.store.KeyList(), r.store.Now()
 		n, at := list.Len(), list.At
-		filtered := want != "" || *unused != ""
+		filtered := given["status"] || given["unused-for"]
 		if filtered {
 			var kept []int
 			for i := range list.Len() {
-				if k := list.At(i); (want == "" || k.Status == want) && (*unused == "" || k.UnusedFor(unusedFor, now)) {
+				if k := list.At(i); (want == "" || k.Status == want) && (!given["unused-for"] || k.UnusedFor(unusedFor, now)) {
 					kept = append(kept, i)
 				}
 			}
@@ -475,9 +478,15 @@ func setupKeysRoll(fs *flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
+		warnings := k.RollWarnings(r.store.Now())
 		k, secret, err := r.store.RollUserKey(actor, k.ID, d)
 		if err != nil {
 			return err
+		}
+		// stdout has only the new value; what else the roll did is said
+		// on stderr.
+		for _, w := range warnings {
+			fmt.Fprintf(r.env.Stderr, "keyward: %s\n", w)
 		}
 		return r.printNewKey(k, secret)
 	}

@@ -60,6 +60,8 @@ func lifecycleSteps() []step {
 		{args: []string{"keys", "create", "--name", "neg-expiry-01", "--user", "ada@example.com", "--expires", "-1d"}, code: 1, stderr: "is not in the future"},
 		{args: []string{"keys", "list", "--status", "active"}, stdout: `NAME .* EXPIRES +STATE\ndeploy-key-01 .* never +active\nnightly-job-1 .* \d{4}-\d\d-\d\d \d\d:\d\d UTC +active\n`},
 		{args: []string{"keys", "list", "--status", "gone"}, code: 1, stderr: `"gone" is not a key status: use active, disabled, expired or inactive.`},
+		{args: []string{"keys", "list", "--status", ""}, code: 1, stderr: `"" is not a key status: use active, disabled, expired or inactive.`},
+		{args: []string{"keys", "list", "--unused-for", ""}, code: 1, stderr: `--unused-for takes a whole number of days, such as 90; "" is not one.`},
 		{args: []string{"keys", "list", "--unused-for", "-3"}, code: 1, stderr: `--unused-for takes a whole number of days, such as 90; "-3" is not one.`},
 		{args: []string{"keys", "list", "--unused-for", "36501"}, code: 1, stderr: `--unused-for is at most 36,500 days (100 years); "36501" is more.`},
 		{args: []string{"keys", "list", "--unused-for", "99999999999999999999"}, code: 1, stderr: `--unused-for is at most 36,500 days`},
@@ -142,6 +144,24 @@ func TestLifecycleEndToEnd(t *testing.T) {
 	dir := t.TempDir()
 	runFlow(t, binaryInvoke(bin), dir, lifecycleSetup())
 	runFlow(t, binaryInvoke(bin), dir, lifecycleSteps())
+}
+
+// TestRollWarnings: keys roll prints only the new value on stdout, and
+// says on stderr what else it did: a value still in an earlier grace
+// period stopped working, or the key still does not authenticate.
+func TestRollWarnings(t *testing.T) {
+	run := clockInvoke(clocktest.New())
+	dir := t.TempDir()
+	runFlow(t, run, dir, lifecycleSetup())
+	runFlow(t, run, dir, []step{
+		{args: []string{"keys", "roll", "deploy-key-01", "--grace", "24h"}, stdout: userKeyRE},
+		{args: []string{"keys", "roll", "deploy-key-01", "--grace", "24h"}, stdout: userKeyRE,
+			stderr: "keyward: The value before the current one, which an earlier roll left working until "},
+		{args: []string{"keys", "roll", "deploy-key-01"}, stdout: userKeyRE, stderr: "stops working at once: a key keeps only one previous value.\n"},
+		{args: []string{"keys", "roll", "deploy-key-01"}, stdout: userKeyRE},
+		{args: []string{"keys", "disable", "deploy-key-01"}, stdout: `(?s).*`},
+		{args: []string{"keys", "roll", "deploy-key-01"}, stdout: userKeyRE, stderr: "keyward: The key is disabled: its new value works only once an Owner enables it.\n"},
+	})
 }
 
 // utf16le is s in UTF-16, little-endian, as Windows writes it.

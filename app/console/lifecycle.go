@@ -256,14 +256,19 @@ func (t *keysTab) showRollDialog(k data.UserKey) {
 	errLabel := errorLabel()
 	roll := c.button("Roll", theme.ViewRefreshIcon(), widget.HighImportance, nil)
 	grace := c.dialogSelect(graceChoices, nil)
+	warnings := strings.Join(k.RollWarnings(c.clock.Now()), " ")
 	grace.OnChanged = func(string) {
+		text := fmt.Sprintf("The current value keeps working for %s, time to give every program the new value; then it is refused.", grace.Selected)
+		roll.Importance = widget.HighImportance
 		if grace.SelectedIndex() == 0 {
-			consequence.SetText("Every program that uses the current value fails from the moment the key is rolled, until it is given the new value.")
+			text = "Every program that uses the current value fails from the moment the key is rolled, until it is given the new value."
 			roll.Importance = widget.DangerImportance
-		} else {
-			consequence.SetText(fmt.Sprintf("The current value keeps working for %s, time to give every program the new value; then it is refused.", grace.Selected))
-			roll.Importance = widget.HighImportance
 		}
+		if warnings != "" {
+			text += " " + warnings
+			roll.Importance = widget.DangerImportance
+		}
+		consequence.SetText(text)
 		roll.Refresh()
 	}
 	grace.SetSelectedIndex(2) // 24 hours: a rotation without downtime

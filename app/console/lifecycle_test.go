@@ -156,6 +156,20 @@ func TestRollAKey(t *testing.T) {
 		}
 		old = next
 	}
+
+	// While an earlier roll's grace period runs, Roll says that value
+	// stops at once, and its button is red.
+	k := e.key("rolled-key-01")
+	_, _, err = e.store.RollUserKey(data.CommandLine, k.ID, time.Hour)
+	e.must(err)
+	e.keyActions("rolled-key-01")
+	test.Tap(button(t, e.top(), "Roll…"))
+	roll := e.top()
+	if got := labelText(roll); !strings.Contains(got, "which an earlier roll left working until") || !strings.Contains(got, "stops working at once") ||
+		button(t, roll, "Roll").Importance != widget.DangerImportance {
+		t.Fatalf("Roll during an earlier grace period says %q", got)
+	}
+	test.Tap(button(t, roll, "Cancel"))
 }
 
 func TestChangeExpiry(t *testing.T) {
