@@ -72,6 +72,18 @@ func (s *Store) Init(req NewAccount) (Account, User, error) {
 // key, and every request is refused until it is turned on again. Asking for
 // the state the API is already in changes nothing.
 func (s *Store) SetAPIEnabled(actor Actor, enabled bool) (Account, error) {
+	return s.setAPIEnabled(actor, enabled, false)
+}
+
+// EnableAPIWithNewSealKey enables the API with a seal key made anew in
+// the seal key file, which must not exist: for when the account's seal
+// key is lost (restored without it, the file deleted everywhere). Every
+// machine that uses the account then needs a copy of the new file.
+func (s *Store) EnableAPIWithNewSealKey(actor Actor) (Account, error) {
+	return s.setAPIEnabled(actor, true, true)
+}
+
+func (s *Store) setAPIEnabled(actor Actor, enabled, newSealKey bool) (Account, error) {
 	var out Account
 	err := s.change(actor, func(t *tx) error {
 		if s.ix.account == nil {
@@ -89,9 +101,14 @@ func (s *Store) SetAPIEnabled(actor Actor, enabled bool) (Account, error) {
 			if err != nil {
 				return err
 			}
-			if rec.SealedKey, err = s.sealAccountKey(rec.ID, key); err != nil {
+			seal, err := s.sealKeyToEnable(&rec, newSealKey)
+			if err != nil {
 				return err
 			}
+			if rec.SealedKey, err = sealAccountKey(seal, rec.ID, key); err != nil {
+				return err
+			}
+			rec.SealKeyID = sealKeyID(seal)
 			event, desc = EventAPIEnabled, "Enabled the REST API and issued a new account key"
 		}
 		if err := t.put(keyAccount, rec); err != nil {

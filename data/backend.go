@@ -102,6 +102,14 @@ type MemoryReleaser interface {
 	ReleaseMemory()
 }
 
+// SharedBackend is a Backend that several machines use at once (Redis).
+// Each of them has a copy of the account's seal key file, so a missing
+// one is never made anew without being asked: a new seal key would leave
+// every other machine unable to read the account key.
+type SharedBackend interface {
+	Shared() bool
+}
+
 // Errors a Backend returns; test for them with errors.Is. Besides these,
 // a backend wraps data.ErrFailed in an error of a storage that failed under
 // it (the Store then refuses changes until it is opened again), and

@@ -529,6 +529,19 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 	for _, l := range b.records {
 		op := Op{Key: l.Key, Value: l.Value, TTL: time.Duration(l.TTL) * time.Second}
 		if bytes.Equal(l.Key, keyAccount) {
+			if sealKey == nil {
+				// Restored without its seal key, and unless this store's
+				// seal key file is that key (migrate --to), the account key
+				// is lost, and so is the seal key it names: the API may be
+				// enabled again with a new one.
+				var acct accountRecord
+				if err := decode(l.Value, &acct); err == nil && acct.SealKeyID != "" && !s.opensAccountKey(acct) {
+					acct.SealKeyID = ""
+					if op.Value, err = json.Marshal(acct); err != nil {
+						return fail(storageError("encode the account", err))
+					}
+				}
+			}
 			account = &op
 			continue
 		}
@@ -564,6 +577,17 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 	readable := s.ix.account != nil && s.ix.accountKeyErr == nil
 	s.mu.Unlock()
 	return changes{main: kindAll}, readable, nil
+}
+
+// opensAccountKey tells whether the store's seal key file opens acct's
+// sealed account key.
+func (s *Store) opensAccountKey(acct accountRecord) bool {
+	key, err := s.sealKey(false)
+	if err != nil {
+		return false
+	}
+	_, _, err = openSealed(key, acct.ID, acct.SealedKey)
+	return err == nil
 }
 
 // checkSealKey refuses a seal key that cannot read the backup's account

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -135,6 +137,89 @@ func TestBackupRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(takeSnapshot(t, s3), snap) {
 			t.Fatal("the restored store changed on reopening")
 		}
+	})
+}
+
+// TestEnableAPIKeepsTheAccountsSealKey: once the account key of a shared
+// store was sealed, enabling the API again where the seal key file is
+// missing, or is another, is refused (in a data directory, a missing one
+// is made anew) and makes no file (it would lock out every machine
+// with the account's); --new-seal-key makes one where there is none.
+func TestEnableAPIKeepsTheAccountsSealKey(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		f := newFixture(t, st)
+		_, secret := f.createKey(t, "sealed-key-01", f.owner)
+		_, err := f.s.SetAPIEnabled(CommandLine, false)
+		must(t, err)
+		must(t, f.s.Close())
+		open := func(sealFile string) *Store {
+			s, err := st.open(Options{SealKeyFile: sealFile})
+			must(t, err)
+			return s
+		}
+		missing := filepath.Join(t.TempDir(), "seal.key")
+		s := open(missing)
+		if !s.shared() {
+			// One machine's data directory: a seal key lost there is
+			// lost for all, and enabling makes a new one.
+			_, err = s.SetAPIEnabled(CommandLine, true)
+			must(t, err)
+			if _, err := os.Stat(missing); err != nil {
+				t.Fatalf("enabling where the seal key is lost: %v", err)
+			}
+			must(t, s.Close())
+			return
+		}
+		before := takeSnapshot(t, s)
+		_, err = s.SetAPIEnabled(CommandLine, true)
+		assertRefused(t, &fixture{s: s}, before, err, EConflict, "This machine has no copy of the account's seal key file")
+		if _, err := os.Stat(missing); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("a refused enable made a seal key file: %v", err)
+		}
+		must(t, s.Close())
+
+		other := filepath.Join(t.TempDir(), "other.key")
+		must(t, os.WriteFile(other, bytes.Repeat([]byte{9}, 32), 0o600))
+		s = open(other)
+		_, err = s.SetAPIEnabled(CommandLine, true)
+		wantCode(t, err, EConflict)
+		if !strings.Contains(err.Error(), "is not the one this account's key is sealed with") {
+			t.Fatalf("enabling with another seal key: %v", err)
+		}
+		_, err = s.EnableAPIWithNewSealKey(CommandLine)
+		wantCode(t, err, EConflict)
+		if !strings.Contains(err.Error(), "exists already") {
+			t.Fatalf("a new seal key over a file: %v", err)
+		}
+		must(t, s.Close())
+
+		// The account's own seal key enables it, as before.
+		s = open(filepath.Join(st.dir, sealFileName))
+		_, err = s.SetAPIEnabled(CommandLine, true)
+		must(t, err)
+		_, err = s.SetAPIEnabled(CommandLine, false)
+		must(t, err)
+		must(t, s.Close())
+
+		// The seal key lost everywhere: a new one, where there is none.
+		s = open(missing)
+		_, err = s.EnableAPIWithNewSealKey(CommandLine)
+		must(t, err)
+		key, err := s.AccountKey(CommandLine, ShowAccountKey)
+		must(t, err)
+		if _, err := s.Authenticate(key, secret, loopback); err != nil {
+			t.Fatalf("the key with the account key issued with a new seal key: %v", err)
+		}
+		if _, err := os.Stat(missing); err != nil {
+			t.Fatalf("the new seal key file: %v", err)
+		}
+		must(t, s.Close())
+		// From then on the old file is the wrong one.
+		s = open(filepath.Join(st.dir, sealFileName))
+		if _, err := s.AccountKey(CommandLine, ShowAccountKey); err == nil || !strings.Contains(err.Error(), "does not match it") {
+			t.Fatalf("the old seal key after a new one: %v", err)
+		}
+		must(t, s.Close())
 	})
 }
 

@@ -834,7 +834,7 @@ func (s *Store) applyAccount(ix *index, v []byte) error {
 	case len(rec.SealedKey) == 0:
 		ix.accountKey, ix.accountKeyErr = "", nil
 	case old == nil || old.ID != rec.ID || !bytes.Equal(old.SealedKey, rec.SealedKey) || ix.accountKeyErr != nil:
-		ix.accountKey, ix.accountKeyErr = s.unsealAccountKey(rec.ID, rec.SealedKey)
+		ix.accountKey, ix.accountKeyErr = s.unsealAccountKey(rec.ID, rec.SealedKey, rec.SealKeyID)
 	}
 	return nil
 }

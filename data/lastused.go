@@ -3,6 +3,8 @@ package data
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -19,13 +21,24 @@ func (s *Store) flushLoop() {
 	defer close(s.flushDone)
 	ticker := time.NewTicker(s.opts.FlushInterval)
 	defer ticker.Stop()
+	failing := "" // what the last flush that failed said: said once
 	for {
 		select {
 		case <-s.stopFlush:
 			return
 		case <-ticker.C:
-			if err := s.FlushLastUsed(); err != nil && s.opts.Logf != nil {
-				s.opts.Logf("%s", ErrorMessage(err))
+			err := s.FlushLastUsed()
+			switch {
+			case err != nil && ErrorMessage(err) != failing:
+				failing = ErrorMessage(err)
+				if s.opts.Logf != nil {
+					s.opts.Logf("Cannot save last-used times: %s", failing)
+				}
+			case err == nil && failing != "":
+				failing = ""
+				if s.opts.Logf != nil {
+					s.opts.Logf("Last-used times are saved again.")
+				}
 			}
 		}
 	}
@@ -50,18 +63,50 @@ func (s *Store) FlushLastUsed() error {
 }
 
 // flushOnClose writes pending last-used times before the store closes,
-// again when another process's batch came first.
+// again when another process's batch came first, and for a few seconds
+// while a shared store is out of reach (a restart). What it could not
+// write is lost, and its error says how much.
 func (s *Store) flushOnClose() error {
+	deadline := time.Now().Add(closeFlushPatience)
 	for attempt := 1; ; attempt++ {
 		s.writeMu.Lock()
 		_, err := s.flushLastUsedLocked()
 		s.writeMu.Unlock()
-		if !errors.Is(err, ErrConflict) || attempt == maxAttempts {
-			return err
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, ErrConflict) && attempt < maxAttempts:
+			s.catchUp()
+		case errors.Is(err, ErrUnreachable) && time.Now().Before(deadline):
+			time.Sleep(closeFlushPatience / 20)
+		default:
+			n := 0
+			s.mu.RLock()
+			for _, k := range s.ix.keys {
+				k.usage.Lock()
+				if k.dirty {
+					n++
+				}
+				k.usage.Unlock()
+			}
+			s.mu.RUnlock()
+			var cause *Error
+			msg := ErrorMessage(err)
+			if errors.As(err, &cause) && cause.Err != nil && errors.Is(err, ErrUnreachable) {
+				msg = ErrorMessage(cause.Err) // without "nothing was changed; try again"
+			}
+			if !strings.HasSuffix(msg, ".") {
+				msg += "."
+			}
+			return &Error{Code: ErrorCode(err), Err: err, Message: fmt.Sprintf(
+				"The last use of %s since the last save could not be saved before closing, and is lost: %s", Count(n, "key", "keys"), msg)}
 		}
-		s.catchUp()
 	}
 }
+
+// closeFlushPatience is how long Close tries to save last-used times in
+// a shared store that does not answer (a variable for tests).
+var closeFlushPatience = 5 * time.Second
 
 type pendingUse struct {
 	k  *keyEntry

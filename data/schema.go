@@ -119,6 +119,12 @@ type accountRecord struct {
 	// SealedKey is the account key encrypted with the seal key (see
 	// seal.go); empty until the API is first enabled.
 	SealedKey []byte `json:"sealedKey,omitempty"`
+	// SealKeyID tells the seal key the account key was last sealed with
+	// (sealKeyID), kept while the API is disabled: enabling it again with
+	// another seal key, or where the file is missing, would lock out every
+	// machine that has the account's. Empty in stores written before it,
+	// and after a restore without the seal key.
+	SealKeyID string `json:"sealKeyId,omitempty"`
 }
 
 func (r *accountRecord) version() int { return r.V }

@@ -4,7 +4,9 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"io"
 	"io/fs"
@@ -82,12 +84,54 @@ func newGCM(key []byte) (cipher.AEAD, error) {
 	return cipher.NewGCM(block)
 }
 
-// sealAccountKey encrypts the account key; the nonce is stored in front.
-func (s *Store) sealAccountKey(accountID int64, accountKey string) ([]byte, error) {
-	key, err := s.sealKey(true)
+// shared tells a store several machines use at once (SharedBackend).
+func (s *Store) shared() bool {
+	sb, ok := s.b.(SharedBackend)
+	return ok && sb.Shared()
+}
+
+// sealKeyID names a seal key without giving it away: the first 8 bytes
+// of a hash of it, in hex.
+func sealKeyID(key []byte) string {
+	h := sha256.Sum256(append([]byte("keyward seal key id v1/"), key...))
+	return hex.EncodeToString(h[:8])
+}
+
+// sealKeyToEnable is the seal key the API is enabled with: the seal key
+// file's, made when there is none. With fresh, it is made anew, and a
+// file already there is refused. On a shared store a missing file is made
+// only with fresh, or when the account has never named its seal key, and
+// a file that is not the account's is refused: a key sealed with another
+// would leave every other machine unable to read the account key. (In one
+// machine's data directory a lost seal key is lost for all, and the API
+// is enabled with a new one, as the console's Enable API does.)
+func (s *Store) sealKeyToEnable(rec *accountRecord, fresh bool) ([]byte, error) {
+	path := s.opts.SealKeyFile
+	if path == "" {
+		return nil, Errorf(EInternal, "No seal key file was given, so the account key cannot be sealed or read.")
+	}
+	_, statErr := os.Stat(path)
+	missing := errors.Is(statErr, fs.ErrNotExist)
+	shared := s.shared() && rec.SealKeyID != "" && !fresh
+	switch {
+	case fresh && statErr == nil:
+		return nil, Errorf(EConflict, "The seal key file %s exists already, and a new seal key is made only where there is none: enable the API without asking for a new seal key to use this one.", path)
+	case shared && missing:
+		return nil, Errorf(EConflict, "This machine has no copy of the account's seal key file (%s): copy it here from a machine that uses the account, then enable the API. A new seal key made here would leave every other machine unable to read the account key; if no copy is left anywhere, enable the API with a new seal key ('keyward api enable --new-seal-key') and give every machine a copy.", path)
+	}
+	key, err := s.sealKey(missing)
 	if err != nil {
 		return nil, err
 	}
+	if shared && sealKeyID(key) != rec.SealKeyID {
+		return nil, Errorf(EConflict, "The seal key file %s is not the one this account's key is sealed with: give the account's seal key file (the one 'keyward init' or 'keyward migrate' named; every machine that uses the account has a copy), then enable the API.", path)
+	}
+	return key, nil
+}
+
+// sealAccountKey encrypts the account key with the seal key key; the
+// nonce is stored in front.
+func sealAccountKey(key []byte, accountID int64, accountKey string) ([]byte, error) {
 	aead, err := newGCM(key)
 	if err != nil {
 		return nil, storageError("seal the account key", err)
@@ -99,10 +143,14 @@ func (s *Store) sealAccountKey(accountID int64, accountKey string) ([]byte, erro
 	return aead.Seal(nonce, nonce, []byte(accountKey), sealAAD(accountID)), nil
 }
 
-// unsealAccountKey decrypts a sealed account key.
-func (s *Store) unsealAccountKey(accountID int64, sealed []byte) (string, error) {
+// unsealAccountKey decrypts a sealed account key. sealKeyID is the
+// account's (empty when no seal key is known: restored without it).
+func (s *Store) unsealAccountKey(accountID int64, sealed []byte, sealKeyID string) (string, error) {
 	const advice = " Disable and re-enable the API to issue a new account key."
 	key, err := s.sealKey(false)
+	if errors.Is(err, fs.ErrNotExist) && sealKeyID != "" && s.shared() {
+		return "", Errorf(EInternal, "The account key cannot be read here: this machine has no copy of the account's seal key file (%s). Copy it here from a machine that uses the account (or from where you keep its copy).", s.opts.SealKeyFile)
+	}
 	if err != nil {
 		return "", Errorf(EInternal, "The account key cannot be read: %s.%s", ErrorMessage(err), advice)
 	}
@@ -111,7 +159,7 @@ func (s *Store) unsealAccountKey(accountID int64, sealed []byte) (string, error)
 	case damaged:
 		return "", Errorf(EInternal, "The stored account key is damaged.%s", advice)
 	case err != nil:
-		return "", Errorf(EInternal, "The account key cannot be read: the seal key %s does not match it.%s", s.opts.SealKeyFile, advice)
+		return "", Errorf(EInternal, "The account key cannot be read: the seal key %s does not match it. Give the account's seal key file (the one 'keyward init' or 'keyward migrate' named; every machine that uses the account has a copy).", s.opts.SealKeyFile)
 	}
 	return plain, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -571,6 +572,52 @@ func TestLastUsedIsRecordedAndSurvivesClose(t *testing.T) {
 	})
 }
 
+// downBackend's commits fail as a shared store out of reach would while
+// down is set.
+type downBackend struct {
+	Backend
+	down atomic.Bool
+}
+
+func (b *downBackend) Commit(expect Rev, ops []Op) (Rev, error) {
+	if b.down.Load() {
+		return 0, &Error{Code: EUnavailable, Err: ErrUnreachable, Message: "The shared store test:1 is unreachable."}
+	}
+	return b.Backend.Commit(expect, ops)
+}
+
+// TestCloseWaitsForAStoreOutOfReach: Close saves last-used times in a
+// store that comes back within a few seconds, and says how many it lost
+// when it does not.
+func TestCloseWaitsForAStoreOutOfReach(t *testing.T) {
+	for _, back := range []bool{true, false} {
+		var down *downBackend
+		st, s := openThrough(t, diskStorage(t, ""), func(b Backend) Backend { down = &downBackend{Backend: b}; return down })
+		f := setUpFixture(t, st, s, nil)
+		_, secret := f.createKey(t, "used-key-0001", f.owner)
+		_, err := s.Authenticate(f.accountKey, secret, loopback)
+		must(t, err)
+		down.down.Store(true)
+		if back {
+			time.AfterFunc(200*time.Millisecond, func() { down.down.Store(false) })
+			must(t, s.Close())
+			s, err := st.open(Options{})
+			must(t, err)
+			if k, _ := s.UserKeyByName("used-key-0001"); k.LastUsedAt.IsZero() {
+				t.Fatal("the last use was not saved once the store was back")
+			}
+			s.Close()
+			continue
+		}
+		defer func(p time.Duration) { closeFlushPatience = p }(closeFlushPatience)
+		closeFlushPatience = 100 * time.Millisecond
+		err = s.Close()
+		if want := "The last use of 1 key since the last save could not be saved before closing, and is lost: The shared store test:1 is unreachable."; ErrorMessage(err) != want {
+			t.Fatalf("Close = %q, want %q", ErrorMessage(err), want)
+		}
+	}
+}
+
 func TestLastUsedIsFlushedInBatches(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, st *storage) {
 		clock := clocktest.New()
@@ -770,6 +817,13 @@ func TestAccountKeyWithoutSealFile(t *testing.T) {
 		must(t, removeFile(f.st.dir, sealFileName))
 		s, _ := MustOpen(t, f.st)
 		_, err := s.AccountKey(CommandLine, ShowAccountKey)
+		if s.shared() {
+			// Other machines have a copy (TestEnableAPIKeepsTheAccountsSealKey).
+			if err == nil || !strings.Contains(err.Error(), "this machine has no copy of the account's seal key file") {
+				t.Fatalf("AccountKey without a seal key = %v", err)
+			}
+			return
+		}
 		if err == nil || !strings.Contains(err.Error(), "Disable and re-enable the API") {
 			t.Fatalf("AccountKey without a seal key = %v", err)
 		}

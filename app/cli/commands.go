@@ -26,7 +26,7 @@ var commands = []*command{
 		required: []string{"name", "email", "role"}},
 	{name: "users set-role", args: "EMAIL ROLE", nargs: 2, setup: setupUsersSetRole},
 	{name: "users delete", args: "EMAIL", nargs: 1, setup: setupUsersDelete, help: "also deletes the user's API keys"},
-	{name: "api enable", setup: setupAPIEnable(true)},
+	{name: "api enable", args: "[--new-seal-key]", setup: setupAPIEnable(true)},
 	{name: "api disable", setup: setupAPIEnable(false)},
 	{name: "api status", setup: setupAPIStatus},
 	{name: "api account-key", setup: setupAPIAccountKey, help: "prints only the account key"},
@@ -241,13 +241,22 @@ func setupUsersDelete(*flag.FlagSet) func(*runner, []string) error {
 }
 
 func setupAPIEnable(enable bool) func(*flag.FlagSet) func(*runner, []string) error {
-	return func(*flag.FlagSet) func(*runner, []string) error {
+	return func(fs *flag.FlagSet) func(*runner, []string) error {
+		newSealKey := new(bool)
+		if enable {
+			newSealKey = fs.Bool("new-seal-key", false, "make a new seal key file, where there is none, when the account's seal key is lost (every machine then needs a copy)")
+		}
 		return func(r *runner, _ []string) error {
 			before, err := r.store.Account()
 			if err != nil {
 				return err
 			}
-			a, err := r.store.SetAPIEnabled(actor, enable)
+			var a data.Account
+			if *newSealKey {
+				a, err = r.store.EnableAPIWithNewSealKey(actor)
+			} else {
+				a, err = r.store.SetAPIEnabled(actor, enable)
+			}
 			if err != nil {
 				return err
 			}
@@ -257,6 +266,8 @@ func setupAPIEnable(enable bool) func(*flag.FlagSet) func(*runner, []string) err
 				text = "The REST API is already enabled.\n"
 			case before.APIEnabled == enable:
 				text = "The REST API is already disabled.\n"
+			case enable && *newSealKey:
+				text = fmt.Sprintf("The REST API is enabled and a new account key was issued, sealed with a new seal key in %s: copy that file to every machine that uses the account. Print the key with 'keyward api account-key'.\n", r.store.SealKeyFile())
 			case enable:
 				text = "The REST API is enabled and a new account key was issued; print it with 'keyward api account-key'.\n"
 			default:

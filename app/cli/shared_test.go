@@ -154,4 +154,26 @@ func TestMigrate(t *testing.T) {
 		}
 		s.Close()
 	}
+
+	// A machine without the account's seal key cannot enable the API with
+	// one of its own, which would lock every other machine out of the
+	// account key, unless asked to make a new one.
+	elsewhere := filepath.Join(root, "elsewhere.key")
+	for _, step := range []struct {
+		args   []string
+		code   int
+		output string
+	}{
+		{[]string{"api", "disable"}, 0, "The REST API is disabled"},
+		{[]string{"api", "enable"}, 1, "This machine has no copy of the account's seal key file (" + elsewhere + ")"},
+		{[]string{"api", "enable", "--new-seal-key"}, 0, "sealed with a new seal key in " + elsewhere + ": copy that file to every machine"},
+	} {
+		code, stdout, stderr := shared.run(t, "", append([]string{"--store", url, "--seal-key-file", elsewhere}, step.args...)...)
+		if code != step.code || !strings.Contains(stdout+stderr, step.output) {
+			t.Fatalf("keyward %s: %d %q %q, want %d saying %q", step.args, code, stdout, stderr, step.code, step.output)
+		}
+	}
+	if code, _, stderr := shared.run(t, "", "--store", url, "--seal-key-file", seal, "api", "account-key"); code != 1 || !strings.Contains(stderr, "does not match it") {
+		t.Fatalf("the old seal key after a new one: %d %q", code, stderr)
+	}
 }

@@ -376,6 +376,10 @@ func (h *memoryHandle) Watch(from data.Rev, fn func(data.Commit)) (func(), error
 // Location implements data.Backend.
 func (h *memoryHandle) Location() string { return "memory" }
 
+// Shared: the handles of one Memory stand for the machines that share a
+// store, as Redis's do.
+func (h *memoryHandle) Shared() bool { return true }
+
 // Close implements data.Backend: it waits for the calls in progress, stops
 // the handle's watches, waiting for a delivery in progress, and leaves the
 // storage to the other handles.

@@ -116,6 +116,9 @@ func (b *Backend) checkServer() error {
 // Location returns the store's URL without its password, and the account.
 func (b *Backend) Location() string { return b.addr.String() }
 
+// Shared tells data that several machines use the store at once.
+func (b *Backend) Shared() bool { return true }
+
 // Close stops the watches, waits for the calls in progress and closes the
 // client. It is safe to call more than once. It must not be called from a
 // Scan's or a watch's fn, which it would wait for.

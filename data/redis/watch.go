@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -207,7 +208,11 @@ func (w *watch) unreachable(err error) {
 	}
 	w.down = true
 	if w.b.logf != nil {
-		w.b.logf("%s Following its changes resumes once it answers again.", data.ErrorMessage(w.b.failed("follow the changes", err)))
+		msg := data.ErrorMessage(w.b.failed("follow the changes", err))
+		if !strings.HasSuffix(msg, ".") {
+			msg += "."
+		}
+		w.b.logf("%s Following its changes resumes once it answers again.", msg)
 	}
 }
 
