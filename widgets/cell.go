@@ -49,6 +49,18 @@ type Cell struct {
 	onScroll  func(*fyne.ScrollEvent)   // the wheel over the cell, for its table
 	onHover   func(*desktop.MouseEvent) // the pointer over the cell, for its table
 	onOut     func()                    // the pointer left the cell
+	moved     uint64                    // when the table last placed it, by cellMoves
+}
+
+// cellMoves counts the moves of every cell. A table places each cell it
+// shows on every refresh and scroll, and none it put aside: the cell moved
+// last is on screen (Table.cellOrigin).
+var cellMoves atomic.Uint64
+
+// Move places the cell, and notes when.
+func (c *Cell) Move(pos fyne.Position) {
+	c.moved = cellMoves.Add(1)
+	c.BaseWidget.Move(pos)
 }
 
 // MouseIn reports the pointer to the cell's table: under the pointer the

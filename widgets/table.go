@@ -268,11 +268,28 @@ func near(a, b fyne.Position) bool {
 func (t *Table) cellOrigin() (fyne.Position, bool) {
 	d := fyne.CurrentApp().Driver()
 	top, size := d.AbsolutePositionForObject(t), t.Size()
+	inTable := func(p fyne.Position) bool {
+		return p.X >= top.X && p.Y >= top.Y && p.X < top.X+size.Width && p.Y < top.Y+size.Height
+	}
+	// The cell placed last is on screen: found on the canvas, it gives
+	// the origin at the cost of one walk, where each cell put aside tried
+	// first cost a walk of the whole window.
+	var last *Cell
+	for c := range t.allCells() {
+		if c.Visible() && (last == nil || c.moved > last.moved) {
+			last = c
+		}
+	}
+	if last != nil {
+		if p := d.AbsolutePositionForObject(last); inTable(p) {
+			return p.Subtract(last.Position()), true
+		}
+	}
 	for c := range t.allCells() {
 		if !c.Visible() {
 			continue
 		}
-		if p := d.AbsolutePositionForObject(c); p.X >= top.X && p.Y >= top.Y && p.X < top.X+size.Width && p.Y < top.Y+size.Height {
+		if p := d.AbsolutePositionForObject(c); inTable(p) {
 			return p.Subtract(c.Position()), true
 		}
 	}

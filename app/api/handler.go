@@ -6,6 +6,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"net/netip"
@@ -281,7 +282,13 @@ func dataError(err error) *apiError {
 	case data.EUnauthenticated:
 		status, code = http.StatusUnauthorized, "UNAUTHORIZED"
 	case data.EUnavailable:
-		status, code = http.StatusServiceUnavailable, "STORAGE_UNAVAILABLE"
+		// What failed where (a socket's path, a disk's error) is for the
+		// server's log and its administrators, not for every client.
+		msg := "The account's storage failed: nothing was changed, and changes are refused until an administrator fixes it and restarts Keyward."
+		if errors.Is(err, data.ErrUnreachable) {
+			msg = "The account's shared store cannot be reached for now: nothing was changed; try again shortly."
+		}
+		return &apiError{Status: http.StatusServiceUnavailable, Code: "STORAGE_UNAVAILABLE", Message: msg, retryAfter: 5 * time.Second}
 	}
 	return &apiError{Status: status, Code: code, Message: data.ErrorMessage(err)}
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -85,7 +86,13 @@ type Location struct {
 // String says where the data is, for messages.
 func (l Location) String() string {
 	if l.Store != "" {
-		return "the shared store " + data.Redact(l.Store)
+		// The URL as given may hold a password: only its scheme, host
+		// and path are shown (the store's Location says more, once open).
+		shown := "given by --store"
+		if u, err := url.Parse(l.Store); err == nil && u.Scheme != "" {
+			shown = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+		}
+		return "the shared store " + data.Redact(shown)
 	}
 	return "the data directory " + l.DataDir
 }
@@ -327,6 +334,9 @@ func (r *runner) open(creates bool) error {
 		s.Close()
 		if err != nil {
 			return err
+		}
+		if r.where.Store != "" {
+			return data.Errorf(data.ENotFound, "The shared store %s has no account yet: check the account= of the store URL (names are case-sensitive), or create the account with 'keyward init' or by opening the console.", s.Location())
 		}
 		return data.Errorf(data.ENotFound, "%s has no account yet: create one with 'keyward init' or by opening the console.", capitalize(r.where.String()))
 	}

@@ -70,7 +70,11 @@ func setupInit(fs *flag.FlagSet) func(*runner, []string) error {
 	return func(r *runner, _ []string) error {
 		if r.store.Initialized() {
 			a, _ := r.store.Account()
-			return data.Errorf(data.EConflict, "The data directory %s already has the account %s.", r.store.Location(), a.Name)
+			where := "data directory"
+			if r.where.Store != "" {
+				where = "shared store"
+			}
+			return data.Errorf(data.EConflict, "The %s %s already has the account %s.", where, r.store.Location(), a.Name)
 		}
 		pw, err := readPassword(r.env)
 		if err != nil {
@@ -327,6 +331,9 @@ func setupKeysList(fs *flag.FlagSet) func(*runner, []string) error {
 			switch {
 			case err == nil && days > data.MaxDurationDays, errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(*unused, "-"):
 				return data.Errorf(data.EInvalid, "--unused-for is at most 36,500 days (100 years); %s is more.", data.Quote(*unused))
+			case errors.Is(err, strconv.ErrSyntax):
+				// Not of the flag's type, as --limit x: a usage mistake.
+				return usagef("--unused-for takes a whole number of days, such as 90; %s is not one", data.Quote(*unused))
 			case err != nil || days < 0:
 				return data.Errorf(data.EInvalid, "--unused-for takes a whole number of days, such as 90; %s is not one.", data.Quote(*unused))
 			}

@@ -112,6 +112,15 @@ func TestMigrate(t *testing.T) {
 			t.Errorf("keyward %s: %d %q", tt.args, code, stderr)
 		}
 	}
+	// An account not there (a name in another case, say): the URL's
+	// password is not repeated.
+	if code, _, stderr := shared.run(t, "", "--store", "redis://:Hunter2pw@127.0.0.1:6379/0?account=Acme", "--seal-key-file", "x", "keys", "list"); code != 1 ||
+		!strings.Contains(stderr, "has no account yet: check the account= of the store URL (names are case-sensitive)") || strings.Contains(stderr, "Hunter2") {
+		t.Fatalf("keys list on an account not there: %d %q", code, stderr)
+	}
+	if got := (Location{Store: "redis://u:Hunter2pw@h:1/2?account=a&password=Hunter2pw"}).String(); got != "the shared store redis://h:1/2" {
+		t.Fatalf("a store URL is shown as %q", got)
+	}
 	code, stdout, stderr := shared.run(t, "", "--data", dir, "migrate", "--to", url)
 	if code != 0 || !strings.Contains(stdout, "Copied the account Acme") || !strings.Contains(stdout, "uses this directory's seal key file "+filepath.Join(dir, "seal.key")) {
 		t.Fatalf("migrate --to: %d %q %q", code, stdout, stderr)
