@@ -158,8 +158,10 @@ func (s *Store) unsealAccountKey(accountID int64, sealed []byte, sealKeyID strin
 	switch {
 	case damaged:
 		return "", Errorf(EInternal, "The stored account key is damaged.%s", advice)
-	case err != nil:
+	case err != nil && s.shared():
 		return "", Errorf(EInternal, "The account key cannot be read: the seal key %s does not match it. Give the account's seal key file (the one 'keyward init' or 'keyward migrate' named; every machine that uses the account has a copy).", s.opts.SealKeyFile)
+	case err != nil:
+		return "", Errorf(EInternal, "The account key cannot be read: the seal key %s does not match it.%s", s.opts.SealKeyFile, advice)
 	}
 	return plain, nil
 }
