@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"os"
 )
 
 // NewAccount is what Init needs: the account and its first Owner.
@@ -46,6 +47,9 @@ func (s *Store) Init(req NewAccount) (Account, User, error) {
 			return err
 		}
 		acct = accountRecord{V: recordVersion, ID: acctID, Name: req.AccountName, CreatedAt: t.now, UpdatedAt: t.now}
+		if key, err := s.sealKey(false); err == nil {
+			acct.SealKeyID = sealKeyID(key) // made before the account, as on a shared store
+		}
 		owner = userRecord{V: recordVersion, ID: userID, Name: req.OwnerName, Email: req.OwnerEmail, Role: RoleOwner,
 			CreatedAt: t.now, UpdatedAt: t.now, Password: &pw}
 		t.actor.UserID = userID
@@ -85,6 +89,11 @@ func (s *Store) EnableAPIWithNewSealKey(actor Actor) (Account, error) {
 
 func (s *Store) setAPIEnabled(actor Actor, enabled, newSealKey bool) (Account, error) {
 	var out Account
+	// The seal key is read, or made, once: a change runs again when
+	// another process committed first, and must then find the file it
+	// made as its own, not as one already there.
+	var seal []byte
+	made := false
 	err := s.change(actor, func(t *tx) error {
 		if s.ix.account == nil {
 			return errNotInitialized
@@ -101,9 +110,12 @@ func (s *Store) setAPIEnabled(actor Actor, enabled, newSealKey bool) (Account, e
 			if err != nil {
 				return err
 			}
-			seal, err := s.sealKeyToEnable(&rec, newSealKey)
-			if err != nil {
-				return err
+			if seal == nil {
+				if seal, made, err = s.sealKeyToEnable(&rec, newSealKey); err != nil {
+					return err
+				}
+			} else if s.shared() && !newSealKey && rec.SealKeyID != "" && sealKeyID(seal) != rec.SealKeyID {
+				return Errorf(EConflict, "Another machine gave the account another seal key meanwhile: copy its seal key file to %s, then enable the API.", s.opts.SealKeyFile)
 			}
 			if rec.SealedKey, err = sealAccountKey(seal, rec.ID, key); err != nil {
 				return err
@@ -117,6 +129,10 @@ func (s *Store) setAPIEnabled(actor Actor, enabled, newSealKey bool) (Account, e
 		out = rec.account()
 		return t.log(ResourceAccount, rec.ID, event, desc)
 	})
+	if err != nil && made {
+		// No account key is sealed with the file this call made.
+		os.Remove(s.opts.SealKeyFile)
+	}
 	return out, err
 }
 

@@ -161,13 +161,6 @@ func (s *Store) snapshot() ([]byte, []backupLine, BackupInfo, error) {
 	info := BackupInfo{Created: now.UTC().Truncate(time.Second), SealKeyFile: s.opts.SealKeyFile}
 	header := backupHeader{Format: BackupFormat, Version: backupVersion, Created: info.Created,
 		SealKeyFile: s.opts.SealKeyFile, Sequences: map[string]uint64{}}
-	for _, seq := range backupSequences {
-		v, err := s.b.Next(seq) // every id handed out is below it
-		if err != nil {
-			return nil, nil, info, readError(err)
-		}
-		header.Sequences[seq] = v
-	}
 	var records []backupLine
 	add := func(key, value []byte, ttl int64) {
 		records = append(records, backupLine{Key: bytes.Clone(key), Value: bytes.Clone(value), TTL: ttl})
@@ -210,6 +203,15 @@ func (s *Store) snapshot() ([]byte, []backupLine, BackupInfo, error) {
 		if err != nil {
 			return nil, nil, info, readError(err)
 		}
+	}
+	// The sequences are read after the records: every id a record has,
+	// whichever process handed it out, is then below them.
+	for _, seq := range backupSequences {
+		v, err := s.b.Next(seq)
+		if err != nil {
+			return nil, nil, info, readError(err)
+		}
+		header.Sequences[seq] = v
 	}
 	head, err := json.Marshal(header)
 	if err != nil {
@@ -535,7 +537,7 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 				// is lost, and so is the seal key it names: the API may be
 				// enabled again with a new one.
 				var acct accountRecord
-				if err := decode(l.Value, &acct); err == nil && acct.SealKeyID != "" && !s.opensAccountKey(acct) {
+				if err := decode(l.Value, &acct); err == nil && acct.SealKeyID != "" && !s.sealKeyMatches(acct) {
 					acct.SealKeyID = ""
 					if op.Value, err = json.Marshal(acct); err != nil {
 						return fail(storageError("encode the account", err))
@@ -579,12 +581,16 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 	return changes{main: kindAll}, readable, nil
 }
 
-// opensAccountKey tells whether the store's seal key file opens acct's
-// sealed account key.
-func (s *Store) opensAccountKey(acct accountRecord) bool {
+// sealKeyMatches tells whether the store's seal key file is acct's seal
+// key: it opens acct's sealed account key or, while the API is disabled,
+// it is the one acct names.
+func (s *Store) sealKeyMatches(acct accountRecord) bool {
 	key, err := s.sealKey(false)
 	if err != nil {
 		return false
+	}
+	if len(acct.SealedKey) == 0 {
+		return sealKeyID(key) == acct.SealKeyID
 	}
 	_, _, err = openSealed(key, acct.ID, acct.SealedKey)
 	return err == nil
@@ -604,10 +610,12 @@ func (b *Backup) checkSealKey(key []byte) error {
 		if err := decode(l.Value, &acct); err != nil {
 			return err
 		}
-		if len(acct.SealedKey) == 0 {
-			return nil
+		mismatch := acct.SealKeyID != "" && sealKeyID(key) != acct.SealKeyID
+		if len(acct.SealedKey) > 0 {
+			_, _, err := openSealed(key, acct.ID, acct.SealedKey)
+			mismatch = err != nil
 		}
-		if _, _, err := openSealed(key, acct.ID, acct.SealedKey); err != nil {
+		if mismatch {
 			was := ""
 			if b.header.SealKeyFile != "" {
 				was = fmt.Sprintf(" (it was %s)", b.header.SealKeyFile)

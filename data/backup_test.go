@@ -223,6 +223,51 @@ func TestEnableAPIKeepsTheAccountsSealKey(t *testing.T) {
 	})
 }
 
+// TestSharedAccountNamesItsSealKeyFromInit: an account made where its
+// seal key file is (init on a shared store makes the file first) names
+// it, so no machine without the file can enable the API with a new one
+// even before the first enable; and a backup of it taken with the API
+// disabled, restored where the same file is (migrate --to), still names
+// it, while a wrong seal key is refused by the restore.
+func TestSharedAccountNamesItsSealKeyFromInit(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, st *storage) {
+		dir := t.TempDir()
+		open := func(st *storage, sealFile string) *Store {
+			s, err := st.open(Options{SealKeyFile: sealFile})
+			must(t, err)
+			t.Cleanup(func() { s.Close() })
+			return s
+		}
+		seal := filepath.Join(dir, "seal.key")
+		s := open(st, seal)
+		if !s.shared() {
+			return // a data directory makes a lost seal key anew (TestEnableAPIKeepsTheAccountsSealKey)
+		}
+		_, err := s.CreateSealKey()
+		must(t, err)
+		_, _, err = s.Init(NewAccount{AccountName: "Acme", OwnerName: "Ada Owner", OwnerEmail: "ada@example.com", OwnerPassword: testPassword})
+		must(t, err)
+		missing := filepath.Join(dir, "missing.key")
+		_, err = open(st, missing).SetAPIEnabled(CommandLine, true)
+		wantCode(t, err, EConflict)
+		if _, statErr := os.Stat(missing); !strings.Contains(ErrorMessage(err), "has no copy") || statErr == nil {
+			t.Fatalf("enabling without the file, before any enable: %v (file: %v)", err, statErr)
+		}
+
+		b := backedUp(t, s)
+		if _, err := open(&storage{backend: st.backend, dir: t.TempDir()}, filepath.Join(dir, "other.key")).Restore(b, bytes.Repeat([]byte{5}, 32)); err == nil || !strings.Contains(err.Error(), "does not match") {
+			t.Fatalf("a restore with another seal key, the API disabled: %v", err)
+		}
+		copied := &storage{backend: st.backend, dir: t.TempDir()}
+		_, err = open(copied, seal).Restore(b, nil)
+		must(t, err)
+		_, err = open(copied, missing).SetAPIEnabled(CommandLine, true)
+		wantCode(t, err, EConflict)
+		_, err = open(copied, seal).SetAPIEnabled(CommandLine, true)
+		must(t, err)
+	})
+}
+
 // TestRestoreWithoutTheSealKey restores a backup without its seal key: the
 // records are there, the keys still authenticate once a new account key is
 // issued, and the old account key cannot be shown.

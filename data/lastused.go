@@ -68,14 +68,15 @@ func (s *Store) FlushLastUsed() error {
 // write is lost, and its error says how much.
 func (s *Store) flushOnClose() error {
 	deadline := time.Now().Add(closeFlushPatience)
-	for attempt := 1; ; attempt++ {
+	for conflicts := 1; ; {
 		s.writeMu.Lock()
 		_, err := s.flushLastUsedLocked()
 		s.writeMu.Unlock()
 		switch {
 		case err == nil:
 			return nil
-		case errors.Is(err, ErrConflict) && attempt < maxAttempts:
+		case errors.Is(err, ErrConflict) && conflicts < maxAttempts:
+			conflicts++
 			s.catchUp()
 		case errors.Is(err, ErrUnreachable) && time.Now().Before(deadline):
 			time.Sleep(closeFlushPatience / 20)

@@ -64,31 +64,31 @@ func FindKeysInText(b []byte, fn func(line int, key string)) {
 	}
 }
 
-// utf16Text is the text of b read as UTF-16, each character outside ASCII
-// as 0x80 (no key holds it); nil when b holds no "kw" written so. Where
-// the first such "kw" is tells the byte order (the zero byte after 'k':
-// little-endian, as Windows writes; before it: big-endian) and which
-// bytes pair up.
+// utf16Text is the text of b read as UTF-16 from its first byte, each
+// character outside ASCII as 0x80 (no key holds it); nil when b holds no
+// "kw" written so. The byte order is the byte-order mark's or, without
+// one, where the first such 'k' is: at an even offset, little-endian (as
+// Windows writes it), at an odd one, big-endian.
 func utf16Text(b []byte) []byte {
-	le, be := bytes.Index(b, []byte("k\x00w\x00")), bytes.Index(b, []byte("\x00k\x00w"))
-	var at, zero int // where the first 'k' is, and where its zero byte is from it
-	switch {
-	case le >= 0 && (be < 0 || le <= be+1):
-		at, zero = le, 1
-	case be >= 0:
-		at, zero = be+1, -1
-	default:
+	at := bytes.Index(b, []byte("k\x00w\x00"))
+	if be := bytes.Index(b, []byte("\x00k\x00w")); be >= 0 && (at < 0 || be+1 < at) {
+		at = be + 1
+	}
+	if at < 0 {
 		return nil
 	}
-	t := make([]byte, 0, len(b)/2)
-	start := at % 2 // where the first character's two bytes are
-	if zero < 0 {
-		start = (at + 1) % 2
+	bigEndian := at%2 == 1
+	switch {
+	case bytes.HasPrefix(b, []byte{0xff, 0xfe}):
+		bigEndian = false
+	case bytes.HasPrefix(b, []byte{0xfe, 0xff}):
+		bigEndian = true
 	}
-	for i := start; i+1 < len(b); i += 2 {
+	t := make([]byte, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
 		c, z := b[i], b[i+1]
-		if zero < 0 {
-			c, z = b[i+1], b[i]
+		if bigEndian {
+			c, z = z, c
 		}
 		if z != 0 || c >= 0x80 {
 			c = 0x80

@@ -70,7 +70,9 @@ func TestFindKeysInText(t *testing.T) {
 		{"UTF-16LE with its mark", append([]byte{0xff, 0xfe}, utf16(text, false)...)},
 		{"UTF-16LE", utf16(text, false)},
 		{"UTF-16BE with its mark", append([]byte{0xfe, 0xff}, utf16(text, true)...)},
-		{"UTF-16BE after an odd byte", append([]byte{'x'}, utf16(text, true)...)},
+		{"UTF-16BE, the last key at the end", utf16(strings.TrimSuffix(text, "\n"), true)},
+		{"UTF-16BE, the last key before a character outside Latin-1", utf16(strings.TrimSuffix(text, "\n")+"中", true)},
+		{"UTF-16LE, the last key before a character outside Latin-1", utf16(strings.TrimSuffix(text, "\n")+"中", false)},
 	} {
 		var got []string
 		FindKeysInText(tt.b, func(line int, key string) { got = append(got, fmt.Sprint(line, " ", KeyHint(key))) })

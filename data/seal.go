@@ -105,28 +105,27 @@ func sealKeyID(key []byte) string {
 // would leave every other machine unable to read the account key. (In one
 // machine's data directory a lost seal key is lost for all, and the API
 // is enabled with a new one, as the console's Enable API does.)
-func (s *Store) sealKeyToEnable(rec *accountRecord, fresh bool) ([]byte, error) {
+func (s *Store) sealKeyToEnable(rec *accountRecord, fresh bool) (key []byte, made bool, err error) {
 	path := s.opts.SealKeyFile
 	if path == "" {
-		return nil, Errorf(EInternal, "No seal key file was given, so the account key cannot be sealed or read.")
+		return nil, false, Errorf(EInternal, "No seal key file was given, so the account key cannot be sealed or read.")
 	}
 	_, statErr := os.Stat(path)
 	missing := errors.Is(statErr, fs.ErrNotExist)
 	shared := s.shared() && rec.SealKeyID != "" && !fresh
 	switch {
 	case fresh && statErr == nil:
-		return nil, Errorf(EConflict, "The seal key file %s exists already, and a new seal key is made only where there is none: enable the API without asking for a new seal key to use this one.", path)
+		return nil, false, Errorf(EConflict, "The seal key file %s exists already, and a new seal key is made only where there is none: enable the API without asking for a new seal key to use this one.", path)
 	case shared && missing:
-		return nil, Errorf(EConflict, "This machine has no copy of the account's seal key file (%s): copy it here from a machine that uses the account, then enable the API. A new seal key made here would leave every other machine unable to read the account key; if no copy is left anywhere, enable the API with a new seal key ('keyward api enable --new-seal-key') and give every machine a copy.", path)
+		return nil, false, Errorf(EConflict, "This machine has no copy of the account's seal key file (%s): copy it here from a machine that uses the account, then enable the API. A new seal key made here would leave every other machine unable to read the account key; if no copy is left anywhere, enable the API with a new seal key ('keyward api enable --new-seal-key') and give every machine a copy.", path)
 	}
-	key, err := s.sealKey(missing)
-	if err != nil {
-		return nil, err
+	if key, err = s.sealKey(missing); err != nil {
+		return nil, false, err
 	}
 	if shared && sealKeyID(key) != rec.SealKeyID {
-		return nil, Errorf(EConflict, "The seal key file %s is not the one this account's key is sealed with: give the account's seal key file (the one 'keyward init' or 'keyward migrate' named; every machine that uses the account has a copy), then enable the API.", path)
+		return nil, false, Errorf(EConflict, "The seal key file %s is not the one this account's key is sealed with: give the account's seal key file (the one 'keyward init' or 'keyward migrate' named; every machine that uses the account has a copy), then enable the API.", path)
 	}
-	return key, nil
+	return key, missing, nil
 }
 
 // sealAccountKey encrypts the account key with the seal key key; the

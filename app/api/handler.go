@@ -284,11 +284,12 @@ func dataError(err error) *apiError {
 	case data.EUnavailable:
 		// What failed where (a socket's path, a disk's error) is for the
 		// server's log and its administrators, not for every client.
-		msg := "The account's storage failed: nothing was changed, and changes are refused until an administrator fixes it and restarts Keyward."
 		if errors.Is(err, data.ErrUnreachable) {
-			msg = "The account's shared store cannot be reached for now: nothing was changed; try again shortly."
+			return &apiError{Status: http.StatusServiceUnavailable, Code: "STORAGE_UNAVAILABLE", retryAfter: 5 * time.Second,
+				Message: "The account's shared store cannot be reached for now: nothing was changed; try again shortly."}
 		}
-		return &apiError{Status: http.StatusServiceUnavailable, Code: "STORAGE_UNAVAILABLE", Message: msg, retryAfter: 5 * time.Second}
+		return &apiError{Status: http.StatusServiceUnavailable, Code: "STORAGE_UNAVAILABLE",
+			Message: "The account's storage failed: nothing was changed, and changes are refused until an administrator fixes it and restarts Keyward."}
 	}
 	return &apiError{Status: status, Code: code, Message: data.ErrorMessage(err)}
 }

@@ -398,7 +398,7 @@ func TestStorageFailureIs503(t *testing.T) {
 		var e apiError
 		decodeBody(t, w, &e)
 		if w.Code != http.StatusServiceUnavailable || e.Status != 503 || e.Code != "STORAGE_UNAVAILABLE" || !strings.HasSuffix(e.Message, ".") ||
-			strings.Contains(e.Message, "disk went away") || w.Header().Get("Retry-After") == "" {
+			strings.Contains(e.Message, "disk went away") || w.Header().Get("Retry-After") != "" {
 			t.Fatalf("%s after the storage failed: %d %s", c.method, w.Code, w.Body)
 		}
 	}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -88,11 +87,18 @@ func (l Location) String() string {
 	if l.Store != "" {
 		// The URL as given may hold a password: only its scheme, host
 		// and path are shown (the store's Location says more, once open).
-		shown := "given by --store"
-		if u, err := url.Parse(l.Store); err == nil && u.Scheme != "" {
-			shown = (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+		// A password may hold any character: all up to the last @ goes.
+		scheme, rest, ok := strings.Cut(l.Store, "://")
+		if !ok {
+			return "the shared store given by --store"
 		}
-		return "the shared store " + data.Redact(shown)
+		if i := strings.LastIndex(rest, "@"); i >= 0 {
+			rest = rest[i+1:]
+		}
+		if i := strings.IndexAny(rest, "?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		return "the shared store " + data.Redact(scheme+"://"+rest)
 	}
 	return "the data directory " + l.DataDir
 }

@@ -80,6 +80,14 @@ func setupInit(fs *flag.FlagSet) func(*runner, []string) error {
 		if err != nil {
 			return err
 		}
+		// On a shared store, the seal key is made first, on this machine
+		// (every other one needs a copy), so that the account names it.
+		created := false
+		if r.where.Store != "" {
+			if created, err = r.store.CreateSealKey(); err != nil {
+				return err
+			}
+		}
 		acct, owner, err := r.store.Init(data.NewAccount{
 			AccountName:   fs.Lookup("account").Value.String(),
 			OwnerName:     fs.Lookup("owner-name").Value.String(),
@@ -87,17 +95,14 @@ func setupInit(fs *flag.FlagSet) func(*runner, []string) error {
 			OwnerPassword: pw,
 		})
 		if err != nil {
+			if created {
+				os.Remove(r.store.SealKeyFile()) // it seals nothing
+			}
 			return err
 		}
 		if r.where.Store == "" {
 			return r.print(map[string]any{"account": accountJSON(acct), "owner": userJSON(owner), "dataDir": r.store.Location()},
 				fmt.Sprintf("Created the account %s with its Owner %s (%s).\nData directory: %s\n", acct.Name, owner.Name, owner.Email, r.store.Location()))
-		}
-		// On a shared store, the seal key is made now, on this machine,
-		// and every other one needs a copy.
-		created, err := r.store.CreateSealKey()
-		if err != nil {
-			return err
 		}
 		seal := fmt.Sprintf("Created the seal key file %s.", r.store.SealKeyFile())
 		if !created {

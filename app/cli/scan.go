@@ -58,6 +58,7 @@ type keyScan struct {
 	store   *data.Store
 	found   []foundKey
 	skipped []skippedPath
+	seen    map[string]bool // the files read, by their real path
 }
 
 // text scans the contents of the file called name.
@@ -93,27 +94,51 @@ func unreadable(err error) string {
 	return "it cannot be read: " + data.Redact(err.Error())
 }
 
-// file scans the file at path, whose information is info (a link's
-// target's): one too large to hold a pasted key is passed over.
-func (ks *keyScan) file(path string, info fs.FileInfo) {
+// file scans the file read at path and shown as shown, whose information
+// is info (a link's target's): one too large to hold a pasted key is
+// passed over, and one already read (through another link, or named and
+// walked) is not read again.
+func (ks *keyScan) file(path, shown string, info fs.FileInfo) {
+	real, err := filepath.EvalSymlinks(path)
+	if err == nil {
+		real, err = filepath.Abs(real)
+	}
+	if err == nil {
+		if ks.seen[real] {
+			return
+		}
+		ks.seen[real] = true
+	}
 	if info.Size() > maxScanFile {
-		ks.skip(path, fmt.Sprintf("larger than %d MB, not a file a key is pasted into", maxScanFile>>20), false)
+		ks.skip(shown, fmt.Sprintf("larger than %d MB, not a file a key is pasted into", maxScanFile>>20), false)
 		return
 	}
-	b, err := os.ReadFile(path)
+	b, err := readAtMost(path, maxScanFile)
 	if err != nil {
-		ks.skip(path, unreadable(err), true)
+		ks.skip(shown, unreadable(err), true)
 		return
 	}
-	ks.text(path, b)
+	ks.text(shown, b)
 }
 
-// root scans a path named on the command line: a file, or a directory
-// walked through, links followed (a link named is what its target is).
-// In a walk, a link to a file is read as the file; a link to a directory
-// is passed over, as a loop of links would never end; .git directories
-// are passed over (their objects are compressed: a leaked key is in the
-// working files).
+// readAtMost reads the file at path, up to limit bytes: a named pipe
+// (keys scan <(git diff)) has no size to check first.
+func readAtMost(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit))
+}
+
+// root scans a path named on the command line: a file or a named pipe, or
+// a directory walked through, links followed (a link named is what its
+// target is). In a walk, a link to a file is read as the file; a link to
+// a directory is passed over, as a loop of links would never end, and a
+// link that leads nowhere (to nothing, or round in a loop) holds no key;
+// .git directories are passed over (their objects are compressed: a
+// leaked key is in the working files).
 func (ks *keyScan) root(root string) {
 	info, err := os.Stat(root)
 	if err != nil {
@@ -121,10 +146,10 @@ func (ks *keyScan) root(root string) {
 		return
 	}
 	if !info.IsDir() {
-		if info.Mode().IsRegular() {
-			ks.file(root, info)
+		if info.Mode().IsRegular() || info.Mode()&fs.ModeNamedPipe != 0 {
+			ks.file(root, root, info)
 		} else {
-			ks.skip(root, "not a file nor a directory", true)
+			ks.skip(root, "not a file, a pipe nor a directory", true)
 		}
 		return
 	}
@@ -136,13 +161,14 @@ func (ks *keyScan) root(root string) {
 		return
 	}
 	filepath.WalkDir(real, func(path string, d fs.DirEntry, err error) error {
+		shown := path
 		rel, e := filepath.Rel(real, path)
 		if e == nil {
-			path = filepath.Join(root, rel)
+			shown = filepath.Join(root, rel)
 		}
 		switch {
 		case err != nil:
-			ks.skip(path, unreadable(err), true)
+			ks.skip(shown, unreadable(err), true)
 			return nil // its contents, or the entry, are passed over
 		case d.IsDir():
 			if d.Name() == ".git" && rel != "." {
@@ -152,14 +178,14 @@ func (ks *keyScan) root(root string) {
 		case d.Type()&fs.ModeSymlink != 0:
 			info, err := os.Stat(path)
 			switch {
-			case err != nil && errors.Is(err, fs.ErrNotExist):
-				// A link to nothing holds no key.
+			case err != nil && errors.Is(err, fs.ErrPermission):
+				ks.skip(shown, unreadable(err), true)
 			case err != nil:
-				ks.skip(path, unreadable(err), true)
+				// A link to nothing, or round in a loop, holds no key.
 			case info.IsDir():
-				ks.skip(path, "a link to a directory, not followed: name it to scan there", false)
+				ks.skip(shown, "a link to a directory, not followed: name it to scan there", false)
 			case info.Mode().IsRegular():
-				ks.file(path, info)
+				ks.file(path, shown, info)
 			}
 			return nil
 		case !d.Type().IsRegular():
@@ -167,10 +193,10 @@ func (ks *keyScan) root(root string) {
 		}
 		info, err := d.Info()
 		if err != nil {
-			ks.skip(path, unreadable(err), true)
+			ks.skip(shown, unreadable(err), true)
 			return nil
 		}
-		ks.file(path, info)
+		ks.file(path, shown, info)
 		return nil
 	})
 }
@@ -178,7 +204,7 @@ func (ks *keyScan) root(root string) {
 func setupKeysScan(flags *flag.FlagSet) func(*runner, []string) error {
 	disable := flags.Bool("disable", false, "disable every live user key found, in one change")
 	return func(r *runner, args []string) error {
-		ks := &keyScan{store: r.store}
+		ks := &keyScan{store: r.store, seen: map[string]bool{}}
 		for _, root := range args {
 			if root == "-" {
 				b, err := io.ReadAll(r.env.Stdin)

@@ -118,8 +118,10 @@ func TestMigrate(t *testing.T) {
 		!strings.Contains(stderr, "has no account yet: check the account= of the store URL (names are case-sensitive)") || strings.Contains(stderr, "Hunter2") {
 		t.Fatalf("keys list on an account not there: %d %q", code, stderr)
 	}
-	if got := (Location{Store: "redis://u:Hunter2pw@h:1/2?account=a&password=Hunter2pw"}).String(); got != "the shared store redis://h:1/2" {
-		t.Fatalf("a store URL is shown as %q", got)
+	for _, u := range []string{"redis://u:Hunter2pw@h:1/2?account=a&password=Hunter2pw", "redis://u:1/Hunter2pw@h:1/2"} {
+		if got := (Location{Store: u}).String(); got != "the shared store redis://h:1/2" {
+			t.Fatalf("a store URL is shown as %q", got)
+		}
 	}
 	code, stdout, stderr := shared.run(t, "", "--data", dir, "migrate", "--to", url)
 	if code != 0 || !strings.Contains(stdout, "Copied the account Acme") || !strings.Contains(stdout, "uses this directory's seal key file "+filepath.Join(dir, "seal.key")) {
