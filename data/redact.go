@@ -100,6 +100,24 @@ func nextPrefix(s string) int {
 	return u
 }
 
+// URLWithoutSecrets returns a URL as someone typed it, parsed or not,
+// without what may be a user and password (everything between the scheme
+// and the last @: a password may hold any character) and without its
+// query and fragment (a parameter may hold a password), for messages.
+func URLWithoutSecrets(raw string) string {
+	scheme, rest := "", raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		scheme, rest = raw[:i+3], raw[i+3:]
+	}
+	if i := strings.LastIndex(rest, "@"); i >= 0 {
+		rest = rest[i+1:]
+	}
+	if i := strings.IndexAny(rest, "?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	return Redact(scheme + rest)
+}
+
 // QuoteMax is how many characters of what someone typed a message repeats.
 const QuoteMax = 60
 

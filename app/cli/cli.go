@@ -85,20 +85,9 @@ type Location struct {
 // String says where the data is, for messages.
 func (l Location) String() string {
 	if l.Store != "" {
-		// The URL as given may hold a password: only its scheme, host
-		// and path are shown (the store's Location says more, once open).
-		// A password may hold any character: all up to the last @ goes.
-		scheme, rest, ok := strings.Cut(l.Store, "://")
-		if !ok {
-			return "the shared store given by --store"
-		}
-		if i := strings.LastIndex(rest, "@"); i >= 0 {
-			rest = rest[i+1:]
-		}
-		if i := strings.IndexAny(rest, "?#"); i >= 0 {
-			rest = rest[:i]
-		}
-		return "the shared store " + data.Redact(scheme+"://"+rest)
+		// The URL as given may hold a password (the store's Location
+		// says more, once open).
+		return "the shared store " + data.URLWithoutSecrets(l.Store)
 	}
 	return "the data directory " + l.DataDir
 }

@@ -91,9 +91,9 @@ func ParseURL(rawURL string) (Address, error) {
 		// would show in part, so nothing of the URL does.
 		return Address{}, invalidURL("The store URL cannot be read. If its password has / ? # @ or % in it, write them as %2F %3F %23 %40 %25; the form is " + URLForm + ".")
 	case err != nil:
-		return Address{}, invalidURL(fmt.Sprintf("The store URL %s is not a URL: write %s.", data.Quote(withoutSecrets(rawURL)), URLForm))
+		return Address{}, invalidURL(fmt.Sprintf("The store URL %s is not a URL: write %s.", data.Quote(data.URLWithoutSecrets(rawURL)), URLForm))
 	case u.Opaque != "":
-		return Address{}, invalidURL(fmt.Sprintf("The store URL %s does not start with redis://: write %s.", data.Quote(withoutSecrets(rawURL)), URLForm))
+		return Address{}, invalidURL(fmt.Sprintf("The store URL %s does not start with redis://: write %s.", data.Quote(data.URLWithoutSecrets(rawURL)), URLForm))
 	case strings.Contains(u.Path+u.RawQuery+u.Fragment, "@"):
 		return Address{}, invalidURL("The store URL has an @ after its host. If its password has / ? # @ or % in it, write them as %2F %3F %23 %40 %25; the form is " + URLForm + ".")
 	}
@@ -390,20 +390,3 @@ func redacted(u *url.URL) string {
 
 // hiddenValue stands for the value of a parameter a shown URL leaves out.
 const hiddenValue = "..."
-
-// withoutSecrets returns text that did not parse as a URL without what
-// may be a user and password (everything between the scheme and the last
-// @) and without its query.
-func withoutSecrets(raw string) string {
-	scheme, rest := "", raw
-	if i := strings.Index(raw, "://"); i >= 0 {
-		scheme, rest = raw[:i+3], raw[i+3:]
-	}
-	if i := strings.LastIndex(rest, "@"); i >= 0 {
-		rest = rest[i+1:]
-	}
-	if i := strings.Index(rest, "?"); i >= 0 {
-		rest = rest[:i] // a parameter may hold a password
-	}
-	return scheme + rest
-}
