@@ -129,7 +129,7 @@ func (s *Store) consistentSnapshot() ([]byte, []backupLine, BackupInfo, error) {
 	if s.closed {
 		return nil, nil, BackupInfo{}, errClosed
 	}
-	if _, err := s.flushLastUsedLocked(); err != nil && !errors.Is(err, ErrConflict) {
+	if _, _, err := s.flushLastUsedLocked(); err != nil && !errors.Is(err, ErrConflict) {
 		return nil, nil, BackupInfo{}, err
 	}
 	for attempt := 1; ; attempt++ {

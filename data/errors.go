@@ -3,6 +3,7 @@ package data
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes: the small vocabulary every caller maps to its own terms (the
@@ -61,6 +62,15 @@ func ErrorMessage(err error) string {
 		return Redact(e.Message)
 	}
 	return Redact("Internal error: " + err.Error())
+}
+
+// Sentence returns msg ending with a full stop, for a message that goes
+// on after it.
+func Sentence(msg string) string {
+	if strings.HasSuffix(msg, ".") {
+		return msg
+	}
+	return msg + "."
 }
 
 // storageError reports a failure of the underlying store while doing op.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -51,7 +50,7 @@ func (s *Store) FlushLastUsed() error {
 		s.writeMu.Unlock()
 		return errClosed
 	}
-	n, err := s.flushLastUsedLocked()
+	n, _, err := s.flushLastUsedLocked()
 	s.writeMu.Unlock()
 	if n > 0 {
 		s.notify(changes{main: kindLastUsed})
@@ -70,7 +69,7 @@ func (s *Store) flushOnClose() error {
 	deadline := time.Now().Add(closeFlushPatience)
 	for conflicts := 1; ; {
 		s.writeMu.Lock()
-		_, err := s.flushLastUsedLocked()
+		_, left, err := s.flushLastUsedLocked()
 		s.writeMu.Unlock()
 		switch {
 		case err == nil:
@@ -81,26 +80,13 @@ func (s *Store) flushOnClose() error {
 		case errors.Is(err, ErrUnreachable) && time.Now().Before(deadline):
 			time.Sleep(closeFlushPatience / 20)
 		default:
-			n := 0
-			s.mu.RLock()
-			for _, k := range s.ix.keys {
-				k.usage.Lock()
-				if k.dirty {
-					n++
-				}
-				k.usage.Unlock()
-			}
-			s.mu.RUnlock()
 			var cause *Error
 			msg := ErrorMessage(err)
 			if errors.As(err, &cause) && cause.Err != nil && errors.Is(err, ErrUnreachable) {
 				msg = ErrorMessage(cause.Err) // without "nothing was changed; try again"
 			}
-			if !strings.HasSuffix(msg, ".") {
-				msg += "."
-			}
 			return &Error{Code: ErrorCode(err), Err: err, Message: fmt.Sprintf(
-				"The last use of %s since the last save could not be saved before closing, and is lost: %s", Count(n, "key", "keys"), msg)}
+				"The last use of %s since the last save could not be saved before closing, and is lost: %s", Count(left, "key", "keys"), Sentence(msg))}
 		}
 	}
 }
@@ -118,13 +104,14 @@ type pendingUse struct {
 // revision the index reflects: the caller holds writeMu, so no key can be
 // deleted here meanwhile, and a key another process deleted makes the
 // write conflict rather than put a record of the deleted key back. It
-// returns how many records it wrote.
-func (s *Store) flushLastUsedLocked() (int, error) {
+// returns how many records it wrote and, when it failed, how many it
+// left for the next attempt.
+func (s *Store) flushLastUsedLocked() (written, left int, err error) {
 	if s.Failure() != nil {
-		return 0, nil // said once, when the storage failed
+		return 0, 0, nil // said once, when the storage failed
 	}
 	if !s.lastUsedDirty.Swap(false) {
-		return 0, nil
+		return 0, 0, nil
 	}
 	var pending []pendingUse
 	s.mu.RLock()
@@ -155,10 +142,10 @@ func (s *Store) flushLastUsedLocked() (int, error) {
 			}
 			s.lastUsedDirty.Store(true)
 			if errors.Is(err, ErrConflict) {
-				return start, err
+				return start, len(pending) - start, err
 			}
-			return start, s.commitError("save last-used times", err)
+			return start, len(pending) - start, s.commitError("save last-used times", err)
 		}
 	}
-	return len(pending), nil
+	return len(pending), 0, nil
 }

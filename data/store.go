@@ -16,7 +16,6 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -321,11 +320,7 @@ func (s *Store) commitError(op string, err error) error {
 // unreachable is the error of an operation a shared store could not be
 // reached for: nothing happened, and it may be tried again.
 func unreachable(err error) error {
-	msg := ErrorMessage(err)
-	if !strings.HasSuffix(msg, ".") {
-		msg += "."
-	}
-	return &Error{Code: EUnavailable, Err: err, Message: msg + " Nothing was changed; try again once it is back. Keyward keeps answering from what it has meanwhile."}
+	return &Error{Code: EUnavailable, Err: err, Message: Sentence(ErrorMessage(err)) + " Nothing was changed; try again once it is back. Keyward keeps answering from what it has meanwhile."}
 }
 
 // fail records that the storage failed with err, once, and tells the log
@@ -334,11 +329,7 @@ func (s *Store) fail(err error) error {
 	s.failMu.Lock()
 	first := s.failure == nil
 	if first {
-		msg := ErrorMessage(err)
-		if !strings.HasSuffix(msg, ".") {
-			msg += "."
-		}
-		s.failure = &Error{Code: EUnavailable, Err: errors.Join(ErrFailed, err), Message: msg +
+		s.failure = &Error{Code: EUnavailable, Err: errors.Join(ErrFailed, err), Message: Sentence(ErrorMessage(err)) +
 			" Keyward keeps answering from what it has, but refuses changes until it is restarted; fix the storage first."}
 	}
 	failure := s.failure

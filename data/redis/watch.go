@@ -3,7 +3,6 @@ package redis
 import (
 	"context"
 	"errors"
-	"strings"
 	"sync"
 	"time"
 
@@ -208,11 +207,7 @@ func (w *watch) unreachable(err error) {
 	}
 	w.down = true
 	if w.b.logf != nil {
-		msg := data.ErrorMessage(w.b.failed("follow the changes", err))
-		if !strings.HasSuffix(msg, ".") {
-			msg += "."
-		}
-		w.b.logf("%s Following its changes resumes once it answers again.", msg)
+		w.b.logf("%s Following its changes resumes once it answers again.", data.Sentence(data.ErrorMessage(w.b.failed("follow the changes", err))))
 	}
 }
 
