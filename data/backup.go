@@ -582,18 +582,10 @@ func (s *Store) restoreLocked(b *Backup, sealKey []byte) (changes, bool, error) 
 }
 
 // sealKeyMatches tells whether the store's seal key file is acct's seal
-// key: it opens acct's sealed account key or, while the API is disabled,
-// it is the one acct names.
+// key (accountRecord.sealedWith).
 func (s *Store) sealKeyMatches(acct accountRecord) bool {
 	key, err := s.sealKey(false)
-	if err != nil {
-		return false
-	}
-	if len(acct.SealedKey) == 0 {
-		return sealKeyID(key) == acct.SealKeyID
-	}
-	_, _, err = openSealed(key, acct.ID, acct.SealedKey)
-	return err == nil
+	return err == nil && acct.sealedWith(key)
 }
 
 // checkSealKey refuses a seal key that cannot read the backup's account
@@ -610,12 +602,7 @@ func (b *Backup) checkSealKey(key []byte) error {
 		if err := decode(l.Value, &acct); err != nil {
 			return err
 		}
-		mismatch := acct.SealKeyID != "" && sealKeyID(key) != acct.SealKeyID
-		if len(acct.SealedKey) > 0 {
-			_, _, err := openSealed(key, acct.ID, acct.SealedKey)
-			mismatch = err != nil
-		}
-		if mismatch {
+		if !acct.sealedWith(key) {
 			was := ""
 			if b.header.SealKeyFile != "" {
 				was = fmt.Sprintf(" (it was %s)", b.header.SealKeyFile)

@@ -97,6 +97,17 @@ func sealKeyID(key []byte) string {
 	return hex.EncodeToString(h[:8])
 }
 
+// sealedWith tells whether key is the account's seal key: it opens the
+// sealed account key or, while the API is disabled, it is the one the
+// account names (any key, when it names none).
+func (r *accountRecord) sealedWith(key []byte) bool {
+	if len(r.SealedKey) > 0 {
+		_, _, err := openSealed(key, r.ID, r.SealedKey)
+		return err == nil
+	}
+	return r.SealKeyID == "" || sealKeyID(key) == r.SealKeyID
+}
+
 // sealKeyToEnable is the seal key the API is enabled with: the seal key
 // file's, made when there is none. With fresh, it is made anew, and a
 // file already there is refused. On a shared store a missing file is made
