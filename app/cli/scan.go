@@ -94,16 +94,25 @@ func unreadable(err error) string {
 	return "it cannot be read: " + data.Redact(err.Error())
 }
 
-// file scans the file read at path and shown as shown, whose information
-// is info (a link's target's): one too large to hold a pasted key is
-// passed over, and one already read (through another link, or named and
-// walked) is not read again.
-func (ks *keyScan) file(path, shown string, info fs.FileInfo) {
+// realPath is path with every link resolved, absolute; "" when it cannot
+// be told.
+func realPath(path string) string {
 	real, err := filepath.EvalSymlinks(path)
 	if err == nil {
 		real, err = filepath.Abs(real)
 	}
-	if err == nil {
+	if err != nil {
+		return ""
+	}
+	return real
+}
+
+// file scans the file read at path and shown as shown, whose information
+// is info (a link's target's) and whose real path is real: one too large
+// to hold a pasted key is passed over, and one already read (through
+// another link, or named and walked) is not read again.
+func (ks *keyScan) file(path, shown, real string, info fs.FileInfo) {
+	if real != "" {
 		if ks.seen[real] {
 			return
 		}
@@ -147,15 +156,19 @@ func (ks *keyScan) root(root string) {
 	}
 	if !info.IsDir() {
 		if info.Mode().IsRegular() || info.Mode()&fs.ModeNamedPipe != 0 {
-			ks.file(root, root, info)
+			ks.file(root, root, realPath(root), info)
 		} else {
 			ks.skip(root, "not a file, a pipe nor a directory", true)
 		}
 		return
 	}
 	// WalkDir does not go into a link: it walks the target, and the
-	// paths shown start with the name given.
+	// paths shown start with the name given. The paths it walks are then
+	// real already: only links met need resolving.
 	real, err := filepath.EvalSymlinks(root)
+	if err == nil {
+		real, err = filepath.Abs(real)
+	}
 	if err != nil {
 		ks.skip(root, unreadable(err), true)
 		return
@@ -185,7 +198,7 @@ func (ks *keyScan) root(root string) {
 			case info.IsDir():
 				ks.skip(shown, "a link to a directory, not followed: name it to scan there", false)
 			case info.Mode().IsRegular():
-				ks.file(path, shown, info)
+				ks.file(path, shown, realPath(path), info)
 			}
 			return nil
 		case !d.Type().IsRegular():
@@ -196,7 +209,7 @@ func (ks *keyScan) root(root string) {
 			ks.skip(shown, unreadable(err), true)
 			return nil
 		}
-		ks.file(path, shown, info)
+		ks.file(path, shown, path, info)
 		return nil
 	})
 }
