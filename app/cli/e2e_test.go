@@ -135,6 +135,36 @@ func TestEndToEnd(t *testing.T) {
 	}
 }
 
+// TestEndToEndServeStopsOnInterrupt stops `keyward serve` with SIGINT, the
+// signal of Ctrl+C in a terminal and the one Go gives on Windows for Ctrl+C
+// and Ctrl+Break in a console (SIGTERM, which TestEndToEndServe sends, is
+// Windows' console close, log-off and shutdown): it says Stopped. and exits 0.
+func TestEndToEndServeStopsOnInterrupt(t *testing.T) {
+	bin, err := keywardBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	runFlow(t, binaryInvoke(bin), dir, []step{
+		{args: []string{"init", "--account", "Acme", "--owner-name", "Ada", "--owner-email", "ada@example.com"}, stdin: "a long owner password\n", stdout: `(?s).*`},
+		{args: []string{"api", "enable"}, stdout: `(?s).*`},
+	})
+	p := startServe(t, bin, dir, "serve")
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	var rest []string
+	for p.lines.Scan() {
+		rest = append(rest, p.lines.Text())
+	}
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("serve after SIGINT: %v: %s", err, p.stderr.String())
+	}
+	if len(rest) == 0 || rest[len(rest)-1] != "Stopped." {
+		t.Fatalf("serve after SIGINT wrote %q, want it to end with Stopped.", rest)
+	}
+}
+
 // TestEndToEndServe runs `keyward serve`, calls the API, and stops it with
 // SIGTERM: it must exit 0 and leave the key's last use on disk.
 func TestEndToEndServe(t *testing.T) {
