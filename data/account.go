@@ -114,7 +114,7 @@ func (s *Store) setAPIEnabled(actor Actor, enabled, newSealKey bool) (Account, e
 				if seal, made, err = s.sealKeyToEnable(&rec, newSealKey); err != nil {
 					return err
 				}
-			} else if s.shared() && !newSealKey && rec.SealKeyID != "" && sealKeyID(seal) != rec.SealKeyID {
+			} else if s.shared() && !newSealKey && !rec.sealedWith(seal) {
 				return Errorf(EConflict, "Another machine gave the account another seal key meanwhile: copy its seal key file to %s, then enable the API.", s.opts.SealKeyFile)
 			}
 			if rec.SealedKey, err = sealAccountKey(seal, rec.ID, key); err != nil {

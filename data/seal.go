@@ -133,7 +133,7 @@ func (s *Store) sealKeyToEnable(rec *accountRecord, fresh bool) (key []byte, mad
 	if key, err = s.sealKey(missing); err != nil {
 		return nil, false, err
 	}
-	if shared && sealKeyID(key) != rec.SealKeyID {
+	if shared && !rec.sealedWith(key) {
 		return nil, false, Errorf(EConflict, "The seal key file %s is not the one this account's key is sealed with: give the account's seal key file (the one 'keyward init' or 'keyward migrate' named; every machine that uses the account has a copy), then enable the API.", path)
 	}
 	return key, missing, nil
