@@ -94,23 +94,20 @@ func unreadable(err error) string {
 	return "it cannot be read: " + data.Redact(err.Error())
 }
 
-// realPath is path with every link resolved, absolute; "" when it cannot
-// be told.
-func realPath(path string) string {
+// realPath is path with every link resolved, absolute.
+func realPath(path string) (string, error) {
 	real, err := filepath.EvalSymlinks(path)
-	if err == nil {
-		real, err = filepath.Abs(real)
-	}
 	if err != nil {
-		return ""
+		return "", err
 	}
-	return real
+	return filepath.Abs(real)
 }
 
 // file scans the file read at path and shown as shown, whose information
-// is info (a link's target's) and whose real path is real: one too large
-// to hold a pasted key is passed over, and one already read (through
-// another link, or named and walked) is not read again.
+// is info (a link's target's) and whose real path is real ("" when it
+// cannot be told: it is read then, seen or not): one too large to hold a
+// pasted key is passed over, and one already read (through another link,
+// or named and walked) is not read again.
 func (ks *keyScan) file(path, shown, real string, info fs.FileInfo) {
 	if real != "" {
 		if ks.seen[real] {
@@ -156,7 +153,8 @@ func (ks *keyScan) root(root string) {
 	}
 	if !info.IsDir() {
 		if info.Mode().IsRegular() || info.Mode()&fs.ModeNamedPipe != 0 {
-			ks.file(root, root, realPath(root), info)
+			real, _ := realPath(root)
+			ks.file(root, root, real, info)
 		} else {
 			ks.skip(root, "not a file, a pipe nor a directory", true)
 		}
@@ -165,10 +163,7 @@ func (ks *keyScan) root(root string) {
 	// WalkDir does not go into a link: it walks the target, and the
 	// paths shown start with the name given. The paths it walks are then
 	// real already: only links met need resolving.
-	real, err := filepath.EvalSymlinks(root)
-	if err == nil {
-		real, err = filepath.Abs(real)
-	}
+	real, err := realPath(root)
 	if err != nil {
 		ks.skip(root, unreadable(err), true)
 		return
@@ -198,7 +193,8 @@ func (ks *keyScan) root(root string) {
 			case info.IsDir():
 				ks.skip(shown, "a link to a directory, not followed: name it to scan there", false)
 			case info.Mode().IsRegular():
-				ks.file(path, shown, realPath(path), info)
+				target, _ := realPath(path)
+				ks.file(path, shown, target, info)
 			}
 			return nil
 		case !d.Type().IsRegular():
