@@ -134,21 +134,31 @@ const spaces = "                                                                
 
 // cellWidth returns how many runes cell has, and whether it has none of
 // the characters tabwriter gives a meaning to (\t \n \v \f \r and its
-// Escape), in one pass over an ASCII cell.
+// Escape), in one pass over an ASCII cell: a table lookup a byte (a
+// switch on each byte was the largest part of laying out 100,000 rows).
 func cellWidth(cell string) (width int, plain bool) {
 	for i := 0; i < len(cell); i++ {
-		switch c := cell[i]; {
-		case c >= utf8.RuneSelf:
+		if notPlainASCII[cell[i]] {
+			if cell[i] < utf8.RuneSelf {
+				return 0, false
+			}
 			if strings.IndexByte(cell, tabwriter.Escape) >= 0 || strings.ContainsAny(cell, "\t\n\v\f\r") {
 				return 0, false
 			}
 			return utf8.RuneCountInString(cell), true
-		case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
-			return 0, false
 		}
 	}
 	return len(cell), true
 }
+
+// notPlainASCII marks the bytes cellWidth must look at more closely:
+// tabwriter's control characters and those beyond ASCII.
+var notPlainASCII = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c >= utf8.RuneSelf || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+	}
+	return t
+}()
 
 // tabwriterTable is table through text/tabwriter.
 func tabwriterTable(header []string, rows [][]string) string {

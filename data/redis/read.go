@@ -142,7 +142,7 @@ func (s *scan) next() ([]state, bool, error) {
 	}
 
 	now := time.Now().UnixMilli()
-	var out []state
+	out := make([]state, 0, len(keys))
 	for i, k := range keys {
 		if _, changed := s.before[k]; changed {
 			continue
