@@ -129,7 +129,7 @@ func KeyHint(key string) string {
 	return key[:keyPrefixLen] + "…" + key[len(key)-4:]
 }
 
-// stringBytes views s as a byte slice without copying, for the read-only
-// hash and checksum calls on the authentication hot path. The result must
-// never be written to.
+// stringBytes views s as a byte slice without copying, for read-only
+// calls: the hash and checksum on the authentication hot path, and the
+// stored hashes' decoding. The result must never be written to.
 func stringBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
